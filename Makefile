@@ -1,0 +1,51 @@
+# One entry point for people and CI. `make run` and `make test` do all the set-up they need.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: help install run test test-fast check format lock clean
+
+help:
+	@echo "make run     set up .venv and run the pipeline on examples/inbox"
+	@echo "make test    set up .venv and run the tests"
+	@echo "make check   lint (ruff), format check (ruff format) and type check (mypy)"
+	@echo "make format  apply ruff's fixes and formatting"
+	@echo "make lock    re-resolve requirements.lock from pyproject.toml"
+	@echo "make clean   remove .venv and what 'make run' wrote"
+
+install: $(STAMP)
+
+# The stamp's name carries a checksum of the lock and pyproject: editing either reinstalls.
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/mesa run --inbox examples/inbox
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not e2e"
+
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
+		--output-file requirements.lock --quiet
+
+clean:
+	rm -rf $(VENV) mesa.duckdb mesa.duckdb.wal archive feedback .pytest_cache .mypy_cache .ruff_cache
