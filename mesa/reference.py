@@ -1,0 +1,189 @@
+"""The reference data (agencies, districts, indicators, vocabularies, template columns), typed and cached."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from mesa.text import fold, vocabulary_key
+
+REFERENCE_DIR = Path(__file__).parent / "reference_data"
+
+AgencyKind = Literal["state", "un", "ngo", "platform"]
+Role = Literal["reached", "identified", "attended", "population"]
+Unit = Literal["people", "cases"]
+Frequency = Literal["monthly", "quarterly"]
+CodedColumn = Literal["sex", "age_group", "population_type"]
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: str
+    kind: AgencyKind
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class District:
+    inei: str
+    reniec: str
+    name: str
+    province_inei: str
+    province_name: str
+
+
+@dataclass(frozen=True)
+class Sector:
+    name: str
+    name_es: str
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    sector: str
+    role: Role
+    unit: Unit
+    name_es: str
+    name_en: str
+    pairs_with: str | None = None
+    decimals: bool = False
+    frequency: Frequency = "monthly"
+
+
+@dataclass(frozen=True)
+class TemplateColumn:
+    field: str
+    required: bool
+    title: dict[str, str]
+    aliases: tuple[str, ...]
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    agencies: tuple[Agency, ...]
+    districts: tuple[District, ...]
+    sectors: tuple[Sector, ...]
+    indicators: tuple[Indicator, ...]
+    columns: tuple[TemplateColumn, ...]
+    vocabularies: dict[str, dict[str, tuple[str, ...]]]
+    _agency_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    _district_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    _indicator_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    _vocabulary_keys: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    _header_keys: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for agency in self.agencies:
+            for written in (agency.code, agency.name, *agency.aliases):
+                self._agency_keys[fold(written)] = agency.code
+        for district in self.districts:
+            self._district_keys[district.inei] = district.inei
+            self._district_keys[fold(district.name)] = district.inei
+        for indicator in self.indicators:
+            self._indicator_keys[fold(indicator.code)] = indicator.code
+        for template_column in self.columns:
+            for rank, alias in enumerate((*template_column.aliases, template_column.field)):
+                self._header_keys.setdefault(fold(alias), (template_column.field, rank))
+        for column, words in self.vocabularies.items():
+            keys = self._vocabulary_keys.setdefault(column, {})
+            for canonical, aliases in words.items():
+                for written in (canonical, *aliases):
+                    keys[vocabulary_key(written)] = canonical
+
+    # Lookups: each returns the canonical code, or None when the text is not recognised.
+    def agency_code(self, text: str) -> str | None:
+        return self._agency_keys.get(fold(text))
+
+    def district_code(self, text: str) -> str | None:
+        """INEI code from an INEI code or a district name (accents, case and spacing ignored)."""
+        return self._district_keys.get(text.strip()) or self._district_keys.get(fold(text))
+
+    def indicator_code(self, text: str) -> str | None:
+        """Catalogue code from a code written with any case or separator ("sal 01" -> "SAL-01")."""
+        return self._indicator_keys.get(fold(text))
+
+    def vocabulary_code(self, column: CodedColumn, text: str) -> str | None:
+        return self._vocabulary_keys[column].get(vocabulary_key(text))
+
+    def header_field(self, title: str) -> tuple[str, int] | None:
+        """(field, rank) for a header title; of two titles for one field, the lower rank wins."""
+        return self._header_keys.get(fold(title))
+
+    # Sets the validation suite is built from.
+    @property
+    def agency_codes(self) -> list[str]:
+        return [agency.code for agency in self.agencies]
+
+    @property
+    def inei_codes(self) -> list[str]:
+        return [district.inei for district in self.districts]
+
+    @property
+    def reniec_codes(self) -> dict[str, District]:
+        """RENIEC code -> district, for the codes that are not also an INEI code of the region."""
+        inei = set(self.inei_codes)
+        return {d.reniec: d for d in self.districts if d.reniec not in inei}
+
+    @property
+    def indicator_codes(self) -> list[str]:
+        return [indicator.code for indicator in self.indicators]
+
+    def district(self, inei: str) -> District:
+        return next(d for d in self.districts if d.inei == inei)
+
+    def indicator(self, code: str) -> Indicator:
+        return next(i for i in self.indicators if i.code == code)
+
+    def agency(self, code: str) -> Agency:
+        return next(a for a in self.agencies if a.code == code)
+
+    def column(self, field_name: str) -> TemplateColumn:
+        return next(c for c in self.columns if c.field == field_name)
+
+
+def _read_yaml(name: str) -> Any:
+    with (REFERENCE_DIR / name).open(encoding="utf-8") as stream:
+        return yaml.safe_load(stream)
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with (REFERENCE_DIR / name).open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+@cache
+def load_reference() -> Reference:
+    """Read the reference files once per process."""
+    columns = _read_yaml("columns.yaml")
+    vocabularies = _read_yaml("vocabularies.yaml")
+    return Reference(
+        agencies=tuple(
+            Agency(**{**row, "aliases": tuple(row.get("aliases", ()))}) for row in _read_yaml("agencies.yaml")
+        ),
+        districts=tuple(District(**row) for row in _read_csv("districts.csv")),
+        sectors=tuple(Sector(**row) for row in _read_yaml("sectors.yaml")),
+        indicators=tuple(Indicator(**row) for row in _read_yaml("indicators.yaml")),
+        columns=tuple(
+            TemplateColumn(
+                field=name,
+                required=spec["required"],
+                title=spec["title"],
+                aliases=tuple(spec["aliases"]),
+                default=spec.get("default"),
+            )
+            for name, spec in columns.items()
+        ),
+        vocabularies={
+            column: {code: tuple(str(a) for a in aliases) for code, aliases in words.items()}
+            for column, words in vocabularies.items()
+        },
+    )

@@ -1,0 +1,29 @@
+"""Text keys used to match what people type against reference lists."""
+
+import re
+import unicodedata
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_SPACE = re.compile(r"\s+")
+_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "−": "-"})
+
+
+def strip_accents(text: str) -> str:
+    """Remove diacritics: "Aguas Verdés" -> "Aguas Verdes"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def fold(text: str) -> str:
+    """Key that ignores case, accents, spaces and punctuation: "Código de distrito" -> "codigodedistrito"."""
+    return _NOT_ALNUM.sub("", strip_accents(text).casefold())
+
+
+def vocabulary_key(text: str) -> str:
+    """Key that ignores case, accents and spaces but keeps symbols: "60 a más" -> "60amas", "<18" -> "<18"."""
+    return _SPACE.sub("", strip_accents(text).casefold().translate(_DASHES))
+
+
+def slug(text: str) -> str:
+    """A file-system-safe, readable name: "Reporte DIRESA (oct).xlsx" -> "reporte-diresa-oct-xlsx"."""
+    return re.sub(r"[^0-9a-z]+", "-", strip_accents(text).casefold()).strip("-") or "archivo"
