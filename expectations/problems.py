@@ -1,0 +1,46 @@
+"""Feedback rows: one per submission x check x offending row (or per file for file-level checks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from expectations.registry import Severity, check
+from mesa.reference import load_reference
+
+
+@dataclass(frozen=True)
+class Problem:
+    check_id: str
+    row_number: int | None = None  # as the agency sees it in Excel; None for file-level checks
+    column: str | None = None  # the header as the agency wrote it; None when the column is missing
+    field: str | None = None  # the template field the problem is about (agency, period, ...)
+    value: str | None = None  # the cell as the agency wrote it
+    suggestion: str | None = None  # a value that would pass, where one can be inferred
+    expected: str | None = None
+    rows: str | None = None
+    detail: str | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return check(self.check_id).severity
+
+    @property
+    def rejects_file(self) -> bool:
+        registered = check(self.check_id)
+        return registered.severity == "error" and registered.scope == "file"
+
+    def column_label(self, lang: str) -> str | None:
+        """The column as the agency wrote it, or the template's title when the file lacks it."""
+        if self.column is not None or self.field is None:
+            return self.column
+        return load_reference().column(self.field).title[lang]
+
+    def message(self, lang: str) -> str:
+        return check(self.check_id).render(
+            lang,
+            column=self.column_label(lang),
+            value=self.value,
+            expected=self.expected,
+            rows=self.rows,
+            detail=self.detail,
+        )

@@ -1,0 +1,54 @@
+"""The check registry (checks.yaml): every rule's id, severity and message, defined once."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+REGISTRY_FILE = Path(__file__).parent / "checks.yaml"
+LANGUAGES = ("es", "en")
+PLACEHOLDERS = {"column", "value", "expected", "rows", "detail"}
+
+Severity = Literal["error", "warning"]
+Group = Literal["structure", "domain", "consistency"]
+Scope = Literal["file", "row"]
+EvaluatedBy = Literal["reader", "suite"]
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    group: Group
+    severity: Severity
+    scope: Scope
+    by: EvaluatedBy
+    title: dict[str, str]
+    message: dict[str, str]
+
+    def render(self, lang: str, **params: object) -> str:
+        """The message in `lang` with its placeholders filled; a missing one renders as empty."""
+        values = {name: "" if params.get(name) is None else str(params[name]) for name in PLACEHOLDERS}
+        return self.message[lang].format_map(values)
+
+    def placeholders(self, lang: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(self.message[lang]) if name}
+
+
+@cache
+def checks() -> dict[str, Check]:
+    """All checks by id, in registry order."""
+    with REGISTRY_FILE.open(encoding="utf-8") as stream:
+        entries = yaml.safe_load(stream)
+    return {entry["id"]: Check(**entry) for entry in entries}
+
+
+def check(check_id: str) -> Check:
+    try:
+        return checks()[check_id]
+    except KeyError:
+        raise KeyError(f"check {check_id!r} is not in {REGISTRY_FILE.name}") from None

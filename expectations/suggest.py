@@ -1,0 +1,109 @@
+"""Suggested values: what the agency probably meant, for the checks where that can be inferred."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+from rapidfuzz import fuzz, process
+
+from mesa.reference import Reference
+from mesa.text import fold, vocabulary_key
+
+# Below these similarity scores (0-100) a guess would mislead more than help.
+NAME_CUTOFF = 75
+CODE_CUTOFF = 60
+
+MONTHS = {
+    "enero": 1, "ene": 1, "january": 1, "jan": 1,
+    "febrero": 2, "feb": 2, "february": 2,
+    "marzo": 3, "mar": 3, "march": 3,
+    "abril": 4, "abr": 4, "april": 4, "apr": 4,
+    "mayo": 5, "may": 5,
+    "junio": 6, "jun": 6, "june": 6,
+    "julio": 7, "jul": 7, "july": 7,
+    "agosto": 8, "ago": 8, "august": 8, "aug": 8,
+    "septiembre": 9, "setiembre": 9, "set": 9, "sep": 9, "sept": 9, "september": 9,
+    "octubre": 10, "oct": 10, "october": 10,
+    "noviembre": 11, "nov": 11, "november": 11,
+    "diciembre": 12, "dic": 12, "december": 12, "dec": 12,
+}  # fmt: skip
+YEAR_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+MONTH_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
+DAY_MONTH_YEAR = re.compile(r"^\d{1,2}[-/.](\d{1,2})[-/.](\d{4})$")
+YEAR_MONTH_DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.]\d{1,2}$")
+COMPACT = re.compile(r"^(\d{4})(\d{2})$")
+NAMED = re.compile(r"^([a-z]+)\W*(?:de\W*)?(\d{2}|\d{4})$")
+THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
+DIGITS = re.compile(r"\d+")
+
+
+def period(text: str) -> str | None:
+    """`YYYY-MM` for the usual ways of writing a month: 10/2026, 2026/10, oct-26, octubre de 2026."""
+    compact = text.strip().casefold()
+    year: str | int | None = None
+    month: str | int | None = None
+    if match := YEAR_MONTH.match(compact) or YEAR_MONTH_DAY.match(compact) or COMPACT.match(compact):
+        year, month = match.group(1), match.group(2)
+    elif match := MONTH_YEAR.match(compact) or DAY_MONTH_YEAR.match(compact):
+        month, year = match.group(1), match.group(2)
+    elif (match := NAMED.match(fold_keep_digits(compact))) and match.group(1) in MONTHS:
+        month, year = MONTHS[match.group(1)], match.group(2)
+    if year is None or month is None or not 1 <= int(month) <= 12:
+        return None
+    full_year = int(year) + 2000 if len(str(year)) == 2 else int(year)
+    return f"{full_year:04d}-{int(month):02d}"
+
+
+def fold_keep_digits(text: str) -> str:
+    """Accent-free lower case with single spaces: "Octubre  de 2026" -> "octubre de 2026"."""
+    return " ".join(vocabulary_key(word) for word in text.split())
+
+
+def closest(text: str, choices: Mapping[str, str], cutoff: int) -> str | None:
+    """The choice whose folded key is most similar to the folded text, above `cutoff`."""
+    if not fold(text):
+        return None
+    found = process.extractOne(fold(text), choices, scorer=fuzz.WRatio, score_cutoff=cutoff)
+    return None if found is None else found[2]
+
+
+def number(text: str) -> str | None:
+    """The figure inside a cell such as "25 personas"; None when there is not exactly one."""
+    runs = DIGITS.findall(text)
+    return runs[0] if len(runs) == 1 else None
+
+
+def whole_number(text: str) -> str | None:
+    """1.234 or 1,234 probably meant one thousand two hundred thirty-four."""
+    return re.sub(r"[.,]", "", text) if THOUSANDS.match(text.strip()) else None
+
+
+def suggesters(reference: Reference) -> dict[str, Callable[[str], str | None]]:
+    """Check id -> function from the cell as written to a suggested value."""
+    district_names = {d.name: fold(d.name) for d in reference.districts}
+    indicator_codes = {code: fold(code) for code in reference.indicator_codes}
+
+    def vocabulary(column: str) -> Callable[[str], str | None]:
+        words = {
+            alias: fold(alias)
+            for canonical, aliases in reference.vocabularies[column].items()
+            for alias in (canonical, *aliases)
+        }
+        return lambda text: closest(text, words, NAME_CUTOFF)
+
+    return {
+        "domain.period_format": period,
+        "domain.district_in_region": lambda text: (
+            None if text.strip().isdigit() else closest(text, district_names, NAME_CUTOFF)
+        ),
+        "domain.district_reniec_code": lambda text: (
+            district.inei if (district := reference.reniec_codes.get(text.strip())) else None
+        ),
+        "domain.indicator_in_catalogue": lambda text: closest(text, indicator_codes, CODE_CUTOFF),
+        "domain.sex_in_list": vocabulary("sex"),
+        "domain.age_group_in_list": vocabulary("age_group"),
+        "domain.population_type_in_list": vocabulary("population_type"),
+        "domain.value_is_number": number,
+        "domain.value_whole": whole_number,
+    }
