@@ -1,0 +1,16 @@
+-- The accepted rows of one submission (registered view `incoming_rows`) into the history.
+insert into observations (
+    submission_id, row_number, agency, period, district, indicator, sex, age_group, population_type, value
+)
+select
+    $submission_id,
+    row_number,
+    agency,
+    period,
+    district,
+    indicator,
+    sex,
+    age_group,
+    population_type,
+    value
+from incoming_rows;

@@ -1,0 +1,114 @@
+"""The DuckDB warehouse: schema migrations, the submissions registry and atomic loads.
+
+Connections are opened per operation and closed at once: a DuckDB file open for writing cannot be
+opened by any other process, so analysts can query between the short write transactions of a run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from expectations.triage import LOADED_COLUMNS, Status
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+QUERIES_DIR = Path(__file__).parent / "queries"
+# Files are written in a storage format that DuckDB 1.2 and later read (analysts' CLIs, DBeaver, R).
+STORAGE_COMPATIBILITY = "v1.2.0"
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    """One row of the `submissions` table."""
+
+    submission_id: str
+    agency: str
+    file_name: str
+    sha256: str
+    size_bytes: int
+    received_at: dt.datetime
+    processed_at: dt.datetime
+    status: Status
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_warned: int
+    duplicate_of: str | None
+    feedback_path: str
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection that is always closed, so the file is free for other processes afterwards."""
+    connection = duckdb.connect(
+        str(path), read_only=read_only, config={"storage_compatibility_version": STORAGE_COMPATIBILITY}
+    )
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def migrate(path: Path) -> list[str]:
+    """Create the warehouse or bring it up to date; returns the migrations applied now."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    applied_now = []
+    with connect(path) as connection:
+        connection.execute(query("create_schema_migrations"))
+        done = {name for (name,) in connection.execute("select name from schema_migrations").fetchall()}
+        for migration in sorted(MIGRATIONS_DIR.glob("*.sql")):
+            if migration.name in done:
+                continue
+            connection.begin()
+            connection.execute(migration.read_text(encoding="utf-8"))
+            connection.execute("insert into schema_migrations values (?, now())", [migration.name])
+            connection.commit()
+            applied_now.append(migration.name)
+    return applied_now
+
+
+def registered_ids(path: Path) -> set[str]:
+    """The submission ids already in the registry: files that a rerun must not process again."""
+    with connect(path, read_only=True) as connection:
+        return {row[0] for row in connection.execute("select submission_id from submissions").fetchall()}
+
+
+def first_with_content(path: Path, agency: str, sha256: str) -> SubmissionRecord | None:
+    """The earliest submission of these same bytes by this agency, if any (for duplicates)."""
+    with connect(path, read_only=True) as connection:
+        cursor = connection.execute(query("first_with_content"), {"agency": agency, "sha256": sha256})
+        row = cursor.fetchone()
+        names = [column[0] for column in cursor.description or []]
+    return None if row is None else SubmissionRecord(**dict(zip(names, row, strict=True)))
+
+
+def load_submission(path: Path, record: SubmissionRecord, rows: pd.DataFrame) -> None:
+    """Register the submission and load its accepted rows in one transaction: all or nothing."""
+    assert list(rows.columns) == LOADED_COLUMNS, f"rows must have columns {LOADED_COLUMNS}"
+    assert len(rows) == record.rows_loaded, "rows_loaded must count the rows loaded"
+    slice_claim = {"submission_id": record.submission_id, "received_at": record.received_at}
+    with connect(path) as connection:
+        connection.begin()
+        try:
+            connection.execute(query("register_submission"), asdict(record))
+            if not rows.empty:
+                connection.register("incoming_rows", rows)
+                connection.execute(query("insert_observations"), {"submission_id": record.submission_id})
+                connection.execute(query("claim_current_slices"), slice_claim)
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+
+
+@cache
+def query(name: str) -> str:
+    """A statement from warehouse/queries/<name>.sql."""
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
