@@ -1,0 +1,7 @@
+"""`python -m mesa` is the `mesa` command."""
+
+import sys
+
+from mesa.cli import main
+
+sys.exit(main())

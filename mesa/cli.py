@@ -1,0 +1,208 @@
+"""The `mesa` command. Nothing heavy (pandas, Prefect, Great Expectations) is imported until a
+command needs it, so `mesa --help` answers at once."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shlex
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mesa import __version__
+from mesa.i18n import LANGUAGES, language, text
+from mesa.settings import DEFAULT_WAREHOUSE, Settings, resolve_settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# Set before Prefect and Great Expectations are imported; the officer's own environment wins.
+ENVIRONMENT_DEFAULTS = {
+    # Prefect's local server takes 10-20 s to start on a small machine; its default limit is 20 s.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # The officer reads one line per submission from the flow; per-task "Finished" lines are noise.
+    "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL": "WARNING",
+    "GX_ANALYTICS_ENABLED": "false",
+}
+ROW_COUNTS = ("rows_read", "rows_loaded", "rows_rejected", "rows_warned")
+EXAMPLE_QUERY = (
+    "select indicator, district, sum(value) as people from indicator_values "
+    "group by indicator, district order by indicator, district"
+)
+
+
+def build_parser(lang: str) -> argparse.ArgumentParser:
+    def say(key: str) -> str:
+        return text(lang, f"help.{key}")
+
+    parser = argparse.ArgumentParser(prog="mesa", description=say("description"))
+    parser.add_argument("--version", action="version", version=f"mesa {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,sql}")
+
+    run = commands.add_parser("run", help=say("run"), description=say("run_description"))
+    run.add_argument("--inbox", metavar="DIR", help=say("inbox"))
+    run.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
+    run.add_argument("--feedback", metavar="DIR", help=say("feedback"))
+    run.add_argument("--archive", metavar="DIR", help=say("archive"))
+    run.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
+    run.add_argument("--json", action="store_true", help=say("json"))
+    run.set_defaults(handler=run_command)
+
+    sql = commands.add_parser("sql", help=say("sql"), description=say("sql_description"))
+    sql.add_argument("query", help=say("query"))
+    sql.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
+    sql.add_argument("--csv", action="store_true", help=say("csv"))
+    sql.add_argument("--max-rows", type=int, default=100, metavar="N", help=say("max_rows"))
+    sql.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
+    sql.set_defaults(handler=sql_command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        lang = language()
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    args = build_parser(lang).parse_args(argv)
+    try:
+        settings = resolve_settings(
+            inbox=getattr(args, "inbox", None),
+            warehouse=args.warehouse,
+            feedback=getattr(args, "feedback", None),
+            archive=getattr(args, "archive", None),
+            lang=args.lang,
+        )
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    code: int = args.handler(args, settings)
+    return code
+
+
+# --- mesa run -----------------------------------------------------------------------------------
+
+
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    lang = settings.lang
+    if not settings.inbox.exists():
+        print(text(lang, "cli.no_inbox", path=settings.inbox), file=sys.stderr)
+        return EXIT_USAGE
+    if not settings.inbox.is_dir():
+        print(text(lang, "cli.not_a_folder", path=settings.inbox), file=sys.stderr)
+        return EXIT_USAGE
+    for name, value in ENVIRONMENT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    with stdout_to_stderr():
+        from flows.intake import run_intake
+
+        succeeded, report = run_intake(settings)
+    if args.json:
+        print(json.dumps({"submissions": report["submissions"]}, ensure_ascii=False, indent=2))
+    else:
+        print_run_summary(report, settings)
+    return EXIT_OK if succeeded else EXIT_FAILED
+
+
+@contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Point file descriptor 1 at stderr, for this process and any it starts (Prefect's server):
+    with --json, standard output carries only the JSON object."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def print_run_summary(report: dict[str, Any], settings: Settings) -> None:
+    lang, submissions = settings.lang, report["submissions"]
+    if submissions:
+        print(text(lang, "cli.processed", count=len(submissions)))
+        rows = [
+            (
+                entry["file"],
+                text(lang, f"status.{entry['status']}"),
+                " / ".join(str(entry[count]) for count in ROW_COUNTS),
+            )
+            for entry in submissions
+        ]
+        headers = (text(lang, "cli.table_file"), text(lang, "cli.table_status"), text(lang, "cli.table_rows"))
+        widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(2)]
+        for row in [headers, *rows]:
+            print(f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}")
+    else:
+        print(text(lang, "cli.nothing_new", path=settings.inbox))
+    if report["skipped"]:
+        print(text(lang, "cli.skipped", count=report["skipped"]))
+    if report["failed"]:
+        print(text(lang, "cli.failed", count=len(report["failed"])))
+    print(text(lang, "cli.warehouse", path=settings.warehouse))
+    print(text(lang, "cli.feedback", path=settings.feedback))
+    print(text(lang, "cli.example_query"))
+    print(f"  {example_command(settings.warehouse)}")
+
+
+def example_command(warehouse: Path) -> str:
+    """A `mesa sql` command line that works when pasted into the same shell."""
+    command = [_invoked_as(), "sql"]
+    if warehouse != Path(DEFAULT_WAREHOUSE).resolve():
+        command += ["--warehouse", _relative(warehouse)]
+    return shlex.join([*command, EXAMPLE_QUERY])
+
+
+def _invoked_as() -> str:
+    invoked = Path(sys.argv[0])
+    return _relative(invoked) if invoked.name == "mesa" and invoked.parent != Path() else "mesa"
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# --- mesa sql -----------------------------------------------------------------------------------
+
+
+def sql_command(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+
+    lang = settings.lang
+    if not settings.warehouse.exists():
+        print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        connection = duckdb.connect(str(settings.warehouse), read_only=True)
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        print(text(lang, "cli.warehouse_busy", path=settings.warehouse), file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        relation = connection.sql(args.query)
+        if args.csv:
+            writer = csv.writer(sys.stdout)
+            writer.writerow(relation.columns)
+            writer.writerows(relation.fetchall())
+        else:
+            relation.show(max_rows=args.max_rows)
+    except duckdb.Error as error:
+        print(text(lang, "cli.sql_error", error=error), file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        connection.close()
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Texts that agencies and the data officer read, in Spanish by default and English by a setting."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+LANGUAGES = ("es", "en")
+DEFAULT_LANGUAGE = "es"
+LANGUAGE_VARIABLE = "MESA_LANG"
+
+
+@cache
+def strings(lang: str) -> dict[str, Any]:
+    with (LOCALES_DIR / f"{lang}.yaml").open(encoding="utf-8") as stream:
+        loaded: dict[str, Any] = yaml.safe_load(stream)
+    return loaded
+
+
+def text(lang: str, key: str, **params: object) -> str:
+    """The text at a dotted key ("summary.title"), with its {placeholders} filled."""
+    node: Any = strings(lang)
+    for part in key.split("."):
+        node = node[part]
+    return str(node).format(**params) if params else str(node)
+
+
+def language(explicit: str | None = None) -> str:
+    """The language asked for (flag, then MESA_LANG), else Spanish. Unknown codes raise ValueError."""
+    chosen = (explicit or os.environ.get(LANGUAGE_VARIABLE) or DEFAULT_LANGUAGE).strip().lower()
+    if chosen not in LANGUAGES:
+        raise ValueError(
+            text(DEFAULT_LANGUAGE, "cli.bad_language", value=chosen, choices=", ".join(LANGUAGES))
+        )
+    return chosen

@@ -1,0 +1,121 @@
+"""The steps a submission goes through, as plain functions: the flow's tasks call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from expectations.problems import Problem
+from expectations.triage import LOADED_COLUMNS, Status, Verdict, triage
+from expectations.validate import SuiteRunner
+from mesa.archive import ArchivedFile, archive_file
+from mesa.inbox import InboxFile
+from mesa.reference import Reference
+from transforms.normalise import parse_submission
+from warehouse.store import SubmissionRecord, first_with_content
+
+
+@dataclass(frozen=True)
+class Received:
+    """A file from the inbox, archived: from here on the pipeline reads the archived bytes only."""
+
+    file: InboxFile
+    archived: ArchivedFile
+
+    @property
+    def agency(self) -> str:
+        """The registered agency, or the folder's own name when it belongs to none."""
+        return self.file.agency or self.file.channel
+
+    @property
+    def submission_id(self) -> str:
+        """Stable id of this file: the same path with the same bytes is the same submission."""
+        key = f"{self.agency}\n{self.file.relative_path}\n{self.archived.sha256}"
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the pipeline concluded about one submission: the input to feedback and to the load."""
+
+    received: Received
+    verdict: Verdict
+    problems: list[Problem]
+    processed_at: dt.datetime
+    not_evaluated: list[str] = field(default_factory=list)
+    duplicate_of: SubmissionRecord | None = None
+    sheet: str | None = None
+    header_row: int | None = None
+
+    @property
+    def status(self) -> Status:
+        return self.verdict.status
+
+    @property
+    def periods(self) -> list[str]:
+        return sorted(self.verdict.accepted["period"].unique())
+
+    @property
+    def indicators(self) -> list[str]:
+        return sorted(self.verdict.accepted["indicator"].unique())
+
+
+def receive(file: InboxFile, archive_dir: Path) -> Received:
+    """Archive the file's bytes before anything else happens to it."""
+    return Received(file=file, archived=archive_file(file.path, archive_dir))
+
+
+def inspect(received: Received, warehouse: Path, reference: Reference, runner: SuiteRunner) -> Outcome:
+    """Duplicate check, reading, validation and triage. Bad input never raises: it becomes problems."""
+    now = dt.datetime.now(dt.UTC)
+    if received.file.agency is None:
+        problem = Problem(
+            "structure.unknown_channel",
+            value=received.file.channel,
+            expected=", ".join(reference.agency_codes),
+        )
+        return Outcome(received, _nothing_loaded("rejected"), [problem], now)
+    original = first_with_content(warehouse, received.agency, received.archived.sha256)
+    if original is not None:
+        return Outcome(received, _nothing_loaded("duplicate"), [], now, duplicate_of=original)
+    content = received.archived.path.read_bytes()
+    parsed = parse_submission(received.file.relative_path, content, received.agency, reference)
+    validation = runner.validate(parsed, received.agency)
+    return Outcome(
+        received=received,
+        verdict=triage(parsed.frame, validation.problems),
+        problems=validation.problems,
+        processed_at=now,
+        not_evaluated=validation.not_evaluated,
+        sheet=parsed.sheet,
+        header_row=parsed.header_row,
+    )
+
+
+def _nothing_loaded(status: Status) -> Verdict:
+    return Verdict(status, pd.DataFrame(columns=LOADED_COLUMNS), 0, 0, 0)
+
+
+def record_for(outcome: Outcome, feedback_path: str) -> SubmissionRecord:
+    """The registry row of a submission whose feedback is at `feedback_path` (relative)."""
+    received, verdict = outcome.received, outcome.verdict
+    return SubmissionRecord(
+        submission_id=received.submission_id,
+        agency=received.agency,
+        file_name=received.file.relative_path,
+        sha256=received.archived.sha256,
+        size_bytes=received.archived.size_bytes,
+        received_at=received.file.received_at,
+        processed_at=outcome.processed_at,
+        status=verdict.status,
+        rows_read=verdict.rows_read,
+        rows_loaded=verdict.rows_loaded,
+        rows_rejected=verdict.rows_rejected,
+        rows_warned=verdict.rows_warned,
+        duplicate_of=outcome.duplicate_of.submission_id if outcome.duplicate_of else None,
+        feedback_path=feedback_path,
+    )
