@@ -1,0 +1,113 @@
+"""The `mesa` command as people and schedulers call it: a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY_MODULES = ("prefect", "great_expectations", "pandas", "duckdb", "openpyxl")
+REPORTED_FIELDS = {"file", "agency", "sha256", "status", "feedback"} | {
+    f"rows_{count}" for count in ("read", "loaded", "rejected", "warned")
+}
+
+
+def mesa(*args: str, cwd: Path, api: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, **env}
+    if api:
+        environment["PREFECT_API_URL"] = api
+    return subprocess.run(
+        [sys.executable, "-m", "mesa", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_help_imports_nothing_heavy() -> None:
+    code = (
+        f"import sys, mesa.cli; print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY_MODULES!r}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    help_text = mesa("--help", cwd=ROOT)
+    assert help_text.returncode == 0 and "run" in help_text.stdout and "sql" in help_text.stdout
+
+
+def test_a_missing_inbox_is_a_clear_usage_error_in_spanish(tmp_path: Path) -> None:
+    result = mesa("run", "--inbox", "no-existe", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "La carpeta de entrada" in result.stderr and "no existe" in result.stderr
+    english = mesa("run", "--inbox", "missing", cwd=tmp_path, MESA_LANG="en")
+    assert english.returncode == 2 and "does not exist" in english.stderr
+
+
+def test_an_unknown_language_is_refused(tmp_path: Path) -> None:
+    result = mesa("run", cwd=tmp_path, MESA_LANG="fr")
+    assert result.returncode == 2 and "fr" in result.stderr
+
+
+@pytest.mark.e2e
+def test_run_json_reports_every_file_and_a_rerun_loads_nothing(
+    prefect_api: str, tmp_path: Path, examples_inbox: Path
+) -> None:
+    first = mesa("run", "--inbox", str(examples_inbox), "--json", cwd=tmp_path, api=prefect_api)
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)  # stdout is exactly one JSON object
+    assert set(report) == {"submissions"}
+    files = sorted(
+        str(path.relative_to(examples_inbox)) for path in examples_inbox.rglob("*") if path.is_file()
+    )
+    assert sorted(entry["file"] for entry in report["submissions"]) == files
+    for entry in report["submissions"]:
+        assert set(entry) >= REPORTED_FIELDS
+        assert entry["status"] in {
+            "accepted",
+            "accepted_with_warnings",
+            "partially_accepted",
+            "rejected",
+            "duplicate",
+        }
+        assert Path(entry["feedback"]).is_dir()
+    assert (
+        (tmp_path / "mesa.duckdb").exists()
+        and (tmp_path / "feedback").is_dir()
+        and (tmp_path / "archive").is_dir()
+    )
+    assert "Aceptado parcialmente" in first.stderr  # the officer's log lines, in Spanish, on stderr
+
+    second = mesa("run", "--inbox", str(examples_inbox), "--json", cwd=tmp_path, api=prefect_api)
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout) == {"submissions": []}
+
+    count = mesa("sql", "select count(*) as n from submissions", "--csv", cwd=tmp_path)
+    assert count.returncode == 0 and count.stdout.splitlines() == ["n", str(len(files))]
+
+
+@pytest.mark.e2e
+def test_run_prints_a_summary_for_people(prefect_api: str, tmp_path: Path, examples_inbox: Path) -> None:
+    result = mesa("run", "--inbox", str(examples_inbox), cwd=tmp_path, api=prefect_api)
+    assert result.returncode == 0, result.stderr
+    assert "Envíos procesados: 8" in result.stdout
+    assert "Almacén DuckDB" in result.stdout and "mesa sql" in result.stdout
+    assert result.stdout.splitlines()[-1].strip().startswith("mesa sql 'select")
+
+
+def test_sql_on_a_missing_warehouse_and_a_bad_query(tmp_path: Path) -> None:
+    missing = mesa("sql", "select 1", cwd=tmp_path)
+    assert missing.returncode == 2 and "no existe todavía" in missing.stderr
+    import duckdb
+
+    duckdb.connect(str(tmp_path / "mesa.duckdb")).close()
+    bad = mesa("sql", "select * from nowhere", cwd=tmp_path)
+    assert bad.returncode == 1 and "La consulta falló" in bad.stderr
+    written = mesa("sql", "create table t (x int)", cwd=tmp_path)
+    assert written.returncode == 1  # read-only: analysts cannot change the warehouse by accident

@@ -1,0 +1,263 @@
+"""The intake flow end to end: real files in a temporary inbox, the real Prefect flow, a real DuckDB
+file; assertions through SQL and on the feedback files an agency would read."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mesa.archive import archive_path, sha256_of
+from mesa.settings import Settings, resolve_settings
+from tests.builders import template_csv, xlsx_bytes
+from warehouse.store import connect
+
+pytestmark = pytest.mark.e2e
+
+# file -> (status, rows read, loaded, rejected, warned): what examples/README.md says of each file.
+EXPECTED = {
+    "CANCILLERIA/solicitudes_refugio_octubre.csv": ("partially_accepted", 6, 4, 2, 0),
+    "DIRESA/diresa_atenciones_2026-10.xlsx": ("accepted", 27, 27, 0, 0),
+    "DIRESA/reenvio_diresa_atenciones_2026-10.xlsx": ("duplicate", 0, 0, 0, 0),
+    "DRE/informe_matricula_octubre.csv": ("rejected", 0, 0, 0, 0),
+    "MIGRACIONES/migraciones_cpp_octubre2026.xlsx": ("accepted_with_warnings", 8, 8, 0, 0),
+    "MIMP/mimp_cem_upe_octubre.csv": ("partially_accepted", 8, 6, 2, 0),
+    "MTPE/mtpe_colocaciones_2026-10.csv": ("accepted", 4, 4, 0, 0),
+    "PNP/pnp_denuncias_2026_10.csv": ("partially_accepted", 8, 5, 3, 0),
+}
+SAME_INSTANT = 1_793_000_000  # every example file "arrived" at once: order is then by folder and name
+
+
+def settings_for(tmp_path: Path, inbox: Path, lang: str = "es") -> Settings:
+    return resolve_settings(
+        inbox=str(inbox),
+        warehouse=str(tmp_path / "mesa.duckdb"),
+        feedback=str(tmp_path / "feedback"),
+        lang=lang,
+    )
+
+
+def run(settings: Settings) -> tuple[bool, dict[str, Any]]:
+    from flows.intake import run_intake
+
+    return run_intake(settings)
+
+
+def sql(settings: Settings, query: str) -> list[tuple[Any, ...]]:
+    with connect(settings.warehouse, read_only=True) as connection:
+        return connection.execute(query).fetchall()
+
+
+def by_file(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {entry["file"]: entry for entry in report["submissions"]}
+
+
+@pytest.fixture
+def inbox(examples_inbox: Path) -> Path:
+    for path in examples_inbox.rglob("*"):
+        os.utime(path, (SAME_INSTANT, SAME_INSTANT))
+    return examples_inbox
+
+
+def test_examples_flow_into_the_warehouse_and_back_as_feedback(
+    prefect_api: str, tmp_path: Path, inbox: Path
+) -> None:
+    settings = settings_for(tmp_path, inbox)
+    succeeded, report = run(settings)
+    assert succeeded
+    results = by_file(report)
+    assert {
+        name: (e["status"], e["rows_read"], e["rows_loaded"], e["rows_rejected"], e["rows_warned"])
+        for name, e in results.items()
+    } == EXPECTED
+
+    # The warehouse holds exactly the loaded rows, as current values.
+    loaded = sum(expected[2] for expected in EXPECTED.values())
+    assert sql(settings, "select count(*) from indicator_values") == [(loaded,)]
+    assert sql(
+        settings,
+        "select value from indicator_values where agency = 'DIRESA' and indicator = 'SAL-01'"
+        " and district = '240101' and sex = 'F' and age_group = '18-59'"
+        " and population_type = 'in_destination'",
+    ) == [(184.0,)]
+    # Names became INEI codes; RENIEC-coded, misspelt and negative rows were not loaded.
+    assert sql(
+        settings, "select distinct district from indicator_values where agency = 'MIMP' order by 1"
+    ) == [
+        ("240101",),
+        ("240106",),
+        ("240301",),
+        ("240302",),
+    ]
+    assert sql(
+        settings, "select count(*) from indicator_values where district not like '24%' or value < 0"
+    ) == [(0,)]
+    assert sql(
+        settings, "select count(*) from indicator_values where agency = 'PNP' and district = '240302'"
+    ) == [(0,)]
+    assert sql(settings, "select count(*) from indicator_values where agency = 'ACNUR'") == [(0,)]
+
+    # The registry has one row per file; the duplicate points to the original.
+    registry = {
+        row[0]: row[1:]
+        for row in sql(settings, "select file_name, status, duplicate_of, sha256 from submissions")
+    }
+    assert len(registry) == len(EXPECTED)
+    original_id = results["DIRESA/diresa_atenciones_2026-10.xlsx"]["submission_id"]
+    assert registry["reenvio_diresa_atenciones_2026-10.xlsx"][1] == original_id
+
+    # Every file's bytes are archived, untouched.
+    for name, entry in results.items():
+        assert archive_path(settings.archive, entry["sha256"]).read_bytes() == (inbox / name).read_bytes()
+
+    # Each agency's feedback lives in its own folder and mentions only its own file.
+    for name, entry in results.items():
+        folder = Path(entry["feedback"])
+        agency = name.split("/")[0]
+        assert folder.parent == settings.feedback / agency
+        assert {p.name for p in folder.iterdir()} == {"resumen.html", "problemas.csv", "resumen.json"}
+        summary = json.loads((folder / "resumen.json").read_text(encoding="utf-8"))
+        assert (summary["agency"], summary["file"], summary["status"]) == (
+            agency,
+            name.split("/", 1)[1],
+            entry["status"],
+        )
+        others = [other.split("/", 1)[1] for other in EXPECTED if not other.startswith(f"{agency}/")]
+        html = (folder / "resumen.html").read_text(encoding="utf-8")
+        assert not any(other in html for other in others)
+
+    pnp = problems(results["PNP/pnp_denuncias_2026_10.csv"])
+    assert [(p["fila"], p["regla"], p["valor"], p["valor_sugerido"]) for p in pnp] == [
+        ("4", "domain.district_reniec_code", "230304", "240302"),
+        ("7", "domain.district_reniec_code", "230304", "240302"),
+        ("8", "domain.indicator_in_catalogue", "TRA-1", "TRA-01"),
+    ]
+    dre = problems(results["DRE/informe_matricula_octubre.csv"])
+    assert [p["regla"] for p in dre] == ["structure.header_not_found"]
+    assert "Rechazado" in (
+        Path(results["DRE/informe_matricula_octubre.csv"]["feedback"]) / "resumen.html"
+    ).read_text(encoding="utf-8")
+
+    # Running again loads nothing twice.
+    succeeded, again = run(settings)
+    assert succeeded and again["submissions"] == [] and again["skipped"] == len(EXPECTED)
+    assert sql(settings, "select count(*) from indicator_values") == [(loaded,)]
+    assert sql(settings, "select count(*) from observations") == [(loaded,)]
+    assert sql(settings, "select count(*) from submissions") == [(len(EXPECTED),)]
+
+
+def problems(entry: dict[str, Any]) -> list[dict[str, str]]:
+    with (Path(entry["feedback"]) / "problemas.csv").open(encoding="utf-8-sig", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_a_corrected_file_replaces_the_period_and_history_keeps_both(
+    prefect_api: str, tmp_path: Path, inbox: Path
+) -> None:
+    settings = settings_for(tmp_path, inbox)
+    run(settings)
+    corrected = inbox / "MIMP" / "mimp_cem_upe_octubre_corregido.csv"
+    corrected.write_bytes(
+        template_csv(
+            ["MIMP", "2026-10", "240101", "VBG-02", "F", "18-59", "", "9"],
+            ["MIMP", "2026-10", "240302", "VBG-02", "F", "18-59", "", "4"],
+            ["MIMP", "2026-10", "240101", "PRO-01", "M", "6-11", "", "2"],
+        )
+    )
+    os.utime(corrected, (SAME_INSTANT + 3600, SAME_INSTANT + 3600))
+    succeeded, report = run(settings)
+    assert succeeded
+    (entry,) = report["submissions"]
+    assert (entry["file"], entry["status"], entry["rows_loaded"]) == (
+        "MIMP/mimp_cem_upe_octubre_corregido.csv",
+        "accepted",
+        3,
+    )
+    assert sql(
+        settings, "select count(*), min(submission_id) from indicator_values where agency = 'MIMP'"
+    ) == [(3, entry["submission_id"])]
+    assert sql(
+        settings, "select count(distinct submission_id), count(*) from observations where agency = 'MIMP'"
+    ) == [(2, 9)]
+
+
+def test_bad_files_are_rejected_with_feedback_and_the_run_goes_on(prefect_api: str, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    files = {
+        "DIRESA/vacio.csv": b"",
+        "DIRESA/danado.xlsx": xlsx_bytes(("H", [["periodo"]]))[:200],
+        "DIRESA/foto.jpg": b"\xff\xd8\xff\xe0 JFIF",
+        "DIRESA/binario.csv": b"\x00\x01\x02\x03" * 50,
+        "DIRESA/bueno.csv": template_csv(["DIRESA", "2026-10", "240101", "SAL-01", "F", "", "", "5"]),
+        "MUNICIPALIDAD/reporte.csv": template_csv(["", "2026-10", "240101", "SAL-01", "F", "", "", "5"]),
+        "suelto.csv": b"periodo,valor\n",
+    }
+    for name, content in files.items():
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_bytes(content)
+    settings = settings_for(tmp_path, inbox)
+    succeeded, report = run(settings)
+    assert succeeded
+    statuses = {name: entry["status"] for name, entry in by_file(report).items()}
+    assert statuses == {
+        "DIRESA/vacio.csv": "rejected",
+        "DIRESA/danado.xlsx": "rejected",
+        "DIRESA/foto.jpg": "rejected",
+        "DIRESA/binario.csv": "rejected",
+        "DIRESA/bueno.csv": "accepted",
+        "MUNICIPALIDAD/reporte.csv": "rejected",
+    }
+    rules = {name: [p["regla"] for p in problems(entry)] for name, entry in by_file(report).items()}
+    assert rules["DIRESA/vacio.csv"] == ["structure.empty_file"]
+    assert rules["DIRESA/danado.xlsx"] == ["structure.unreadable_file"]
+    assert rules["DIRESA/foto.jpg"] == ["structure.unsupported_format"]
+    assert rules["DIRESA/binario.csv"] == ["structure.unreadable_file"]
+    assert rules["MUNICIPALIDAD/reporte.csv"] == ["structure.unknown_channel"]
+    # Nothing is lost: even rejected files are archived, and the stray file stays in the inbox.
+    for name in statuses:
+        assert archive_path(settings.archive, sha256_of(inbox / name)).exists()
+    assert (inbox / "suelto.csv").exists()
+
+
+def test_a_submission_failing_on_a_bug_does_not_stop_the_others_and_is_retried(
+    prefect_api: str, tmp_path: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mesa import intake
+
+    real_parse = intake.parse_submission
+
+    def parse_with_a_bug(file_name: str, *args: Any) -> Any:
+        if file_name.startswith("pnp_"):
+            raise RuntimeError("injected bug")
+        return real_parse(file_name, *args)
+
+    monkeypatch.setattr(intake, "parse_submission", parse_with_a_bug)
+    settings = settings_for(tmp_path, inbox)
+    succeeded, report = run(settings)
+    assert not succeeded
+    assert report["failed"] == ["PNP/pnp_denuncias_2026_10.csv"]
+    assert len(report["submissions"]) == len(EXPECTED) - 1
+    assert sql(settings, "select count(*) from submissions where agency = 'PNP'") == [(0,)]
+
+    monkeypatch.setattr(intake, "parse_submission", real_parse)
+    succeeded, retry = run(settings)
+    assert succeeded
+    assert [(e["file"], e["status"]) for e in retry["submissions"]] == [
+        ("PNP/pnp_denuncias_2026_10.csv", "partially_accepted")
+    ]
+
+
+def test_feedback_in_english_by_setting(prefect_api: str, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "inbox" / "PNP", inbox / "PNP")
+    settings = settings_for(tmp_path, inbox, lang="en")
+    _, report = run(settings)
+    (entry,) = report["submissions"]
+    folder = Path(entry["feedback"])
+    assert {p.name for p in folder.iterdir()} == {"summary.html", "problems.csv", "summary.json"}
+    assert "RENIEC code" in (folder / "problems.csv").read_text(encoding="utf-8-sig")

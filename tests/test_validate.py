@@ -1,0 +1,288 @@
+"""Every check in the registry, broken on purpose: the feedback row it gives and what loads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from expectations.problems import Problem
+from expectations.registry import checks
+from expectations.triage import triage
+from expectations.validate import SuiteRunner
+from mesa.archive import ArchivedFile
+from mesa.inbox import InboxFile
+from mesa.intake import Received, inspect
+from mesa.reference import Reference
+from tests.builders import csv_bytes, template_csv, xlsx_bytes
+from transforms.normalise import parse_submission
+
+VALID = ["DIRESA", "2026-10", "240101", "SAL-01", "F", "18-59", "destino", "12"]
+
+
+def row(**changes: str) -> list[str]:
+    """The valid row with some cells changed, by template field."""
+    positions = ["agency", "period", "district", "indicator", "sex", "age_group", "population_type", "value"]
+    cells = list(VALID)
+    for name, value in changes.items():
+        cells[positions.index(name)] = value
+    return cells
+
+
+@dataclass(frozen=True)
+class Case:
+    check_id: str
+    content: bytes
+    expected: dict[str, Any]  # fields of the Problem that must match
+    status: str
+    rows_loaded: int
+    name: str = "submission.csv"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+CASES = [
+    Case(
+        "structure.required_column",
+        csv_bytes([["periodo", "ubigeo", "valor"], ["2026-10", "240101", "3"]]),
+        {"row_number": None, "field": "indicator", "column": None},
+        "rejected",
+        0,
+    ),
+    Case(
+        "domain.value_missing",
+        template_csv(VALID, row(district="", sex="M")),
+        {"row_number": 3, "column": "ubigeo", "value": ""},
+        "partially_accepted",
+        1,
+    ),
+    Case(
+        "domain.agency_matches_channel",
+        template_csv(VALID, row(agency="OIM", sex="M")),
+        {"row_number": 3, "column": "agencia", "value": "OIM", "expected": "DIRESA"},
+        "partially_accepted",
+        1,
+    ),
+    Case(
+        "domain.period_format",
+        template_csv(row(period="10/2026")),
+        {"row_number": 2, "column": "periodo", "value": "10/2026", "suggestion": "2026-10"},
+        "rejected",
+        0,
+    ),
+    Case(
+        "domain.district_in_region",
+        template_csv(VALID, row(district="Aguas Verde", sex="M")),
+        {"row_number": 3, "column": "ubigeo", "value": "Aguas Verde", "suggestion": "Aguas Verdes"},
+        "partially_accepted",
+        1,
+    ),
+    Case(
+        "domain.district_reniec_code",
+        template_csv(row(district="230304")),
+        {"row_number": 2, "column": "ubigeo", "value": "230304", "suggestion": "240302"},
+        "rejected",
+        0,
+    ),
+    Case(
+        "domain.indicator_in_catalogue",
+        template_csv(VALID, row(indicator="TRA-1")),
+        {"row_number": 3, "column": "indicador", "value": "TRA-1", "suggestion": "TRA-01"},
+        "partially_accepted",
+        1,
+    ),
+    Case(
+        "domain.sex_in_list",
+        template_csv(row(sex="Femenina")),
+        {"row_number": 2, "column": "sexo", "value": "Femenina", "suggestion": "F"},
+        "rejected",
+        0,
+    ),
+    Case(
+        "domain.age_group_in_list",
+        template_csv(VALID, row(age_group="adultos", sex="M")),
+        {"row_number": 3, "column": "grupo de edad", "value": "adultos"},
+        "partially_accepted",
+        1,
+    ),
+    Case(
+        "domain.population_type_in_list",
+        template_csv(row(population_type="visitante")),
+        {"row_number": 2, "column": "tipo de población", "value": "visitante"},
+        "rejected",
+        0,
+    ),
+    Case(
+        "domain.value_is_number",
+        template_csv(row(value="25 personas")),
+        {"row_number": 2, "column": "valor", "value": "25 personas", "suggestion": "25"},
+        "rejected",
+        0,
+    ),
+    Case(
+        "domain.value_non_negative",
+        template_csv(VALID, row(value="-3", sex="M")),
+        {"row_number": 3, "column": "valor", "value": "-3", "suggestion": None},
+        "partially_accepted",
+        1,
+    ),
+    Case(
+        "domain.value_whole",
+        template_csv(row(value="1.234")),
+        {"row_number": 2, "column": "valor", "value": "1.234", "suggestion": "1234"},
+        "rejected",
+        0,
+    ),
+    Case(
+        "consistency.duplicate_key",
+        template_csv(VALID, row(value="13"), row(sex="M")),
+        {"row_number": 2, "rows": "2, 3"},
+        "partially_accepted",
+        1,
+    ),
+    Case(
+        "structure.unsupported_format",
+        b"%PDF-1.4 informe",
+        {"row_number": None, "detail": ".pdf"},
+        "rejected",
+        0,
+        name="informe.pdf",
+    ),
+    Case(
+        "structure.unreadable_file",
+        b"PK\x03\x04 not really a zip",
+        {"row_number": None},
+        "rejected",
+        0,
+        name="r.xlsx",
+    ),
+    Case("structure.empty_file", b"", {"row_number": None}, "rejected", 0),
+    Case(
+        "structure.header_not_found",
+        b"Informe de matricula\nSin tabla\n",
+        {"row_number": None, "expected": "periodo, distrito, indicador, valor"},
+        "rejected",
+        0,
+    ),
+    Case("structure.no_data_rows", template_csv(), {"row_number": None}, "rejected", 0),
+    Case(
+        "structure.unknown_column",
+        csv_bytes(
+            [["periodo", "ubigeo", "indicador", "valor", "Sede"], ["2026-10", "240101", "SAL-01", "4", "x"]]
+        ),
+        {"row_number": None, "column": "Sede"},
+        "accepted_with_warnings",
+        1,
+    ),
+    Case(
+        "structure.repeated_column",
+        xlsx_bytes(
+            (
+                "H",
+                [
+                    ["periodo", "ubigeo", "distrito", "indicador", "valor"],
+                    ["2026-10", "240101", "Tumbes", "SAL-01", 4],
+                ],
+            )
+        ),
+        {"row_number": None, "column": "distrito", "expected": "ubigeo"},
+        "accepted_with_warnings",
+        1,
+        name="r.xlsx",
+    ),
+]
+
+
+def validate(
+    runner: SuiteRunner, reference: Reference, case: Case, channel: str = "DIRESA"
+) -> tuple[list[Problem], Any]:
+    parsed = parse_submission(case.name, case.content, channel, reference)
+    problems = runner.validate(parsed, channel).problems
+    return problems, triage(parsed.frame, problems)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.check_id for case in CASES])
+def test_check_gives_its_feedback_row_and_load_outcome(
+    runner: SuiteRunner, reference: Reference, case: Case
+) -> None:
+    problems, verdict = validate(runner, reference, case)
+    raised = [p for p in problems if p.check_id == case.check_id]
+    assert raised, f"{case.check_id} not raised; got {[p.check_id for p in problems]}"
+    first = raised[0]
+    assert {key: getattr(first, key) for key in case.expected} == case.expected
+    assert first.message("es") and first.message("en")
+    assert (verdict.status, verdict.rows_loaded) == (case.status, case.rows_loaded)
+
+
+def test_each_problem_is_reported_once_and_only_by_its_check(
+    runner: SuiteRunner, reference: Reference
+) -> None:
+    content = template_csv(row(district="230304"), row(value="abc", sex="M"), row(value="-2.5", sex="X"))
+    problems, _ = validate(runner, reference, Case("", content, {}, "", 0))
+    assert sorted((p.row_number, p.check_id) for p in problems) == [
+        (2, "domain.district_reniec_code"),
+        (3, "domain.value_is_number"),
+        (4, "domain.value_non_negative"),
+        (4, "domain.value_whole"),
+    ]
+
+
+def test_missing_column_is_reported_and_checks_needing_it_are_not_evaluated(
+    runner: SuiteRunner, reference: Reference
+) -> None:
+    parsed = parse_submission(
+        "f.csv",
+        csv_bytes([["periodo", "indicador", "valor"], ["2026-10", "SAL-01", "1"]]),
+        "DIRESA",
+        reference,
+    )
+    validation = runner.validate(parsed, "DIRESA")
+    assert [(p.check_id, p.field) for p in validation.problems] == [("structure.required_column", "district")]
+    assert validation.problems[0].column_label("es") == "distrito"
+    assert validation.problems[0].column_label("en") == "district"
+    assert "domain.district_in_region" in validation.not_evaluated
+
+
+def test_every_failing_row_is_reported_not_a_sample(runner: SuiteRunner, reference: Reference) -> None:
+    ages = ["0-5", "6-11", "12-17", "18-59", "60+"]
+    kinds = ["destino", "tránsito", "pendular", "retornado", "comunidad de acogida"]
+    many = [
+        row(district="Lima", sex=sex, age_group=age, population_type=kind)
+        for sex, age, kind in itertools.product(["F", "M", "X"], ages, kinds)
+    ]
+    problems, verdict = validate(runner, reference, Case("", template_csv(*many), {}, "", 0))
+    reported = [p.row_number for p in problems if p.check_id == "domain.district_in_region"]
+    assert reported == list(range(2, 2 + len(many))) and len(many) == 75
+    assert verdict.status == "rejected"
+
+
+def test_unknown_agency_folder_is_rejected_with_the_list_of_agencies(
+    tmp_path: Path, runner: SuiteRunner, reference: Reference
+) -> None:
+    path = tmp_path / "file.csv"
+    path.write_bytes(template_csv(VALID))
+    file = InboxFile("FOO", None, "file.csv", path, 10, dt.datetime.now(dt.UTC))
+    outcome = inspect(
+        Received(file, ArchivedFile("0" * 64, path, 10)), tmp_path / "w.duckdb", reference, runner
+    )
+    assert outcome.status == "rejected"
+    (problem,) = outcome.problems
+    assert (problem.check_id, problem.value) == ("structure.unknown_channel", "FOO")
+    assert "DIRESA" in (problem.expected or "")
+
+
+def test_every_registered_check_has_a_case() -> None:
+    tested = {case.check_id for case in CASES} | {"structure.unknown_channel"}
+    assert tested == set(checks())
+
+
+def test_indicators_that_allow_decimals_skip_the_whole_number_rule(reference: Reference) -> None:
+    decimal = tuple(replace(i, decimals=i.code == "SAL-01") for i in reference.indicators)
+    custom = SuiteRunner(replace(reference, indicators=decimal))
+    content = template_csv(row(value="12.5"), row(indicator="SAL-02", value="12.5"))
+    parsed = parse_submission("f.csv", content, "DIRESA", reference)
+    problems = custom.validate(parsed, "DIRESA").problems
+    assert [(p.row_number, p.check_id) for p in problems] == [(3, "domain.value_whole")]

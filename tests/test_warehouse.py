@@ -1,0 +1,179 @@
+"""The warehouse: migrations, atomic loads, revisions and history, through SQL on a real DuckDB file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from expectations.triage import LOADED_COLUMNS
+from warehouse import store
+
+T0 = dt.datetime(2026, 11, 5, 9, 0, tzinfo=dt.UTC)
+
+
+def record(
+    submission_id: str, rows: int, received: dt.datetime = T0, **changes: object
+) -> store.SubmissionRecord:
+    fields: dict[str, object] = {
+        "submission_id": submission_id,
+        "agency": "DIRESA",
+        "file_name": f"{submission_id}.csv",
+        "sha256": submission_id.ljust(64, "0"),
+        "size_bytes": 100,
+        "received_at": received,
+        "processed_at": T0,
+        "status": "accepted",
+        "rows_read": rows,
+        "rows_loaded": rows,
+        "rows_rejected": 0,
+        "rows_warned": 0,
+        "duplicate_of": None,
+        "feedback_path": f"DIRESA/{submission_id}",
+        **changes,
+    }
+    return store.SubmissionRecord(**fields)  # type: ignore[arg-type]
+
+
+def values(*rows: tuple[str, str, str, float]) -> pd.DataFrame:
+    """Rows of (period, district, indicator, value) for DIRESA, totals for every group."""
+    return pd.DataFrame(
+        [
+            [n, "DIRESA", p, d, i, "total", "total", "total", v]
+            for n, (p, d, i, v) in enumerate(rows, start=2)
+        ],
+        columns=LOADED_COLUMNS,
+    )
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    path = tmp_path / "mesa.duckdb"
+    store.migrate(path)
+    return path
+
+
+def query(path: Path, sql: str) -> list[tuple[object, ...]]:
+    with store.connect(path, read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_migrations_apply_once_and_document_the_tables(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "mesa.duckdb"
+    assert store.migrate(path) == ["0001_intake.sql"]
+    assert store.migrate(path) == []
+    comments = dict(query(path, "select table_name, comment from duckdb_tables()"))
+    assert set(comments) >= {"submissions", "observations", "current_slices"}
+    assert all(comments[name] for name in ("submissions", "observations", "current_slices"))
+    undocumented = query(
+        path,
+        "select table_name, column_name from duckdb_columns() "
+        "where table_name in ('submissions', 'observations') and comment is null",
+    )
+    assert undocumented == []
+
+
+def test_indicator_values_has_the_promised_columns(warehouse: Path) -> None:
+    columns = [
+        row[0]
+        for row in query(
+            warehouse, "select column_name from duckdb_columns() where table_name = 'indicator_values'"
+        )
+    ]
+    assert columns[:8] == [
+        "agency",
+        "period",
+        "district",
+        "indicator",
+        "sex",
+        "age_group",
+        "population_type",
+        "value",
+    ]
+
+
+def test_a_submission_loads_in_one_transaction(warehouse: Path) -> None:
+    store.load_submission(
+        warehouse,
+        record("a", 2),
+        values(("2026-10", "240101", "SAL-01", 5), ("2026-10", "240102", "SAL-01", 7)),
+    )
+    assert query(warehouse, "select district, value from indicator_values order by district") == [
+        ("240101", 5.0),
+        ("240102", 7.0),
+    ]
+    assert query(warehouse, "select status, rows_loaded from submissions") == [("accepted", 2)]
+
+
+def test_a_failing_load_leaves_nothing_behind(warehouse: Path) -> None:
+    broken = values(("2026-10", "240101", "SAL-01", 5), ("2026-10", "240102", "SAL-01", 7))
+    broken.loc[1, "district"] = None  # violates NOT NULL on the second row, after the first is in
+    with pytest.raises(duckdb.ConstraintException):
+        store.load_submission(warehouse, record("a", 2), broken)
+    assert query(warehouse, "select count(*) from submissions") == [(0,)]
+    assert query(warehouse, "select count(*) from observations") == [(0,)]
+    assert query(warehouse, "select count(*) from current_slices") == [(0,)]
+
+
+def test_a_later_submission_replaces_the_agency_period_slice_and_history_stays(warehouse: Path) -> None:
+    store.load_submission(
+        warehouse,
+        record("first", 2),
+        values(("2026-10", "240101", "SAL-01", 5), ("2026-10", "240101", "SAL-02", 3)),
+    )
+    store.load_submission(warehouse, record("other_month", 1), values(("2026-09", "240101", "SAL-01", 4)))
+    later = T0 + dt.timedelta(days=2)
+    store.load_submission(
+        warehouse, record("revision", 1, received=later), values(("2026-10", "240101", "SAL-01", 6))
+    )
+    current = query(
+        warehouse, "select period, indicator, value, submission_id from indicator_values order by all"
+    )
+    assert current == [("2026-09", "SAL-01", 4.0, "other_month"), ("2026-10", "SAL-01", 6.0, "revision")]
+    history = query(
+        warehouse,
+        "select submission_id, indicator, value from observations where period = '2026-10' order by all",
+    )
+    assert history == [("first", "SAL-01", 5.0), ("first", "SAL-02", 3.0), ("revision", "SAL-01", 6.0)]
+
+
+def test_an_older_file_processed_late_does_not_take_the_slice(warehouse: Path) -> None:
+    store.load_submission(
+        warehouse, record("newer", 1, received=T0), values(("2026-10", "240101", "SAL-01", 6))
+    )
+    store.load_submission(
+        warehouse,
+        record("older", 1, received=T0 - dt.timedelta(days=3)),
+        values(("2026-10", "240101", "SAL-01", 5)),
+    )
+    assert query(warehouse, "select value, submission_id from indicator_values") == [(6.0, "newer")]
+
+
+def test_rejected_and_duplicate_submissions_are_registered_without_values(warehouse: Path) -> None:
+    empty = values()
+    store.load_submission(warehouse, record("bad", 0, status="rejected", rows_read=3, rows_rejected=3), empty)
+    store.load_submission(
+        warehouse, record("again", 0, status="duplicate", rows_read=0, duplicate_of="bad"), empty
+    )
+    assert store.registered_ids(warehouse) == {"bad", "again"}
+    assert query(warehouse, "select count(*) from observations") == [(0,)]
+    original = store.first_with_content(warehouse, "DIRESA", "bad".ljust(64, "0"))
+    assert original is not None and original.submission_id == "bad"
+    assert store.first_with_content(warehouse, "PNP", "bad".ljust(64, "0")) is None
+
+
+def test_loading_twice_the_same_submission_is_refused(warehouse: Path) -> None:
+    rows = values(("2026-10", "240101", "SAL-01", 5))
+    store.load_submission(warehouse, record("a", 1), rows)
+    with pytest.raises(duckdb.ConstraintException):
+        store.load_submission(warehouse, record("a", 1), rows)
+    assert query(warehouse, "select count(*) from observations") == [(1,)]
+
+
+def test_the_file_is_free_for_readers_between_loads(warehouse: Path) -> None:
+    store.load_submission(warehouse, record("a", 1), values(("2026-10", "240101", "SAL-01", 5)))
+    with duckdb.connect(str(warehouse), read_only=True) as reader:
+        assert reader.execute("select count(*) from indicator_values").fetchone() == (1,)
