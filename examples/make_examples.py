@@ -101,7 +101,7 @@ def write_csv(path: Path, rows: list[list[object]], delimiter: str, encoding: st
     path.write_bytes(buffer.getvalue().encode(encoding))
 
 
-def diresa() -> None:
+def diresa(inbox: Path) -> None:
     """Clean XLSX, title rows above the header; periods typed in Excel became dates (2026-10-01)."""
     month = dt.datetime(2026, 10, 1)
     rows: list[list[object]] = []
@@ -115,13 +115,13 @@ def diresa() -> None:
         ["Reporte mensual de atenciones a población refugiada y migrante - octubre 2026"],
         [],
     ]
-    path = INBOX / "DIRESA" / "diresa_atenciones_2026-10.xlsx"
+    path = inbox / "DIRESA" / "diresa_atenciones_2026-10.xlsx"
     write_xlsx(path, title, HEADER, rows)
     # The same file sent again under another name: a duplicate, loaded once.
-    shutil.copyfile(path, INBOX / "DIRESA" / "reenvio_diresa_atenciones_2026-10.xlsx")
+    shutil.copyfile(path, inbox / "DIRESA" / "reenvio_diresa_atenciones_2026-10.xlsx")
 
 
-def mimp() -> None:
+def mimp(inbox: Path) -> None:
     """Semicolon CSV in Windows-1252 with district names; a misspelt district and a negative value."""
     header = [
         "Institución",
@@ -143,10 +143,10 @@ def mimp() -> None:
         ["MIMP", PERIOD, "Tumbes", "PRO-01", "Hombre", "6-11", -2, "UPE Tumbes"],
         ["MIMP", PERIOD, "San Juan de la Virgen", "VBG-02", "Mujer", "18-59", 1, ""],
     ]
-    write_csv(INBOX / "MIMP" / "mimp_cem_upe_octubre.csv", [header, *rows], ";", "cp1252")
+    write_csv(inbox / "MIMP" / "mimp_cem_upe_octubre.csv", [header, *rows], ";", "cp1252")
 
 
-def pnp() -> None:
+def pnp(inbox: Path) -> None:
     """UTF-8 CSV; two rows keyed on RENIEC codes (230304 is Aguas Verdes) and a misspelt indicator."""
     header = ["agencia", "periodo", "ubigeo", "indicador", "sexo", "grupo de edad", "valor"]
     rows: list[list[object]] = [
@@ -159,10 +159,10 @@ def pnp() -> None:
         ["PNP", PERIOD, "240302", "TRA-1", "F", "<18", 1],
         ["PNP", PERIOD, "240101", "TRA-01", "F", "18+", 1],
     ]
-    write_csv(INBOX / "PNP" / "pnp_denuncias_2026_10.csv", [header, *rows], ",", "utf-8")
+    write_csv(inbox / "PNP" / "pnp_denuncias_2026_10.csv", [header, *rows], ",", "utf-8")
 
 
-def migraciones() -> None:
+def migraciones(inbox: Path) -> None:
     """Clean XLSX with an extra column that is not in the template (reported as a warning)."""
     header = [*HEADER, "Sede"]
     rows: list[list[object]] = [
@@ -175,10 +175,10 @@ def migraciones() -> None:
         ["MIGRACIONES", PERIOD, "240301", "DOC-02", "F", "18+", "destino", 47, "Jefatura Zonal Tumbes"],
         ["MIGRACIONES", PERIOD, "240301", "DOC-02", "M", "18+", "destino", 38, "Jefatura Zonal Tumbes"],
     ]
-    write_xlsx(INBOX / "MIGRACIONES" / "migraciones_cpp_octubre2026.xlsx", [], header, rows)
+    write_xlsx(inbox / "MIGRACIONES" / "migraciones_cpp_octubre2026.xlsx", [], header, rows)
 
 
-def cancilleria() -> None:
+def cancilleria(inbox: Path) -> None:
     """Comma CSV: one row attributed to another agency, one period written as Excel shows it."""
     header = ["agencia", "periodo", "distrito", "indicador", "sexo", "valor"]
     rows: list[list[object]] = [
@@ -189,10 +189,10 @@ def cancilleria() -> None:
         ["CANCILLERIA", "oct-26", "Zarumilla", "DOC-01", "F", 3],
         ["CANCILLERIA", PERIOD, "Zarumilla", "DOC-01", "M", 2],
     ]
-    write_csv(INBOX / "CANCILLERIA" / "solicitudes_refugio_octubre.csv", [header, *rows], ",", "utf-8")
+    write_csv(inbox / "CANCILLERIA" / "solicitudes_refugio_octubre.csv", [header, *rows], ",", "utf-8")
 
 
-def mtpe() -> None:
+def mtpe(inbox: Path) -> None:
     """A clean, minimal CSV: only the required columns plus sex (age and population default to total)."""
     header = ["periodo", "ubigeo", "indicador", "sexo", "valor"]
     rows: list[list[object]] = [
@@ -201,27 +201,31 @@ def mtpe() -> None:
         [PERIOD, "240301", "INT-01", "F", 3],
         [PERIOD, "240301", "INT-01", "M", 1],
     ]
-    write_csv(INBOX / "MTPE" / "mtpe_colocaciones_2026-10.csv", [header, *rows], ",", "utf-8")
+    write_csv(inbox / "MTPE" / "mtpe_colocaciones_2026-10.csv", [header, *rows], ",", "utf-8")
 
 
-def dre() -> None:
+def dre(inbox: Path) -> None:
     """Not the template at all: a narrative note saved as CSV. Rejected, with feedback that says why."""
     lines = [
         ["Informe de matrícula de estudiantes extranjeros - UGEL Tumbes"],
         ["Se adjunta el resumen de matrícula del mes de octubre."],
         ["Total de estudiantes venezolanos matriculados: 1 245"],
     ]
-    write_csv(INBOX / "DRE" / "informe_matricula_octubre.csv", lines, ",", "utf-8")
+    write_csv(inbox / "DRE" / "informe_matricula_octubre.csv", lines, ",", "utf-8")
+
+
+def write_examples(inbox: Path) -> list[Path]:
+    """(Re)write every example under `inbox`; returns the files written."""
+    if inbox.exists():
+        shutil.rmtree(inbox)
+    for write in (diresa, mimp, pnp, migraciones, cancilleria, mtpe, dre):
+        write(inbox)
+    return sorted(path for path in inbox.rglob("*") if path.is_file())
 
 
 def main() -> None:
-    if INBOX.exists():
-        shutil.rmtree(INBOX)
-    for write in (diresa, mimp, pnp, migraciones, cancilleria, mtpe, dre):
-        write()
-    for path in sorted(INBOX.rglob("*")):
-        if path.is_file():
-            print(path.relative_to(INBOX.parent))
+    for path in write_examples(INBOX):
+        print(path.relative_to(INBOX.parent))
 
 
 if __name__ == "__main__":
