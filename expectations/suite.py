@@ -14,6 +14,7 @@ from transforms.normalise import KEY_COLUMNS
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
     from great_expectations.expectations import Expectation
+    from great_expectations.expectations.row_conditions import Condition
 
 SUITE_NAME = "mesa_template"
 # Filled per submission with the agency whose folder the file came from.
@@ -100,17 +101,18 @@ def build_expectations(reference: Reference) -> list[Expectation]:
         column="value_text",
         regex=WHOLE_PATTERN,
         row_condition=whole_number_condition(reference),
-        condition_parser="pandas",
     )
     add("consistency.duplicate_key", None, gxe.ExpectCompoundColumnsToBeUnique, column_list=KEY_COLUMNS)
     return expectations
 
 
-def whole_number_condition(reference: Reference) -> str:
+def whole_number_condition(reference: Reference) -> Condition:
     """Rows the whole-number rule applies to: numbers, of indicators that do not allow decimals."""
+    from great_expectations.expectations.row_conditions import Column
+
     decimal_codes = [indicator.code for indicator in reference.indicators if indicator.decimals]
-    condition = "value.notnull()"
-    return f"{condition} and indicator not in {decimal_codes!r}" if decimal_codes else condition
+    is_number = Column("value").is_not_null()
+    return is_number & Column("indicator").is_not_in(decimal_codes) if decimal_codes else is_number
 
 
 def build_suite(reference: Reference) -> ExpectationSuite:

@@ -16,7 +16,7 @@ from charset_normalizer import from_bytes
 # Magic numbers: XLSX is a zip archive; legacy XLS is an OLE2 compound document.
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab", ""}
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".ssv", ".tab", ""}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 DELIMITERS = ",;\t|"
 # Encodings tried after UTF-8: what Excel on Windows in Spanish writes.
