@@ -7,9 +7,10 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Literal
 
 from charset_normalizer import from_bytes
 
@@ -47,13 +48,32 @@ class UnreadableFileError(Exception):
         self.detail = detail
 
 
-def read_tables(file_name: str, content: bytes) -> Iterator[Table]:
-    """Yield the file's tables: one per worksheet for XLSX, one for CSV. Format is taken from the bytes."""
+@dataclass(frozen=True)
+class ReadLimits:
+    """What a file may cost to read: beyond these it is rejected with feedback, not read."""
+
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_workbook_expanded_bytes: int = 300 * 1024 * 1024  # an XLSX is a zip: guard against bombs
+
+
+DEFAULT_LIMITS = ReadLimits()
+
+
+class TooLargeError(Exception):
+    """The file, or the workbook once decompressed, is over the configured limit."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{size} > {limit} bytes")
+        self.size, self.limit = size, limit
+
+
+def read_tables(file_name: str, content: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[Table]:
+    """The file's tables: one per sheet for XLSX and XLS, one for CSV. The format comes from the bytes."""
     suffix = PurePath(file_name).suffix.lower()
     if content.startswith(ZIP_MAGIC):
-        yield from _read_xlsx(content)
+        yield from _read_xlsx(content, limits)
     elif content.startswith(OLE2_MAGIC):
-        raise UnsupportedFormatError("xls")
+        yield from _read_xls(content)
     elif suffix in TEXT_SUFFIXES or suffix in XLSX_SUFFIXES:
         if suffix in XLSX_SUFFIXES:
             raise UnreadableFileError("el archivo tiene extensión .xlsx pero no es un libro de Excel válido")
@@ -138,24 +158,78 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(content: bytes) -> Iterator[Table]:
-    # openpyxl is imported here: the CLI does not need it to start.
+def expanded_size(content: bytes) -> int:
+    """Bytes the workbook takes once decompressed, from the zip's directory (nothing is inflated)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return sum(entry.file_size for entry in archive.infolist())
+
+
+def fill_merged(rows: list[list[str]], ranges: Iterable[tuple[int, int, int, int]]) -> None:
+    """Copy the value of each block of cells merged over several rows into every cell of the block.
+
+    Ranges are (first_row, last_row, first_column, last_column), 1-based and inclusive. Merges
+    within one row (titles spanning columns) are left alone: filling them would repeat a header.
+    """
+    for first_row, last_row, first_column, last_column in ranges:
+        if last_row == first_row or first_row > len(rows):
+            continue
+        top = rows[first_row - 1]
+        value = top[first_column - 1] if first_column - 1 < len(top) else ""
+        for row in rows[first_row - 1 : last_row]:
+            row.extend([""] * (last_column - len(row)))
+            row[first_column - 1 : last_column] = [value] * (last_column - first_column + 1)
+
+
+def _read_xlsx(content: bytes, limits: ReadLimits) -> Iterator[Table]:
+    # openpyxl is imported here: the CLI does not need it to start. Normal (not read-only) mode,
+    # because only it knows merged cells; the expansion check bounds what it may load.
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as error:
+        size = expanded_size(content)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise UnreadableFileError(f"el libro de Excel está dañado o no es un .xlsx ({error})") from error
+    if size > limits.max_workbook_expanded_bytes:
+        raise TooLargeError(size, limits.max_workbook_expanded_bytes)
+    try:
+        workbook = load_workbook(io.BytesIO(content), data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError) as error:
         # openpyxl raises a variety of errors on damaged workbooks (TypeError on broken styles).
         raise UnreadableFileError(f"el libro de Excel está dañado o no es un .xlsx ({error})") from error
+    for sheet in workbook.worksheets:
+        rows = [
+            [cell_text(value) for value in values]
+            for values in sheet.iter_rows(min_row=1, min_col=1, max_row=sheet.max_row, values_only=True)
+        ]
+        fill_merged(rows, [(r.min_row, r.max_row, r.min_col, r.max_col) for r in sheet.merged_cells.ranges])
+        yield Table(rows=rows, row_numbers=list(range(1, len(rows) + 1)), sheet=sheet.title)
+
+
+def _read_xls(content: bytes) -> Iterator[Table]:
+    """Legacy Excel 97-2003 workbooks. Other OLE2 files (Word, encrypted workbooks) are unreadable."""
+    import xlrd
+
     try:
-        for sheet in workbook.worksheets:
-            # Files written by other tools often declare a wrong used range; read what is there.
-            sheet.reset_dimensions()
-            rows: list[list[str]] = []
-            numbers: list[int] = []
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                rows.append([cell_text(value) for value in values])
-                numbers.append(number)
-            yield Table(rows=rows, row_numbers=numbers, sheet=sheet.title)
-    finally:
-        workbook.close()
+        book = xlrd.open_workbook(file_contents=content, formatting_info=True)
+    except Exception as error:  # xlrd signals every kind of damage with its own or generic errors
+        raise UnreadableFileError(f"no es un libro de Excel 97-2003 legible ({error})") from error
+    for sheet in book.sheets():
+        rows = [
+            [_xls_cell_text(cell, book.datemode) for cell in sheet.row(index)] for index in range(sheet.nrows)
+        ]
+        # xlrd's ranges are 0-based and half-open: (row_low, row_high, column_low, column_high).
+        fill_merged(rows, [(low + 1, high, left + 1, right) for low, high, left, right in sheet.merged_cells])
+        yield Table(rows=rows, row_numbers=list(range(1, len(rows) + 1)), sheet=sheet.name)
+
+
+def _xls_cell_text(cell: object, datemode: Literal[0, 1]) -> str:
+    import xlrd
+
+    kind, value = cell.ctype, cell.value  # type: ignore[attr-defined]
+    if kind == xlrd.XL_CELL_DATE:
+        return cell_text(xlrd.xldate_as_datetime(value, datemode))
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return cell_text(bool(value))
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return ""
+    return cell_text(value)
