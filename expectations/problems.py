@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from expectations.registry import Severity, check
+from mesa.i18n import strings
 from mesa.reference import load_reference
 
 
@@ -18,7 +19,8 @@ class Problem:
     suggestion: str | None = None  # a value that would pass, where one can be inferred
     expected: str | None = None
     rows: str | None = None
-    detail: str | None = None
+    detail: str | None = None  # free detail, or a key of the locales' `terms` (translated when shown)
+    sheet: str | None = None  # for row-level problems of workbooks: the sheet the row is in
 
     @property
     def severity(self) -> Severity:
@@ -36,11 +38,12 @@ class Problem:
         return load_reference().column(self.field).title[lang]
 
     def message(self, lang: str) -> str:
+        terms: dict[str, str] = strings(lang)["terms"]
         return check(self.check_id).render(
             lang,
             column=self.column_label(lang),
             value=self.value,
             expected=self.expected,
             rows=self.rows,
-            detail=self.detail,
+            detail=terms.get(self.detail or "", self.detail),
         )

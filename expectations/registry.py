@@ -14,7 +14,9 @@ REGISTRY_FILE = Path(__file__).parent / "checks.yaml"
 LANGUAGES = ("es", "en")
 PLACEHOLDERS = {"column", "value", "expected", "rows", "detail"}
 
-Severity = Literal["error", "warning"]
+# error rejects the row (the file, for file-level checks); warning loads it; excluded leaves out a
+# row that is outside what the Mesa collects (another region, an indicator it does not track).
+Severity = Literal["error", "warning", "excluded"]
 Group = Literal["structure", "domain", "consistency"]
 Scope = Literal["file", "row"]
 EvaluatedBy = Literal["reader", "suite"]

@@ -79,10 +79,17 @@ def whole_number(text: str) -> str | None:
     return re.sub(r"[.,]", "", text) if THOUSANDS.match(text.strip()) else None
 
 
-def suggesters(reference: Reference) -> dict[str, Callable[[str], str | None]]:
-    """Check id -> function from the cell as written to a suggested value."""
+Suggester = Callable[[str], str | None]
+
+
+def suggesters(reference: Reference) -> dict[tuple[str, str | None], Suggester]:
+    """(check id, field) -> function from the cell as written to a suggested value; a field of None
+    serves every field of that check."""
     district_names = {d.name: fold(d.name) for d in reference.districts}
     indicator_codes = {code: fold(code) for code in reference.indicator_codes}
+    departments = {name: fold(name) for _, name in reference.departments}
+    provinces = {name: fold(name) for name in reference.provinces.values()}
+    sectors = {sector.name: fold(sector.name) for sector in reference.sectors}
 
     def vocabulary(column: str) -> Callable[[str], str | None]:
         words = {
@@ -93,17 +100,20 @@ def suggesters(reference: Reference) -> dict[str, Callable[[str], str | None]]:
         return lambda text: closest(text, words, NAME_CUTOFF)
 
     return {
-        "domain.period_format": period,
-        "domain.district_in_region": lambda text: (
+        ("domain.period_format", None): period,
+        ("domain.district_in_region", None): lambda text: (
             None if text.strip().isdigit() else closest(text, district_names, NAME_CUTOFF)
         ),
-        "domain.district_reniec_code": lambda text: (
+        ("domain.district_reniec_code", None): lambda text: (
             district.inei if (district := reference.reniec_codes.get(text.strip())) else None
         ),
-        "domain.indicator_in_catalogue": lambda text: closest(text, indicator_codes, CODE_CUTOFF),
-        "domain.sex_in_list": vocabulary("sex"),
-        "domain.age_group_in_list": vocabulary("age_group"),
-        "domain.population_type_in_list": vocabulary("population_type"),
-        "domain.value_is_number": number,
-        "domain.value_whole": whole_number,
+        ("domain.indicator_in_catalogue", None): lambda text: closest(text, indicator_codes, CODE_CUTOFF),
+        ("domain.sex_in_list", None): vocabulary("sex"),
+        ("domain.age_group_in_list", None): vocabulary("age_group"),
+        ("domain.population_type_in_list", None): vocabulary("population_type"),
+        ("domain.value_is_number", None): number,
+        ("domain.value_whole", None): whole_number,
+        ("domain.admin_area_unknown", "admin1"): lambda text: closest(text, departments, NAME_CUTOFF),
+        ("domain.admin_area_unknown", "admin2"): lambda text: closest(text, provinces, NAME_CUTOFF),
+        ("domain.sector_unknown", None): lambda text: closest(text, sectors, NAME_CUTOFF),
     }

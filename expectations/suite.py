@@ -1,7 +1,9 @@
-"""The Great Expectations suite, generated from the catalogue and the reference data.
+"""The Great Expectations suites, generated from the catalogue and the reference data.
 
-Every expectation carries `meta = {"check_id": ..., "column": ...}`: the check it implements (see
-checks.yaml) and the template field it is about, which the adapter uses to build feedback rows.
+Every expectation carries in `meta` the check it implements (`check_id`, see checks.yaml) and the
+field of the submitted file it is about (`column`), which the adapter uses to quote the agency's
+cell; `column_from` names a frame column that holds that field per row instead, and `expected_from`
+a frame column whose value the message quotes as what was expected.
 """
 
 from __future__ import annotations
@@ -9,113 +11,232 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mesa.reference import Reference
-from transforms.normalise import KEY_COLUMNS
+from transforms.r4v import VALUE_FIELD, breakdown_fields
+from transforms.template import KEY_COLUMNS
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
     from great_expectations.expectations import Expectation
     from great_expectations.expectations.row_conditions import Condition
 
-SUITE_NAME = "mesa_template"
 # Filled per submission with the agency whose folder the file came from.
 CHANNEL_PARAMETER = "channel"
 PERIOD_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])$"
 NUMBER_PATTERN = r"^-?\d+(?:\.\d+)?$"
 WHOLE_PATTERN = r"^-?\d+$"
-# The suite validates `value_text` for required-ness and number format; `value` for its range.
+# The template suite validates `value_text` for required-ness and number format; `value` for its range.
 GX_COLUMN = {"value": "value_text"}
+# Suite names: the Mesa template; R4V 5W rows as written (wide) and as loaded (long); RMRP need.
+SUITES = ("mesa_template", "r4v_5w", "r4v_5w_long", "rmrp_need")
 
 
-def build_expectations(reference: Reference) -> list[Expectation]:
-    """One expectation per (check, column), in the order feedback lists them."""
-    import great_expectations.expectations as gxe
+class Expectations:
+    """A list of expectations being built, each tagged with its check and the field it is about."""
 
-    expectations: list[Expectation] = []
+    def __init__(self) -> None:
+        import great_expectations.expectations as gxe
 
-    def add(check_id: str, field: str | None, kind: type[Expectation], **kwargs: Any) -> None:
-        expectations.append(kind(meta={"check_id": check_id, "column": field}, **kwargs))
+        self.gxe = gxe
+        self.items: list[Expectation] = []
 
+    def add(self, check_id: str, field: str | None, kind: str, **kwargs: Any) -> None:
+        meta = {"check_id": check_id, "column": field}
+        for extra in ("column_from", "expected_from"):
+            if extra in kwargs:
+                meta[extra] = kwargs.pop(extra)
+        self.items.append(getattr(self.gxe, kind)(meta=meta, **kwargs))
+
+    def number(
+        self, field: str | None, value: str, text: str, whole_when: Condition | None = None, **meta: str
+    ) -> None:
+        """A figure: written as a number, not negative, and whole (where `whole_when` holds)."""
+        from great_expectations.expectations.row_conditions import Column
+
+        is_number = Column(value).is_not_null()
+        condition = is_number & whole_when if whole_when is not None else is_number
+        self.add(
+            "domain.value_is_number",
+            field,
+            "ExpectColumnValuesToMatchRegex",
+            column=text,
+            regex=NUMBER_PATTERN,
+            **meta,
+        )
+        self.add(
+            "domain.value_non_negative",
+            field,
+            "ExpectColumnValuesToBeBetween",
+            column=value,
+            min_value=0,
+            **meta,
+        )
+        self.add(
+            "domain.value_whole",
+            field,
+            "ExpectColumnValuesToMatchRegex",
+            column=text,
+            regex=WHOLE_PATTERN,
+            row_condition=condition,
+            **meta,
+        )
+
+
+def template_expectations(reference: Reference, duplicates: bool = True) -> list[Expectation]:
+    """The Mesa template's rules, in the order feedback lists them."""
+    from great_expectations.expectations.row_conditions import Column
+
+    build = Expectations()
     required = [column.field for column in reference.columns if column.required]
     for field in required:
-        add("structure.required_column", field, gxe.ExpectColumnToExist, column=field)
+        build.add("structure.required_column", field, "ExpectColumnToExist", column=field)
     for field in required:
-        column = GX_COLUMN.get(field, field)
-        add("domain.value_missing", field, gxe.ExpectColumnValuesToNotBeNull, column=column)
-    add(
+        build.add(
+            "domain.value_missing", field, "ExpectColumnValuesToNotBeNull", column=GX_COLUMN.get(field, field)
+        )
+    build.add(
         "domain.agency_matches_channel",
         "agency",
-        gxe.ExpectColumnValuesToBeInSet,
+        "ExpectColumnValuesToBeInSet",
         column="agency",
         value_set={"$PARAMETER": CHANNEL_PARAMETER},
     )
-    add(
+    build.add(
         "domain.period_format",
         "period",
-        gxe.ExpectColumnValuesToMatchRegex,
+        "ExpectColumnValuesToMatchRegex",
         column="period",
         regex=PERIOD_PATTERN,
     )
+    # District rules apply to rows reported by district; R4V rows at province level are resolved on reading.
+    by_district = Column("admin_level") == "district"
     reniec = sorted(reference.reniec_codes)
-    add(
+    build.add(
         "domain.district_reniec_code",
         "district",
-        gxe.ExpectColumnValuesToNotBeInSet,
+        "ExpectColumnValuesToNotBeInSet",
         column="district",
         value_set=reniec,
+        row_condition=by_district,
     )
     # RENIEC codes pass this one: the check above already says what to write instead.
-    add(
+    build.add(
         "domain.district_in_region",
         "district",
-        gxe.ExpectColumnValuesToBeInSet,
+        "ExpectColumnValuesToBeInSet",
         column="district",
         value_set=reference.inei_codes + reniec,
+        row_condition=by_district,
     )
-    add(
+    build.add(
         "domain.indicator_in_catalogue",
         "indicator",
-        gxe.ExpectColumnValuesToBeInSet,
+        "ExpectColumnValuesToBeInSet",
         column="indicator",
         value_set=reference.indicator_codes,
     )
     for coded in ("sex", "age_group", "population_type"):
-        add(
+        build.add(
             f"domain.{coded}_in_list",
             coded,
-            gxe.ExpectColumnValuesToBeInSet,
+            "ExpectColumnValuesToBeInSet",
             column=coded,
             value_set=list(reference.vocabularies[coded]),
         )
-    add(
-        "domain.value_is_number",
-        "value",
-        gxe.ExpectColumnValuesToMatchRegex,
-        column="value_text",
-        regex=NUMBER_PATTERN,
-    )
-    add("domain.value_non_negative", "value", gxe.ExpectColumnValuesToBeBetween, column="value", min_value=0)
-    add(
-        "domain.value_whole",
-        "value",
-        gxe.ExpectColumnValuesToMatchRegex,
-        column="value_text",
-        regex=WHOLE_PATTERN,
-        row_condition=whole_number_condition(reference),
-    )
-    add("consistency.duplicate_key", None, gxe.ExpectCompoundColumnsToBeUnique, column_list=KEY_COLUMNS)
-    return expectations
+    build.number("value", "value", "value_text", whole_when=whole_indicators(reference))
+    if duplicates:
+        build.add(
+            "consistency.duplicate_key", None, "ExpectCompoundColumnsToBeUnique", column_list=KEY_COLUMNS
+        )
+    return build.items
 
 
-def whole_number_condition(reference: Reference) -> Condition:
-    """Rows the whole-number rule applies to: numbers, of indicators that do not allow decimals."""
+def whole_indicators(reference: Reference) -> Condition | None:
+    """Rows the whole-number rule applies to: indicators that do not allow decimals (None: all)."""
     from great_expectations.expectations.row_conditions import Column
 
     decimal_codes = [indicator.code for indicator in reference.indicators if indicator.decimals]
-    is_number = Column("value").is_not_null()
-    return is_number & Column("indicator").is_not_in(decimal_codes) if decimal_codes else is_number
+    return Column("indicator").is_not_in(decimal_codes) if decimal_codes else None
 
 
-def build_suite(reference: Reference) -> ExpectationSuite:
+def five_w_expectations(reference: Reference) -> list[Expectation]:
+    """R4V's own rules on 5W rows as written: admin names exist, figures, breakdowns add up."""
+    from great_expectations.expectations.row_conditions import Column
+
+    build = Expectations()
+    departments = [code for code, _ in reference.departments]
+    build.add(
+        "domain.admin_area_unknown",
+        "admin1",
+        "ExpectColumnValuesToBeInSet",
+        column="admin1_key",
+        value_set=departments,
+    )
+    build.add(
+        "domain.admin_area_unknown",
+        "admin2",
+        "ExpectColumnValuesToBeInSet",
+        column="admin2_key",
+        value_set=list(reference.provinces),
+        row_condition=Column("admin1_key") == reference.region.department,
+    )
+    build.add(
+        "domain.value_missing", VALUE_FIELD, "ExpectColumnValuesToNotBeNull", column=f"{VALUE_FIELD}_text"
+    )
+    populations, groups = breakdown_fields(reference)
+    for field in [VALUE_FIELD, *populations, *groups]:
+        build.number(field, field, f"{field}_text")
+    for check_id, total in (
+        ("consistency.population_breakdown", "population_sum"),
+        ("consistency.age_sex_breakdown", "age_sex_sum"),
+    ):
+        build.add(
+            check_id,
+            VALUE_FIELD,
+            "ExpectColumnPairValuesToBeEqual",
+            column_A=VALUE_FIELD,
+            column_B=total,
+            ignore_row_if="either_value_is_missing",
+            expected_from=total,
+        )
+    return build.items
+
+
+def need_expectations(reference: Reference) -> list[Expectation]:
+    """The RMRP need and target figures: a known department and sector, whole non-negative numbers."""
+    build = Expectations()
+    departments = [code for code, _ in reference.departments]
+    build.add(
+        "domain.admin_area_unknown",
+        "admin1",
+        "ExpectColumnValuesToBeInSet",
+        column="admin1_key",
+        value_set=departments,
+    )
+    build.add(
+        "domain.sector_unknown",
+        "subsector",
+        "ExpectColumnValuesToBeInSet",
+        column="sector",
+        value_set=[sector.name for sector in reference.sectors],
+    )
+    build.number(None, "value", "value_text", column_from="source_field")
+    return build.items
+
+
+def build_expectations(reference: Reference, suite: str = "mesa_template") -> list[Expectation]:
+    builders = {
+        "mesa_template": lambda: template_expectations(reference),
+        "r4v_5w": lambda: five_w_expectations(reference),
+        "r4v_5w_long": lambda: template_expectations(reference, duplicates=False),
+        "rmrp_need": lambda: need_expectations(reference),
+    }
+    return builders[suite]()
+
+
+def build_suites(reference: Reference) -> dict[str, ExpectationSuite]:
     import great_expectations as gx
 
-    return gx.ExpectationSuite(name=SUITE_NAME, expectations=build_expectations(reference))
+    return {
+        name: gx.ExpectationSuite(name=name, expectations=build_expectations(reference, name))
+        for name in SUITES
+    }

@@ -8,7 +8,8 @@ from typing import Literal
 import pandas as pd
 
 from expectations.problems import Problem
-from transforms.normalise import KEY_COLUMNS
+from transforms.model import Format, Part
+from transforms.template import KEY_COLUMNS
 
 Status = Literal["accepted", "accepted_with_warnings", "partially_accepted", "rejected", "duplicate"]
 STATUSES: tuple[Status, ...] = (
@@ -18,41 +19,67 @@ STATUSES: tuple[Status, ...] = (
     "rejected",
     "duplicate",
 )
-LOADED_COLUMNS = ["row_number", *KEY_COLUMNS, "value"]
+# What loads, by format: indicator values (Mesa template, R4V 5W) or need and targets (RMRP).
+LOADED_COLUMNS = ["row_number", *KEY_COLUMNS, "admin_level", "r4v_group", "value"]
+NEED_LOADED_COLUMNS = [
+    "row_number", "sheet", "year", "measure", "area", "admin_level", "sector", "population_type",
+    "r4v_group", "value",
+]  # fmt: skip
+
+
+def loaded_columns(kind: Format | None) -> list[str]:
+    return NEED_LOADED_COLUMNS if kind == "rmrp_need" else LOADED_COLUMNS
 
 
 @dataclass(frozen=True)
 class Verdict:
     status: Status
-    accepted: pd.DataFrame  # the rows to load: LOADED_COLUMNS
-    rows_read: int
+    accepted: pd.DataFrame  # the rows to load, with loaded_columns(format)
+    rows_read: int  # = loaded + rejected + excluded
+    rows_loaded: int
     rows_rejected: int
-    rows_warned: int
-
-    @property
-    def rows_loaded(self) -> int:
-        return len(self.accepted)
+    rows_warned: int  # loaded rows that carry a warning
+    rows_excluded: int = 0  # outside what the Mesa collects: not loaded, not errors
 
 
-def triage(frame: pd.DataFrame | None, problems: list[Problem]) -> Verdict:
-    """Errors reject their row (a file-level error, every row); warnings load and are reported."""
-    rows_read = 0 if frame is None else len(frame)
-    if frame is None or any(problem.rejects_file for problem in problems):
-        empty = pd.DataFrame(columns=LOADED_COLUMNS)
-        return Verdict("rejected", empty, rows_read, rows_read, 0)
-    rejected_rows = {p.row_number for p in problems if p.severity == "error" and p.row_number is not None}
-    warned_rows = {p.row_number for p in problems if p.severity == "warning" and p.row_number is not None}
-    accepted = frame.loc[~frame["row_number"].isin(rejected_rows), LOADED_COLUMNS].reset_index(drop=True)
-    rows_rejected = rows_read - len(accepted)
-    rows_warned = len(warned_rows - rejected_rows)
-    has_warnings = any(problem.severity == "warning" for problem in problems)
+def nothing_loaded(
+    status: Status, kind: Format | None = None, rows_read: int = 0, rows_excluded: int = 0
+) -> Verdict:
+    accepted = pd.DataFrame(columns=loaded_columns(kind))
+    return Verdict(status, accepted, rows_read, 0, rows_read - rows_excluded, 0, rows_excluded)
+
+
+def triage(kind: Format | None, frames: list[tuple[Part, pd.DataFrame]], problems: list[Problem]) -> Verdict:
+    """Errors reject their row (a file-level error, every row); warnings load and are reported;
+    excluded rows are left out without counting as errors. Rows are told apart by sheet and number."""
+    rows_read = sum(part.rows_read for part, _ in frames)
+    excluded_on_reading = sum(part.rows_excluded for part, _ in frames)
+    if any(problem.rejects_file for problem in problems):
+        return nothing_loaded("rejected", kind, rows_read, excluded_on_reading)
+    columns = loaded_columns(kind)
+    accepted, loaded, rejected, warned, excluded = [], 0, 0, 0, excluded_on_reading
+    for part, frame in frames:
+        numbers = set(part.source.index)
+        mine = [p for p in problems if p.sheet == part.sheet and p.row_number in numbers]
+        flagged = {
+            severity: {p.row_number for p in mine if p.severity == severity}
+            for severity in ("error", "warning", "excluded")
+        }
+        left_out = flagged["error"] | flagged["excluded"]
+        rows = frame.loc[~frame["row_number"].isin(left_out), columns]
+        accepted.append(rows)
+        loaded += rows["row_number"].nunique()
+        rejected += len(flagged["error"])
+        excluded += len(flagged["excluded"] - flagged["error"])
+        warned += len(flagged["warning"] - left_out)
     status: Status
-    if accepted.empty:
+    if not loaded:
         status = "rejected"
-    elif rows_rejected:
+    elif rejected:
         status = "partially_accepted"
-    elif has_warnings:
+    elif any(problem.severity == "warning" for problem in problems):
         status = "accepted_with_warnings"
     else:
         status = "accepted"
-    return Verdict(status, accepted, rows_read, rows_rejected, rows_warned)
+    frame = pd.concat(accepted, ignore_index=True) if accepted else pd.DataFrame(columns=columns)
+    return Verdict(status, frame, loaded + rejected + excluded, loaded, rejected, warned, excluded)

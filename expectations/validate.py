@@ -1,20 +1,24 @@
-"""Run the suite on a submission's canonical frame and turn the result into feedback rows."""
+"""Run the format's suites on each part of a submission and turn the results into feedback rows."""
 
 from __future__ import annotations
 
 import logging
 import os
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from expectations.problems import Problem
 from expectations.registry import check
 from expectations.suggest import suggesters
-from expectations.suite import CHANNEL_PARAMETER, build_suite
+from expectations.suite import CHANNEL_PARAMETER, build_suites
 from mesa.reference import Reference, load_reference
-from transforms.normalise import KEY_COLUMNS, Parsed
+from transforms import r4v
+from transforms.model import Parsed, Part
+from transforms.template import KEY_COLUMNS
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult, ExpectationValidationResult
@@ -30,90 +34,147 @@ RESULT_FORMAT = {
 @dataclass(frozen=True)
 class Validation:
     problems: list[Problem]
-    not_evaluated: list[str]  # check ids that could not run (a column they need is missing)
+    not_evaluated: list[str] = field(default_factory=list)  # checks that could not run (a column missing)
+    frames: list[tuple[Part, pd.DataFrame]] = field(default_factory=list)  # each part and the rows to load
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What one suite found on one frame."""
+
+    problems: list[Problem]
+    not_evaluated: list[str]
 
 
 class SuiteRunner:
-    """An ephemeral Great Expectations context holding the catalogue's suite, built once per process."""
+    """An ephemeral Great Expectations context holding the suites, built once per process."""
 
     def __init__(self, reference: Reference) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
         # GX announces the temporary folder of every ephemeral context at INFO.
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
-        from great_expectations.data_context.types.base import ProgressBarsConfig
-
         self.reference = reference
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         asset = self.context.data_sources.add_pandas("submissions").add_dataframe_asset("submission")
         self.batch_definition = asset.add_batch_definition_whole_dataframe("whole_submission")
-        self.suite = self.context.suites.add(build_suite(reference))
+        self.suites = {
+            name: self.context.suites.add(suite) for name, suite in build_suites(reference).items()
+        }
         self.suggest = suggesters(reference)
 
     def validate(self, parsed: Parsed, channel: str) -> Validation:
-        """Feedback rows for every expectation the frame fails; file-level problems from reading first."""
-        if parsed.frame is None:
-            return Validation(problems=list(parsed.problems), not_evaluated=[])
-        batch = self.batch_definition.get_batch(batch_parameters={"dataframe": parsed.frame})
+        """Feedback rows for every rule each part breaks, after the problems found while reading."""
+        problems, not_evaluated, frames = list(parsed.problems), [], []
+        for part in parsed.parts:
+            if parsed.format == "r4v_5w":
+                wide = self.check("r4v_5w", part.frame, part, channel)
+                rejected = {p.row_number for p in wide.problems if p.severity == "error"}
+                kept = part.frame[~part.frame["row_number"].isin(rejected)]
+                frame = r4v.to_long(kept, part.source, channel, self.reference)
+                checked = [wide, self.check("r4v_5w_long", frame, part, channel, r4v.SOURCE_FIELDS)]
+            else:
+                frame = part.frame
+                checked = [self.check(parsed.format or "mesa_template", frame, part, channel)]
+            for found in checked:
+                problems += found.problems
+                not_evaluated += found.not_evaluated
+            frames.append((part, frame))
+        return Validation(problems, not_evaluated, frames)
+
+    def check(
+        self, suite: str, frame: pd.DataFrame, part: Part, channel: str, sources: dict[str, str] | None = None
+    ) -> Checked:
+        if frame.empty:
+            return Checked([], [])
+        batch = self.batch_definition.get_batch(batch_parameters={"dataframe": frame})
         result = batch.validate(
-            self.suite,
+            self.suites[suite],
             expectation_parameters={CHANNEL_PARAMETER: [channel]},
             result_format=RESULT_FORMAT,
         )
-        return self.to_problems(result, parsed, channel)
+        return self.to_problems(result, frame, part, channel, sources or {})
 
     def to_problems(
-        self, result: ExpectationSuiteValidationResult, parsed: Parsed, channel: str
-    ) -> Validation:
+        self,
+        result: ExpectationSuiteValidationResult,
+        frame: pd.DataFrame,
+        part: Part,
+        channel: str,
+        sources: dict[str, str],
+    ) -> Checked:
         """The adapter: one Problem per check x offending row (or per file for file-level checks)."""
-        problems = list(parsed.problems)
+        problems: list[Problem] = []
         not_evaluated: list[str] = []
+        rows = Rows(frame, part, sources)
         for outcome in result.results:
             assert outcome.expectation_config is not None, "GX results carry their expectation"
-            check_id: str = outcome.expectation_config.meta["check_id"]
-            field: str | None = outcome.expectation_config.meta.get("column")
+            meta = outcome.expectation_config.meta
             if _raised(outcome):
-                not_evaluated.append(check_id)
+                not_evaluated.append(meta["check_id"])
             elif not outcome.success:
-                problems += self._problems_for(check_id, field, outcome, parsed, channel)
-        return Validation(problems=problems, not_evaluated=not_evaluated)
+                problems += self._problems_for(meta, outcome, rows, channel)
+        return Checked(problems, not_evaluated)
 
     def _problems_for(
-        self,
-        check_id: str,
-        field: str | None,
-        outcome: ExpectationValidationResult,
-        parsed: Parsed,
-        channel: str,
+        self, meta: dict[str, Any], outcome: ExpectationValidationResult, rows: Rows, channel: str
     ) -> list[Problem]:
+        check_id: str = meta["check_id"]
         unexpected: list[dict[str, Any]] = outcome.result.get("unexpected_index_list") or []
         if check(check_id).scope == "file":
-            assert field is not None, f"{check_id} is file-level and needs a column in its meta"
-            aliases = self.reference.column(field).aliases
-            return [Problem(check_id, field=field, expected=", ".join(aliases))]
-        if field is None:  # a rule across columns: the duplicate key
-            return _duplicate_rows(check_id, unexpected)
-        assert parsed.source is not None
-        title = parsed.titles.get(field, field)
-        suggest = self.suggest.get(check_id)
+            aliases = self.reference.column(meta["column"]).aliases
+            return [Problem(check_id, field=meta["column"], expected=", ".join(aliases))]
+        if meta.get("column") is None and meta.get("column_from") is None:  # across columns: the key
+            return _duplicate_rows(check_id, unexpected, rows.part.sheet)
         problems = []
         for item in unexpected:
-            row = int(item["row_number"])
-            written = str(parsed.source.at[row, field]) if field in parsed.source else ""
+            number = int(item["row_number"])
+            field_name = rows.field(number, meta)
+            written = rows.written(number, field_name)
+            suggest = self.suggest.get((check_id, field_name)) or self.suggest.get((check_id, None))
+            expected = rows.value(number, meta["expected_from"]) if "expected_from" in meta else None
             problems.append(
                 Problem(
                     check_id,
-                    row_number=row,
-                    column=title,
-                    field=field,
+                    row_number=number,
+                    column=rows.title(field_name),
+                    field=field_name,
                     value=written,
                     suggestion=suggest(written) if suggest and written else None,
-                    expected=channel if check_id == "domain.agency_matches_channel" else None,
+                    expected=channel if check_id == "domain.agency_matches_channel" else expected,
+                    sheet=rows.part.sheet,
                 )
             )
         return problems
+
+
+class Rows:
+    """Looks up, for a row of a validated frame, the field and cell the agency wrote."""
+
+    def __init__(self, frame: pd.DataFrame, part: Part, sources: dict[str, str]) -> None:
+        self.frame = frame.drop_duplicates("row_number").set_index("row_number")
+        self.part = part
+        self.sources = sources
+
+    def field(self, number: int, meta: dict[str, Any]) -> str:
+        if "column_from" in meta:
+            return str(self.frame.at[number, meta["column_from"]])
+        name: str = meta["column"]
+        return self.sources.get(name, name)
+
+    def written(self, number: int, field_name: str) -> str:
+        source = self.part.source
+        return str(source.at[number, field_name]) if field_name in source else ""
+
+    def title(self, field_name: str) -> str:
+        return self.part.titles.get(field_name, field_name)
+
+    def value(self, number: int, column: str) -> str:
+        value = self.frame.at[number, column]
+        return format(value, "g") if isinstance(value, float) else str(value)
 
 
 def _raised(outcome: ExpectationValidationResult) -> bool:
@@ -124,19 +185,21 @@ def _raised(outcome: ExpectationValidationResult) -> bool:
     return any(isinstance(v, dict) and v.get("exception_traceback") for v in info.values())
 
 
-def _duplicate_rows(check_id: str, unexpected: list[dict[str, Any]]) -> list[Problem]:
+def _duplicate_rows(check_id: str, unexpected: list[dict[str, Any]], sheet: str | None) -> list[Problem]:
     """One problem per repeated row, each naming all the rows that share its key."""
     groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for item in unexpected:
         groups[tuple(item.get(column) for column in KEY_COLUMNS)].append(int(item["row_number"]))
     problems = []
-    for rows in groups.values():
-        listed = ", ".join(str(row) for row in sorted(rows))
-        problems += [Problem(check_id, row_number=row, rows=listed) for row in sorted(rows)]
+    for numbers in groups.values():
+        listed = ", ".join(str(number) for number in sorted(numbers))
+        problems += [
+            Problem(check_id, row_number=number, rows=listed, sheet=sheet) for number in sorted(numbers)
+        ]
     return problems
 
 
 @cache
 def suite_runner() -> SuiteRunner:
-    """The process's runner: building a context and suite costs seconds, validating milliseconds."""
+    """The process's runner: building a context and suites costs seconds, validating milliseconds."""
     return SuiteRunner(load_reference())

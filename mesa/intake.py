@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import pandas as pd
-
 from expectations.problems import Problem
-from expectations.triage import LOADED_COLUMNS, Status, Verdict, triage
+from expectations.triage import Status, Verdict, nothing_loaded, triage
 from expectations.validate import SuiteRunner
 from mesa.archive import ArchivedFile, archive_file
 from mesa.inbox import InboxFile
 from mesa.reference import Reference
-from transforms.normalise import parse_submission
+from transforms.model import Format
+from transforms.normalise import parse_submission, too_large
+from transforms.r4v import aggregate
+from transforms.read import DEFAULT_LIMITS, ReadLimits
 from warehouse.store import SubmissionRecord, first_with_content
 
 
@@ -50,6 +51,7 @@ class Outcome:
     duplicate_of: SubmissionRecord | None = None
     sheet: str | None = None
     header_row: int | None = None
+    format: Format | None = None
 
     @property
     def status(self) -> Status:
@@ -57,11 +59,20 @@ class Outcome:
 
     @property
     def periods(self) -> list[str]:
-        return sorted(self.verdict.accepted["period"].unique())
+        """The periods loaded: months (YYYY-MM), or years for need and targets."""
+        accepted = self.verdict.accepted
+        column = "period" if "period" in accepted else "year"
+        return sorted(accepted[column].unique())
 
     @property
     def indicators(self) -> list[str]:
-        return sorted(self.verdict.accepted["indicator"].unique())
+        accepted = self.verdict.accepted
+        return sorted(accepted["indicator"].unique()) if "indicator" in accepted else []
+
+    @property
+    def sectors(self) -> list[str]:
+        accepted = self.verdict.accepted
+        return sorted(accepted["sector"].unique()) if "sector" in accepted else []
 
 
 def receive(file: InboxFile, archive_dir: Path) -> Received:
@@ -69,7 +80,13 @@ def receive(file: InboxFile, archive_dir: Path) -> Received:
     return Received(file=file, archived=archive_file(file.path, archive_dir))
 
 
-def inspect(received: Received, warehouse: Path, reference: Reference, runner: SuiteRunner) -> Outcome:
+def inspect(
+    received: Received,
+    warehouse: Path,
+    reference: Reference,
+    runner: SuiteRunner,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> Outcome:
     """Duplicate check, reading, validation and triage. Bad input never raises: it becomes problems."""
     now = dt.datetime.now(dt.UTC)
     if received.file.agency is None:
@@ -78,26 +95,29 @@ def inspect(received: Received, warehouse: Path, reference: Reference, runner: S
             value=received.file.channel,
             expected=", ".join(reference.agency_codes),
         )
-        return Outcome(received, _nothing_loaded("rejected"), [problem], now)
+        return Outcome(received, nothing_loaded("rejected"), [problem], now)
     original = first_with_content(warehouse, received.agency, received.archived.sha256)
     if original is not None:
-        return Outcome(received, _nothing_loaded("duplicate"), [], now, duplicate_of=original)
+        return Outcome(received, nothing_loaded("duplicate"), [], now, duplicate_of=original)
+    if received.archived.size_bytes > limits.max_file_bytes:  # never read into memory
+        problem = too_large(received.archived.size_bytes, limits.max_file_bytes)
+        return Outcome(received, nothing_loaded("rejected"), [problem], now)
     content = received.archived.path.read_bytes()
-    parsed = parse_submission(received.file.relative_path, content, received.agency, reference)
+    parsed = parse_submission(received.file.relative_path, content, received.agency, reference, limits)
     validation = runner.validate(parsed, received.agency)
+    verdict = triage(parsed.format, validation.frames, validation.problems)
+    if parsed.format == "r4v_5w":
+        verdict = replace(verdict, accepted=aggregate(verdict.accepted))
     return Outcome(
         received=received,
-        verdict=triage(parsed.frame, validation.problems),
+        verdict=verdict,
         problems=validation.problems,
         processed_at=now,
         not_evaluated=validation.not_evaluated,
         sheet=parsed.sheet,
         header_row=parsed.header_row,
+        format=parsed.format,
     )
-
-
-def _nothing_loaded(status: Status) -> Verdict:
-    return Verdict(status, pd.DataFrame(columns=LOADED_COLUMNS), 0, 0, 0)
 
 
 def record_for(outcome: Outcome, feedback_path: str) -> SubmissionRecord:
@@ -118,4 +138,6 @@ def record_for(outcome: Outcome, feedback_path: str) -> SubmissionRecord:
         rows_warned=verdict.rows_warned,
         duplicate_of=outcome.duplicate_of.submission_id if outcome.duplicate_of else None,
         feedback_path=feedback_path,
+        format=outcome.format or "unknown",
+        rows_excluded=verdict.rows_excluded,
     )

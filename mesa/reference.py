@@ -43,6 +43,28 @@ class Sector:
     name: str
     name_es: str
     sensitive: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Region:
+    """The deployment's region, as R4V files name it."""
+
+    country: str
+    country_aliases: tuple[str, ...]
+    department: str  # INEI code of the department (2 digits)
+    national_labels: tuple[str, ...] = ()  # Admin1 values for country-level figures
+
+
+@dataclass(frozen=True)
+class FiveWSpec:
+    """The R4V 5W export's columns and how its breakdowns map to the warehouse."""
+
+    required: tuple[str, ...]
+    columns: dict[str, tuple[str, ...]]
+    known: tuple[str, ...]
+    population_types: tuple[str, ...]
+    age_sex_groups: dict[str, tuple[str, str]]  # girls -> (F, <18), ...
 
 
 @dataclass(frozen=True)
@@ -75,11 +97,18 @@ class Reference:
     indicators: tuple[Indicator, ...]
     columns: tuple[TemplateColumn, ...]
     vocabularies: dict[str, dict[str, tuple[str, ...]]]
+    r4v_groups: dict[tuple[str, str], str]  # (sex, age_group) -> girls, boys, women, men, other_...
+    departments: tuple[tuple[str, str], ...]  # Peru's departments: (INEI code, name)
+    region: Region
+    five_w: FiveWSpec
+    r4v_indicators: dict[tuple[str, str], str]  # (folded subsector, folded indicator) -> catalogue code
     _agency_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _district_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _indicator_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _vocabulary_keys: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     _header_keys: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
+    _area_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    _sector_keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for agency in self.agencies:
@@ -90,6 +119,14 @@ class Reference:
             self._district_keys[fold(district.name)] = district.inei
         for indicator in self.indicators:
             self._indicator_keys[fold(indicator.code)] = indicator.code
+        for code, name in self.departments:
+            self._area_keys[f"department:{fold(name)}"] = code
+        for district in self.districts:
+            self._area_keys[f"province:{fold(district.province_name)}"] = district.province_inei
+            self._area_keys[f"province:pe{district.province_inei}"] = district.province_inei
+        for sector in self.sectors:
+            for written in (sector.name, sector.name_es, *sector.aliases):
+                self._sector_keys[fold(written)] = sector.name
         for template_column in self.columns:
             for rank, alias in enumerate((*template_column.aliases, template_column.field)):
                 self._header_keys.setdefault(fold(alias), (template_column.field, rank))
@@ -113,6 +150,41 @@ class Reference:
 
     def vocabulary_code(self, column: CodedColumn, text: str) -> str | None:
         return self._vocabulary_keys[column].get(vocabulary_key(text))
+
+    def department_code(self, name: str) -> str | None:
+        """INEI code of a Peruvian department written by name ("Tumbes" -> "24")."""
+        return self._area_keys.get(f"department:{fold(name)}")
+
+    def province_code(self, text: str) -> str | None:
+        """INEI code of a province of the region, by name or R4V P-code ("Zarumilla", "PE2403" -> "2403")."""
+        return self._area_keys.get(f"province:{fold(text)}")
+
+    def sector_name(self, text: str) -> str | None:
+        """The RMRP subsector as R4V names it, from any of its spellings."""
+        return self._sector_keys.get(fold(text))
+
+    def is_national(self, admin1: str) -> bool:
+        """Whether an Admin1 value stands for the whole country ("Country level")."""
+        return fold(admin1) in {fold(label) for label in self.region.national_labels}
+
+    def in_country(self, text: str) -> bool:
+        return fold(text) in {fold(name) for name in (self.region.country, *self.region.country_aliases)}
+
+    def may_be_in_region(self, country: str, admin1: str) -> bool:
+        """Rows an R4V file places in the region's department, or in no department this country has:
+        a misspelt "Tumbez" is an error to report, not a row to leave out."""
+        if not self.in_country(country) or self.is_national(admin1):
+            return False
+        return self.department_code(admin1) in (None, self.region.department)
+
+    def r4v_indicator_code(self, subsector: str, indicator: str) -> str | None:
+        """The catalogue code an R4V 5W indicator maps to (r4v_indicators.csv), if the Mesa tracks it."""
+        return self.r4v_indicators.get((fold(subsector), fold(indicator)))
+
+    @property
+    def provinces(self) -> dict[str, str]:
+        """INEI code -> name of the region's provinces."""
+        return {d.province_inei: d.province_name for d in self.districts}
 
     def header_field(self, title: str) -> tuple[str, int] | None:
         """(field, rank) for a header title; of two titles for one field, the lower rank wins."""
@@ -165,12 +237,16 @@ def load_reference() -> Reference:
     """Read the reference files once per process."""
     columns = _read_yaml("columns.yaml")
     vocabularies = _read_yaml("vocabularies.yaml")
+    region = _read_yaml("region.yaml")
+    five_w = _read_yaml("r4v_5w.yaml")
     return Reference(
         agencies=tuple(
             Agency(**{**row, "aliases": tuple(row.get("aliases", ()))}) for row in _read_yaml("agencies.yaml")
         ),
         districts=tuple(District(**row) for row in _read_csv("districts.csv")),
-        sectors=tuple(Sector(**row) for row in _read_yaml("sectors.yaml")),
+        sectors=tuple(
+            Sector(**{**row, "aliases": tuple(row.get("aliases", ()))}) for row in _read_yaml("sectors.yaml")
+        ),
         indicators=tuple(Indicator(**row) for row in _read_yaml("indicators.yaml")),
         columns=tuple(
             TemplateColumn(
@@ -185,5 +261,24 @@ def load_reference() -> Reference:
         vocabularies={
             column: {code: tuple(str(a) for a in aliases) for code, aliases in words.items()}
             for column, words in vocabularies.items()
+        },
+        r4v_groups={(row["sex"], row["age_group"]): row["r4v_group"] for row in _read_csv("r4v_groups.csv")},
+        departments=tuple((row["inei"], row["name"]) for row in _read_csv("peru_departments.csv")),
+        region=Region(
+            country=region["country"],
+            country_aliases=tuple(region["country_aliases"]),
+            department=region["department"],
+            national_labels=tuple(region["national_labels"]),
+        ),
+        five_w=FiveWSpec(
+            required=tuple(five_w["required"]),
+            columns={name: tuple(aliases) for name, aliases in five_w["columns"].items()},
+            known=tuple(five_w["known"]),
+            population_types=tuple(five_w["population_types"]),
+            age_sex_groups={group: (pair[0], pair[1]) for group, pair in five_w["age_sex_groups"].items()},
+        ),
+        r4v_indicators={
+            (fold(row["subsector"]), fold(row["indicator"])): row["code"]
+            for row in _read_csv("r4v_indicators.csv")
         },
     )

@@ -36,3 +36,44 @@ HEADER = ["agencia", "periodo", "ubigeo", "indicador", "sexo", "grupo de edad", 
 def template_csv(*rows: list[object], header: list[str] | None = None, **options: str) -> bytes:
     """A Mesa-template CSV with the given data rows under the standard header."""
     return csv_bytes([header or HEADER, *rows], **options)
+
+
+FIVE_W_HEADER = [
+    "Country", "Admin1", "Admin2", "Appealing_org", "Implementing_partner", "Month", "Subsector", "Indicator",
+    "Activity_Name", "Total_monthly", "New_beneficiaries", "IN_DESTINATION", "IN_TRANSIT", "Host_Communities",
+    "PENDULARS", "Returnees", "Girls", "Boys", "Women", "Men", "Other_under", "Other_above",
+]  # fmt: skip
+HEALTH = "# of refugees and migrants benefiting from primary health care consultations"
+UNHCR = "United Nations High Commissioner for Refugees (UNHCR)"
+
+
+def five_w_row(**changes: object) -> list[object]:
+    """A valid UNHCR 5W row for Zarumilla, October 2026: 30 new people, breakdowns that add up."""
+    row: dict[str, object] = {
+        "Country": "Peru", "Admin1": "Tumbes", "Admin2": "Zarumilla", "Appealing_org": UNHCR,
+        "Implementing_partner": "", "Month": "2026-10", "Subsector": "Health", "Indicator": HEALTH,
+        "Activity_Name": "Atención primaria", "Total_monthly": 40, "New_beneficiaries": 30,
+        "IN_DESTINATION": 20, "IN_TRANSIT": 10, "Host_Communities": 0, "PENDULARS": 0, "Returnees": 0,
+        "Girls": 5, "Boys": 5, "Women": 10, "Men": 10, "Other_under": 0, "Other_above": 0,
+    }  # fmt: skip
+    row.update({key.replace("__", " "): value for key, value in changes.items()})
+    return [row[column] for column in FIVE_W_HEADER]
+
+
+def five_w_csv(*rows: list[object]) -> bytes:
+    return csv_bytes([FIVE_W_HEADER, *rows])
+
+
+NEED_HEADER = [
+    "PiN Platform", "PiN Country", "PiN Admin1", "Subsector", "PiN 2026 Total Girls", "PiN 2026 Total Boys",
+    "PiN 2026 Total Women", "PiN Total Men", "PiN Total", "PiN Dest Total", "PiN HC Total",
+]  # fmt: skip
+
+
+def need_xlsx(*rows: list[object], sheet: str = "PiN 2026", header: list[str] | None = None) -> bytes:
+    return xlsx_bytes((sheet, [header or NEED_HEADER, *rows]))
+
+
+def need_row(subsector: str = "Health", admin1: str = "Tumbes", country: str = "Peru") -> list[object]:
+    """Girls 10, boys 10, women 40, men 40: total 100, of whom 70 in destination and 30 host community."""
+    return ["Peru", country, admin1, subsector, 10, 10, 40, 40, 100, 70, 30]

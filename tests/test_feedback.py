@@ -24,9 +24,10 @@ def outcome(problems: list[Problem], status: str = "partially_accepted") -> Outc
     file = InboxFile("MIMP", "MIMP", "octubre/mimp oct.csv", Path("/dev/null"), 10, RECEIVED_AT)
     archived = ArchivedFile("ab" * 32, Path("/dev/null"), 10)
     accepted = pd.DataFrame(
-        [[2, "MIMP", "2026-10", "240101", "VBG-02", "F", "18-59", "total", 9.0]], columns=LOADED_COLUMNS
+        [[2, "MIMP", "2026-10", "240101", "VBG-02", "F", "18-59", "total", "district", "women", 9.0]],
+        columns=LOADED_COLUMNS,
     )
-    verdict = Verdict(status, accepted, rows_read=3, rows_rejected=2, rows_warned=0)  # type: ignore[arg-type]
+    verdict = Verdict(status, accepted, rows_read=3, rows_loaded=1, rows_rejected=2, rows_warned=0)  # type: ignore[arg-type]
     return Outcome(Received(file, archived), verdict, problems, processed_at=RECEIVED_AT)
 
 

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from mesa.reference import Reference
 from tests.builders import HEADER, csv_bytes, template_csv, xlsx_bytes
-from transforms.normalise import normalise_period, parse_number, parse_submission
+from transforms.model import Parsed
+from transforms.normalise import parse_submission
+from transforms.values import normalise_period, parse_number
 
 
-def checks_of(parsed: object) -> list[str]:
-    return [problem.check_id for problem in parsed.problems]  # type: ignore[attr-defined]
+def checks_of(parsed: Parsed) -> list[str]:
+    return [problem.check_id for problem in parsed.problems]
+
+
+def frame_of(parsed: Parsed) -> pd.DataFrame:
+    (part,) = parsed.parts
+    return part.frame
 
 
 def test_header_below_title_rows_and_headers_written_any_way(reference: Reference) -> None:
@@ -31,8 +39,8 @@ def test_header_below_title_rows_and_headers_written_any_way(reference: Referenc
     parsed = parse_submission("r.xlsx", content, "DIRESA", reference)
     assert parsed.problems == []
     assert parsed.header_row == 4 and parsed.sheet == "Reporte"
-    assert parsed.titles["district"] == "CÓDIGO DE DISTRITO"
-    row = parsed.frame.iloc[0].to_dict()  # type: ignore[union-attr]
+    assert parsed.parts[0].titles["district"] == "CÓDIGO DE DISTRITO"
+    row = frame_of(parsed).iloc[0].to_dict()
     assert row["row_number"] == 5
     assert (row["district"], row["indicator"], row["sex"], row["age_group"], row["value"]) == (
         "240101",
@@ -60,8 +68,7 @@ def test_names_words_and_defaults_resolve_to_codes(reference: Reference) -> None
             ["2026-10", "SAN JUAN DE LA VIRGEN", "SAL-01", "", "", "", "1"],
         ]
     )
-    frame = parse_submission("f.csv", content, "DIRESA", reference).frame
-    assert frame is not None
+    frame = frame_of(parse_submission("f.csv", content, "DIRESA", reference))
     first, second = frame.to_dict("records")
     assert (first["agency"], first["district"], first["indicator"]) == ("DIRESA", "240302", "SAL-01")
     assert (first["sex"], first["age_group"], first["population_type"]) == ("F", "60+", "in_transit")
@@ -79,15 +86,14 @@ def test_agency_cell_left_empty_is_the_channel_and_names_resolve(reference: Refe
         ["Cancillería", "2026-10", "240101", "DOC-01", "M", "", "", "1"],
         ["ACNUR", "2026-10", "240101", "DOC-01", "X", "", "", "1"],
     )
-    frame = parse_submission("f.csv", content, "CANCILLERIA", reference).frame
-    assert frame is not None
+    frame = frame_of(parse_submission("f.csv", content, "CANCILLERIA", reference))
     assert list(frame["agency"]) == ["CANCILLERIA", "CANCILLERIA", "ACNUR"]
 
 
 def test_unresolved_text_is_kept_as_written_for_the_suite_to_report(reference: Reference) -> None:
     content = template_csv(["DIRESA", "10/2026", "Aguas Verde", "SAL-9", "q", "niños", "visitantes", "abc"])
     parsed = parse_submission("f.csv", content, "DIRESA", reference)
-    row = parsed.frame.iloc[0].to_dict()  # type: ignore[union-attr]
+    row = frame_of(parsed).iloc[0].to_dict()
     assert (row["period"], row["district"], row["indicator"], row["sex"]) == (
         "10/2026",
         "Aguas Verde",
@@ -107,8 +113,7 @@ def test_blank_rows_are_skipped_and_numbering_is_kept(reference: Reference) -> N
             ["DIRESA", "2026-10", "240102", "SAL-01", "F", "", "", "2"],
         ]
     )
-    frame = parse_submission("f.csv", content, "DIRESA", reference).frame
-    assert frame is not None
+    frame = frame_of(parse_submission("f.csv", content, "DIRESA", reference))
     assert list(frame["row_number"]) == [2, 5]
 
 
@@ -120,8 +125,8 @@ def test_repeated_and_unknown_columns_are_reported(reference: Reference) -> None
         ]
     )
     parsed = parse_submission("f.csv", content, "DIRESA", reference)
-    assert parsed.titles["district"] == "Ubigeo"  # a code beats a name
-    assert parsed.frame is not None and parsed.frame.at[0, "district"] == "240302"
+    assert parsed.parts[0].titles["district"] == "Ubigeo"  # a code beats a name
+    assert frame_of(parsed).at[0, "district"] == "240302"
     problems = {(p.check_id, p.column, p.expected) for p in parsed.problems}
     assert problems == {
         ("structure.repeated_column", "Distrito", "Ubigeo"),
@@ -142,7 +147,7 @@ def test_files_without_data_stop_with_one_file_level_problem(
     reference: Reference, content: bytes, check_id: str
 ) -> None:
     parsed = parse_submission("f.csv", content, "DIRESA", reference)
-    assert parsed.frame is None
+    assert parsed.parts == []
     assert checks_of(parsed) == [check_id]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,18 @@ from mesa.archive import ArchivedFile
 from mesa.inbox import InboxFile
 from mesa.intake import Received, inspect
 from mesa.reference import Reference
-from tests.builders import csv_bytes, template_csv, xlsx_bytes
+from tests.builders import (
+    NEED_HEADER,
+    csv_bytes,
+    five_w_csv,
+    five_w_row,
+    need_row,
+    need_xlsx,
+    template_csv,
+    xlsx_bytes,
+)
 from transforms.normalise import parse_submission
+from transforms.read import DEFAULT_LIMITS, ReadLimits
 
 VALID = ["DIRESA", "2026-10", "240101", "SAL-01", "F", "18-59", "destino", "12"]
 
@@ -41,7 +51,8 @@ class Case:
     status: str
     rows_loaded: int
     name: str = "submission.csv"
-    extra: dict[str, Any] = field(default_factory=dict)
+    limits: ReadLimits = DEFAULT_LIMITS
+    channel: str = "DIRESA"
 
 
 CASES = [
@@ -143,6 +154,85 @@ CASES = [
         "partially_accepted",
         1,
     ),
+    # R4V 5W exports, sent by UNHCR (ACNUR).
+    Case(
+        "structure.outside_region",
+        five_w_csv(
+            five_w_row(),
+            five_w_row(Admin1="Piura", Admin2=""),
+            five_w_row(Country="Ecuador", Admin1="El Oro"),
+        ),
+        {"row_number": None, "rows": "2", "detail": "Peru / Piura (1), Ecuador / El Oro (1)"},
+        "accepted",
+        1,
+        channel="ACNUR",
+    ),
+    Case(
+        "structure.indicator_not_tracked",
+        five_w_csv(
+            five_w_row(),
+            five_w_row(
+                Subsector="Common Services (Communication)", Indicator="# of communication products published"
+            ),
+        ),
+        {"row_number": None, "value": "# of communication products published", "rows": "1"},
+        "accepted",
+        1,
+        channel="ACNUR",
+    ),
+    Case(
+        "domain.admin_area_unknown",
+        five_w_csv(five_w_row(), five_w_row(Admin1="Tumbez")),
+        {"row_number": 3, "column": "Admin1", "value": "Tumbez", "suggestion": "Tumbes"},
+        "partially_accepted",
+        1,
+        channel="ACNUR",
+    ),
+    Case(
+        "consistency.population_breakdown",
+        five_w_csv(five_w_row(IN_TRANSIT=5)),
+        {"row_number": 2, "column": "New_beneficiaries", "value": "30", "expected": "25"},
+        "rejected",
+        0,
+        channel="ACNUR",
+    ),
+    Case(
+        "consistency.age_sex_breakdown",
+        five_w_csv(five_w_row(), five_w_row(Women=20)),
+        {"row_number": 3, "column": "New_beneficiaries", "value": "30", "expected": "40"},
+        "partially_accepted",
+        1,
+        channel="ACNUR",
+    ),
+    # RMRP people in need and targets, sent by the GTRM.
+    Case(
+        "structure.year_missing",
+        need_xlsx(
+            need_row(),
+            sheet="Target",
+            header=[title.replace(" 2026", "").replace("PiN", "Target") for title in NEED_HEADER],
+        ),
+        {"row_number": None, "value": "Target"},
+        "rejected",
+        0,
+        name="needs.xlsx",
+        channel="GTRM",
+    ),
+    Case(
+        "domain.sector_unknown",
+        need_xlsx(need_row(), need_row(subsector="Healt care")),
+        {
+            "row_number": 3,
+            "column": "Subsector",
+            "value": "Healt care",
+            "suggestion": "Health",
+            "sheet": "PiN 2026",
+        },
+        "partially_accepted",
+        1,
+        name="needs.xlsx",
+        channel="GTRM",
+    ),
     Case(
         "structure.unsupported_format",
         b"%PDF-1.4 informe",
@@ -168,6 +258,69 @@ CASES = [
         0,
     ),
     Case("structure.no_data_rows", template_csv(), {"row_number": None}, "rejected", 0),
+    Case(
+        "structure.file_too_large",
+        template_csv(VALID, VALID),
+        {"row_number": None, "detail": "0.0 MB > 0 MB"},
+        "rejected",
+        0,
+        limits=ReadLimits(max_file_bytes=100),
+    ),
+    Case(
+        "structure.file_too_large",
+        xlsx_bytes(
+            (
+                "H",
+                [
+                    ["periodo", "ubigeo", "indicador", "valor"],
+                    *[["2026-10", "240101", "SAL-01", n] for n in range(300)],
+                ],
+            )
+        ),
+        {"row_number": None},
+        "rejected",
+        0,
+        name="r.xlsx",
+        limits=ReadLimits(max_workbook_expanded_bytes=10_000),
+    ),
+    Case(
+        "structure.mojibake_repaired",
+        csv_bytes(
+            [
+                ["periodo", "ubigeo", "indicador", "tipo de poblaciÃ³n", "valor"],
+                ["2026-10", "240101", "SAL-01", "trÃ¡nsito", "4"],
+            ]
+        ),
+        {"row_number": None, "detail": "«tipo de poblaciÃ³n» → «tipo de población» (+1)"},
+        "accepted_with_warnings",
+        1,
+    ),
+    Case(
+        "structure.total_row",
+        template_csv(VALID, row(sex="M"), ["TOTAL", "", "", "", "", "", "", "24"]),
+        {"row_number": 4, "value": "TOTAL"},
+        "accepted_with_warnings",
+        2,
+    ),
+    Case(
+        "structure.personal_data_column",
+        csv_bytes(
+            [
+                ["periodo", "ubigeo", "indicador", "valor", "Nombre y apellidos"],
+                ["2026-10", "240101", "SAL-01", "4", "Ana Pérez"],
+            ]
+        ),
+        {"row_number": None, "column": "Nombre y apellidos", "detail": "names"},
+        "accepted_with_warnings",
+        1,
+    ),
+    Case(
+        "structure.personal_data_in_values",
+        template_csv(row(value="45871236"), row(sex="M", value="40125587")),
+        {"row_number": None, "column": "valor", "detail": "identity_document"},
+        "rejected",
+        0,
+    ),
     Case(
         "structure.unknown_column",
         csv_bytes(
@@ -196,12 +349,10 @@ CASES = [
 ]
 
 
-def validate(
-    runner: SuiteRunner, reference: Reference, case: Case, channel: str = "DIRESA"
-) -> tuple[list[Problem], Any]:
-    parsed = parse_submission(case.name, case.content, channel, reference)
-    problems = runner.validate(parsed, channel).problems
-    return problems, triage(parsed.frame, problems)
+def validate(runner: SuiteRunner, reference: Reference, case: Case) -> tuple[list[Problem], Any]:
+    parsed = parse_submission(case.name, case.content, case.channel, reference, case.limits)
+    validation = runner.validate(parsed, case.channel)
+    return validation.problems, triage(parsed.format, validation.frames, validation.problems)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.check_id for case in CASES])

@@ -42,7 +42,7 @@ def values(*rows: tuple[str, str, str, float]) -> pd.DataFrame:
     """Rows of (period, district, indicator, value) for DIRESA, totals for every group."""
     return pd.DataFrame(
         [
-            [n, "DIRESA", p, d, i, "total", "total", "total", v]
+            [n, "DIRESA", p, d, i, "total", "total", "total", "district", None, v]
             for n, (p, d, i, v) in enumerate(rows, start=2)
         ],
         columns=LOADED_COLUMNS,
@@ -63,7 +63,11 @@ def query(path: Path, sql: str) -> list[tuple[object, ...]]:
 
 def test_migrations_apply_once_and_document_the_tables(tmp_path: Path) -> None:
     path = tmp_path / "new" / "mesa.duckdb"
-    assert store.migrate(path) == ["0001_intake.sql"]
+    assert store.migrate(path) == [
+        "0001_intake.sql",
+        "0002_areas_groups_formats.sql",
+        "0003_need_targets.sql",
+    ]
     assert store.migrate(path) == []
     comments = dict(query(path, "select table_name, comment from duckdb_tables()"))
     assert set(comments) >= {"submissions", "observations", "current_slices"}

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from expectations.triage import LOADED_COLUMNS, Status
+from expectations.triage import Status, loaded_columns
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 QUERIES_DIR = Path(__file__).parent / "queries"
@@ -42,6 +42,8 @@ class SubmissionRecord:
     rows_warned: int
     duplicate_of: str | None
     feedback_path: str
+    format: str = "mesa_template"
+    rows_excluded: int = 0
 
 
 @contextmanager
@@ -89,23 +91,40 @@ def first_with_content(path: Path, agency: str, sha256: str) -> SubmissionRecord
     return None if row is None else SubmissionRecord(**dict(zip(names, row, strict=True)))
 
 
+# Where each format's rows go: the statements that insert them and claim their current slices.
+LOADS = {
+    "need": ("insert_need_targets", "claim_need_slices"),
+    "values": ("insert_observations", "claim_current_slices"),
+}
+
+
 def load_submission(path: Path, record: SubmissionRecord, rows: pd.DataFrame) -> None:
     """Register the submission and load its accepted rows in one transaction: all or nothing."""
-    assert list(rows.columns) == LOADED_COLUMNS, f"rows must have columns {LOADED_COLUMNS}"
-    assert len(rows) == record.rows_loaded, "rows_loaded must count the rows loaded"
-    slice_claim = {"submission_id": record.submission_id, "received_at": record.received_at}
+    columns = loaded_columns(record.format)  # type: ignore[arg-type]
+    assert list(rows.columns) == columns, f"rows must have columns {columns}"
+    insert, claim = LOADS["need" if record.format == "rmrp_need" else "values"]
+    slice_claim = {
+        "agency": record.agency,
+        "submission_id": record.submission_id,
+        "received_at": record.received_at,
+    }
     with connect(path) as connection:
         connection.begin()
         try:
             connection.execute(query("register_submission"), asdict(record))
             if not rows.empty:
                 connection.register("incoming_rows", rows)
-                connection.execute(query("insert_observations"), {"submission_id": record.submission_id})
-                connection.execute(query("claim_current_slices"), slice_claim)
+                connection.execute(query(insert), _used(query(insert), slice_claim))
+                connection.execute(query(claim), _used(query(claim), slice_claim))
             connection.commit()
         except BaseException:
             connection.rollback()
             raise
+
+
+def _used(statement: str, parameters: dict[str, object]) -> dict[str, object]:
+    """The named parameters a statement uses: DuckDB refuses parameters a statement does not name."""
+    return {name: value for name, value in parameters.items() if f"${name}" in statement}
 
 
 @cache

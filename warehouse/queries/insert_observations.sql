@@ -1,6 +1,7 @@
 -- The accepted rows of one submission (registered view `incoming_rows`) into the history.
 insert into observations (
-    submission_id, row_number, agency, period, district, indicator, sex, age_group, population_type, value
+    submission_id, row_number, agency, period, district, indicator, sex, age_group, population_type,
+    admin_level, r4v_group, value
 )
 select
     $submission_id,
@@ -12,5 +13,7 @@ select
     sex,
     age_group,
     population_type,
+    admin_level,
+    r4v_group,
     value
 from incoming_rows;

@@ -1,0 +1,48 @@
+"""What reading a submission produces: its format and one part per table, before validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from expectations.problems import Problem
+
+Format = Literal["mesa_template", "r4v_5w", "rmrp_need"]
+FORMATS: tuple[Format, ...] = ("mesa_template", "r4v_5w", "rmrp_need")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One table of a submission (a CSV, or one sheet), validated and triaged on its own."""
+
+    sheet: str | None
+    header_row: int
+    titles: dict[str, str]  # field -> header as the agency wrote it
+    frame: pd.DataFrame  # what the format's suite validates; has `row_number`
+    source: pd.DataFrame  # the cells as written, by field, indexed by row_number
+    rows_read: int  # data rows under the header (blank and totals rows aside)
+    rows_excluded: int = 0  # rows left out before validation: another region, an untracked indicator
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A submission after reading: its parts, or the file-level problems that stopped it."""
+
+    format: Format | None
+    parts: list[Part]
+    problems: list[Problem] = field(default_factory=list)  # found while reading, file-level or row-level
+    encoding: str | None = None
+
+    @property
+    def rows_read(self) -> int:
+        return sum(part.rows_read for part in self.parts)
+
+    @property
+    def sheet(self) -> str | None:
+        return self.parts[0].sheet if self.parts else None
+
+    @property
+    def header_row(self) -> int | None:
+        return self.parts[0].header_row if self.parts else None

@@ -1,0 +1,132 @@
+"""Reading cell values the way people write them: numbers, months, codes, totals, mojibake."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal, InvalidOperation
+
+import ftfy
+import pandas as pd
+
+from expectations.problems import Problem
+from mesa.text import fold
+from transforms.read import Table
+
+# A month typed in Excel becomes a date on its first day: 2026-10 -> 2026-10-01.
+EXCEL_MONTH = re.compile(r"^(\d{4})-(\d{2})-01$")
+INTEGER = re.compile(r"^-?\d+$")
+DECIMAL = re.compile(r"^-?\d+[.,]\d+$")
+# Thousands written with separators. Unambiguous when a separator repeats or two kinds appear.
+GROUPED = re.compile(r"^-?\d{1,3}(?:(?P<group>[.,])\d{3})(?:(?P=group)\d{3})*(?:(?P<decimal>[.,])\d+)?$")
+# A row that says one of these where a label goes is a totals row, not data.
+TOTAL_WORDS = {"total", "totales", "totalgeneral", "sumatotal", "grantotal", "subtotal", "suma"}
+
+
+def parse_number(text: str) -> tuple[float | None, str | None]:
+    """(value, canonical text) for a number as people write it; (None, text) when it is not one.
+
+    "25" -> 25; "12,5" and "12.5" -> 12.5; "1.234.567" and "1,234.5" -> thousands separators.
+    "1.234" stays 1.234 (ambiguous): the whole-number rule reports it with 1234 as the suggestion.
+    """
+    compact = text.replace("\u00a0", "").replace(" ", "")
+    if not compact:
+        return None, None
+    if INTEGER.match(compact):
+        canonical = compact
+    elif DECIMAL.match(compact):
+        canonical = compact.replace(",", ".")
+    elif (grouped := GROUPED.match(compact)) and _unambiguous_grouping(compact, grouped):
+        canonical = compact.replace(grouped.group("group"), "")
+        if grouped.group("decimal"):
+            canonical = canonical.replace(grouped.group("decimal"), ".")
+    else:
+        return None, text
+    try:
+        number = Decimal(canonical)
+    except InvalidOperation:
+        return None, text
+    normalised = format(number.normalize(), "f") if number != number.to_integral() else str(int(number))
+    return float(number), normalised
+
+
+def _unambiguous_grouping(compact: str, grouped: re.Match[str]) -> bool:
+    separator = grouped.group("group")
+    decimal = grouped.group("decimal")
+    return compact.count(separator) > 1 or (decimal is not None and decimal != separator)
+
+
+def number_columns(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(values as float, canonical text) for a column of numbers as written, parsed once per value."""
+    parsed = {text: parse_number(text) for text in cells.unique()}
+    values = cells.map(lambda text: parsed[text][0]).astype("float64")
+    texts = cells.map(lambda text: parsed[text][1])
+    return values, texts
+
+
+def normalise_period(text: str) -> str | None:
+    """`YYYY-MM` stays; an Excel date on the first of a month becomes that month; else as written."""
+    if not text:
+        return None
+    month = EXCEL_MONTH.match(text)
+    return f"{month.group(1)}-{month.group(2)}" if month else text
+
+
+def total_word(labels: Iterable[str], cells: list[str]) -> str | None:
+    """The "TOTAL" that makes a row a totals row: written in one of its label cells, or as the row's
+    first filled cell."""
+    first = next((cell for cell in cells if cell), "")
+    for written in (*labels, first):
+        if written and fold(written) in TOTAL_WORDS:
+            return written
+    return None
+
+
+def resolver(lookup: Callable[[str], str | None], empty: str | None = None) -> Callable[[str], str | None]:
+    """Canonical code when `lookup` knows the text; the text as written when not; `empty` for ""."""
+
+    def resolve(text: str) -> str | None:
+        if not text:
+            return empty
+        return lookup(text) or text
+
+    return resolve
+
+
+def map_unique(column: pd.Series, resolve: Callable[[str], str | None]) -> pd.Series:
+    """Apply `resolve` once per distinct value: submissions repeat the same few codes."""
+    mapping = {text: resolve(text) for text in column.unique()}
+    return column.map(mapping)
+
+
+def cell(cells: list[str], position: int) -> str:
+    return cells[position] if position < len(cells) else ""
+
+
+class MojibakeRepair:
+    """Repairs text that was UTF-8 decoded as Latin-1 and saved ("PoblaciÃ³n"), remembering what
+    it changed so the agency can be told."""
+
+    def __init__(self) -> None:
+        self.repaired: dict[str, str] = {}
+
+    def text(self, written: str) -> str:
+        if written.isascii():
+            return written
+        fixed = ftfy.fix_encoding(written)
+        if fixed != written:
+            self.repaired[written] = fixed
+        return fixed
+
+    def tables(self, tables: Iterable[Table]) -> Iterator[Table]:
+        for table in tables:
+            rows = [[self.text(value) for value in row] for row in table.rows]
+            yield Table(rows, table.row_numbers, table.sheet, table.encoding, table.delimiter)
+
+    def problems(self) -> list[Problem]:
+        if not self.repaired:
+            return []
+        before, after = next(iter(self.repaired.items()))
+        more = len(self.repaired) - 1
+        detail = f"«{before}» → «{after}»" + (f" (+{more})" if more else "")
+        return [Problem("structure.mojibake_repaired", detail=detail)]

@@ -1,0 +1,19 @@
+-- The accepted need and target figures of one submission (registered view `incoming_rows`).
+insert into need_targets (
+    submission_id, agency, row_number, sheet, year, measure, area, admin_level, sector, population_type,
+    r4v_group, value
+)
+select
+    $submission_id,
+    $agency,
+    row_number,
+    sheet,
+    year,
+    measure,
+    area,
+    admin_level,
+    sector,
+    population_type,
+    r4v_group,
+    value
+from incoming_rows;
