@@ -117,7 +117,8 @@ class SuiteRunner:
                 not_evaluated.append(meta["check_id"])
             elif not outcome.success:
                 problems += self._problems_for(meta, outcome, rows, channel)
-        return Checked(problems, not_evaluated)
+        # A 5W row loads as several rows: what is wrong with it is said once.
+        return Checked(list(dict.fromkeys(problems)), not_evaluated)
 
     def _problems_for(
         self, meta: dict[str, Any], outcome: ExpectationValidationResult, rows: Rows, channel: str

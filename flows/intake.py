@@ -23,6 +23,7 @@ from mesa import intake
 from mesa.i18n import DEFAULT_LANGUAGE, text
 from mesa.reference import load_reference
 from mesa.settings import DEFAULT_TIMEZONE, Settings
+from transforms.read import DEFAULT_LIMITS, ReadLimits
 from warehouse import store
 
 ARTIFACT_KEY = "mesa-intake-run"
@@ -49,8 +50,8 @@ def archive_submission(file: inbox_reader.InboxFile, archive: Path) -> intake.Re
 
 
 @task(cache_policy=NONE, task_run_name="validate {received.file.label}")
-def validate_submission(received: intake.Received, warehouse: Path) -> intake.Outcome:
-    return intake.inspect(received, warehouse, load_reference(), suite_runner())
+def validate_submission(received: intake.Received, warehouse: Path, limits: ReadLimits) -> intake.Outcome:
+    return intake.inspect(received, warehouse, load_reference(), suite_runner(), limits)
 
 
 @task(cache_policy=NONE, task_run_name="feedback {outcome.received.file.label}")
@@ -86,6 +87,8 @@ def summary(outcome: intake.Outcome, folder: Path) -> dict[str, Any]:
         "rows_loaded": verdict.rows_loaded,
         "rows_rejected": verdict.rows_rejected,
         "rows_warned": verdict.rows_warned,
+        "rows_excluded": verdict.rows_excluded,
+        "format": outcome.format,
         "feedback": str(folder),
     }
 
@@ -118,6 +121,7 @@ def intake_flow(
     archive: Path,
     lang: str = DEFAULT_LANGUAGE,
     timezone: str = DEFAULT_TIMEZONE,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Any:
     """Take every new file in inbox/<AGENCY>/: archive, validate, give feedback, load."""
     logger = get_run_logger()
@@ -132,7 +136,7 @@ def intake_flow(
             if received.submission_id in known:
                 skipped += 1
                 continue
-            outcome = validate_submission(received, warehouse)
+            outcome = validate_submission(received, warehouse, limits)
             folder = deliver_feedback(outcome, feedback, lang, timezone)
             load_submission(outcome, feedback_writer.feedback_path(outcome), warehouse)
         except Exception:
@@ -161,6 +165,7 @@ def run_intake(settings: Settings) -> tuple[bool, dict[str, Any]]:
             settings.archive,
             settings.lang,
             settings.timezone,
+            settings.limits,
             return_state=True,
         ),
     )

@@ -31,12 +31,15 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 HTML_ROWS_PER_CHECK = 200
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-PROBLEM_COLUMNS = ["row_number", "column", "value", "check_id", "severity", "message", "suggestion"]
+# Appended columns keep the earlier ones where agencies' spreadsheets expect them.
+PROBLEM_COLUMNS = ["row_number", "column", "value", "check_id", "severity", "message", "suggestion", "sheet"]
+# Folder names stay well under file-system limits whatever the agency called its file.
+MAX_SLUG_CHARACTERS = 80
 
 
 def folder_name(relative_path: str, sha256: str) -> str:
     """Readable and unique: the file's name as a slug plus the start of its fingerprint."""
-    return f"{slug(relative_path)}--{sha256[:8]}"
+    return f"{slug(relative_path)[:MAX_SLUG_CHARACTERS].rstrip('-')}--{sha256[:8]}"
 
 
 def feedback_path(outcome: Outcome) -> str:
@@ -64,7 +67,7 @@ def _is_plain_number(cell: str) -> bool:
 def ordered(problems: list[Problem]) -> list[Problem]:
     """File-level problems first, then by row, then in registry order."""
     rank = {check_id: position for position, check_id in enumerate(checks())}
-    return sorted(problems, key=lambda p: (p.row_number or 0, rank[p.check_id]))
+    return sorted(problems, key=lambda p: (p.sheet or "", p.row_number or 0, rank[p.check_id]))
 
 
 def problem_rows(problems: list[Problem], lang: str) -> list[dict[str, Any]]:
@@ -78,6 +81,7 @@ def problem_rows(problems: list[Problem], lang: str) -> list[dict[str, Any]]:
             "severity": text(lang, f"severity.{problem.severity}"),
             "message": problem.message(lang),
             "suggestion": problem.suggestion,
+            "sheet": problem.sheet,
         }
         for problem in ordered(problems)
     ]
@@ -122,6 +126,7 @@ def details(outcome: Outcome, lang: str, timezone: str) -> dict[str, Any]:
     reference = load_reference()
     agency = next((a for a in reference.agencies if a.code == received.agency), None)
     names = {i.code: i.name_es if lang == "es" else i.name_en for i in reference.indicators}
+    sectors = {s.name: s.name_es if lang == "es" else s.name for s in reference.sectors}
     original = outcome.duplicate_of
     return {
         "submission_id": received.submission_id,
@@ -140,10 +145,13 @@ def details(outcome: Outcome, lang: str, timezone: str) -> dict[str, Any]:
         "rows_loaded": verdict.rows_loaded,
         "rows_rejected": verdict.rows_rejected,
         "rows_warned": verdict.rows_warned,
+        "rows_excluded": verdict.rows_excluded,
+        "format": outcome.format,
         "sheet": outcome.sheet,
         "header_row": outcome.header_row,
         "periods": outcome.periods,
         "indicators": [{"code": code, "name": names.get(code, code)} for code in outcome.indicators],
+        "sectors": [sectors.get(name, name) for name in outcome.sectors],
         "duplicate_of": None
         if original is None
         else {
@@ -176,6 +184,7 @@ def render_summary(data: dict[str, Any], lang: str) -> str:
         data=data,
         groups=grouped(data["problems"], lang),
         html_rows_per_check=HTML_ROWS_PER_CHECK,
+        with_sheets=any(problem["sheet"] for problem in data["problems"]),
     )
 
 

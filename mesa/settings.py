@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mesa.i18n import language
+from transforms.read import DEFAULT_LIMITS, ReadLimits
 
 DEFAULT_INBOX = "inbox"
 DEFAULT_WAREHOUSE = "mesa.duckdb"
@@ -27,6 +28,7 @@ class Settings:
     archive: Path  # raw bytes of every file received, by SHA-256
     lang: str
     timezone: str = DEFAULT_TIMEZONE
+    limits: ReadLimits = DEFAULT_LIMITS
 
 
 def resolve_settings(
@@ -49,7 +51,28 @@ def resolve_settings(
         ),
         lang=language(lang or environ.get("MESA_LANG")),
         timezone=_timezone(timezone or environ.get("MESA_TIMEZONE") or DEFAULT_TIMEZONE),
+        limits=ReadLimits(
+            max_file_bytes=_megabytes(environ, "MESA_MAX_FILE_MB", DEFAULT_LIMITS.max_file_bytes),
+            max_workbook_expanded_bytes=_megabytes(
+                environ, "MESA_MAX_WORKBOOK_MB", DEFAULT_LIMITS.max_workbook_expanded_bytes
+            ),
+        ),
     )
+
+
+def _megabytes(environ: Mapping[str, str], name: str, default: int) -> int:
+    written = environ.get(name)
+    if written is None:
+        return default
+    try:
+        megabytes = float(written)
+    except ValueError:
+        megabytes = -1
+    if megabytes <= 0:
+        raise ValueError(
+            f"{name}={written!r}: write a size in megabytes greater than 0, for example {name}=50"
+        )
+    return int(megabytes * 2**20)
 
 
 def _timezone(name: str) -> str:

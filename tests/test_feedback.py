@@ -63,7 +63,16 @@ def test_problems_csv_in_spanish_ordered_with_row_numbers_and_suggestions(tmp_pa
     folder = write_feedback(outcome(PROBLEMS), tmp_path, "es", "America/Lima")
     assert (folder / "problemas.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel shows accents
     rows = read_csv(folder / "problemas.csv")
-    assert list(rows[0]) == ["fila", "columna", "valor", "regla", "severidad", "mensaje", "valor_sugerido"]
+    assert list(rows[0]) == [
+        "fila",
+        "columna",
+        "valor",
+        "regla",
+        "severidad",
+        "mensaje",
+        "valor_sugerido",
+        "hoja",
+    ]
     assert [(r["fila"], r["regla"]) for r in rows] == [
         ("", "structure.unknown_column"),
         ("3", "domain.district_in_region"),
@@ -148,3 +157,14 @@ def test_rewriting_a_feedback_folder_replaces_it_whole(tmp_path: Path) -> None:
     folder = write_feedback(outcome([], status="accepted"), tmp_path, "es", "America/Lima")
     assert read_csv(folder / "problemas.csv") == []
     assert [p.name for p in (tmp_path / "MIMP").iterdir()] == [folder.name]  # no staging folder left
+
+
+def test_workbook_problems_name_their_sheet(tmp_path: Path) -> None:
+    plain = write_feedback(outcome(PROBLEMS), tmp_path / "plain", "es", "America/Lima")
+    assert "<th>Hoja</th>" not in (plain / "resumen.html").read_text(encoding="utf-8")
+    in_sheets = [
+        Problem("domain.sector_unknown", row_number=7, column="Subsector", value="Healt", sheet="PiN 2026")
+    ]
+    folder = write_feedback(outcome(in_sheets), tmp_path / "sheets", "es", "America/Lima")
+    assert "<th>Hoja</th>" in (folder / "resumen.html").read_text(encoding="utf-8")
+    assert read_csv(folder / "problemas.csv")[0]["hoja"] == "PiN 2026"

@@ -34,11 +34,12 @@ def breakdown_fields(reference: Reference) -> tuple[list[str], list[str]]:
 def five_w_part(header: Header, reference: Reference) -> tuple[Part | None, list[Problem]]:
     """The in-region, tracked 5W rows as written plus parsed helpers; what was left out, reported."""
     columns, sheet = header.columns, header.table.sheet
-    problems = column_problems(columns)
+    data = header.data()
+    privacy = personal_data_problems(columns, [cells for _, cells in data], loaded=())
+    problems = column_problems(columns, said={problem.column for problem in privacy})
     records, numbers = [], []
     outside: Counter[str] = Counter()
     untracked: Counter[str] = Counter()
-    data = header.data()
     for number, cells in data:
         fields = {
             name: cell(cells, columns.positions[name]) if name in columns.positions else ""
@@ -54,7 +55,7 @@ def five_w_part(header: Header, reference: Reference) -> tuple[Part | None, list
         else:
             records.append(fields)
             numbers.append(number)
-    problems += personal_data_problems(columns, [cells for _, cells in data], loaded=())
+    problems += privacy
     if outside:
         places = ", ".join(f"{place} ({count})" for place, count in outside.most_common())
         problems.append(Problem("structure.outside_region", rows=str(outside.total()), detail=places))

@@ -23,8 +23,9 @@ LABEL_FIELDS = ("agency", "period", "district", "indicator")
 def template_part(header: Header, channel: str, reference: Reference) -> tuple[Part | None, list[Problem]]:
     """Cells under the header -> the canonical frame (codes resolved) and the cells as written."""
     columns = header.columns
-    problems = column_problems(columns)
     data = header.data()
+    privacy = personal_data_problems(columns, [cells for _, cells in data], loaded=("value",))
+    problems = column_problems(columns, said={problem.column for problem in privacy})
     records, numbers = [], []
     for number, cells in data:
         fields = {name: cell(cells, position) for name, position in columns.positions.items()}
@@ -36,10 +37,7 @@ def template_part(header: Header, channel: str, reference: Reference) -> tuple[P
             continue
         records.append(list(fields.values()))
         numbers.append(number)
-    privacy = personal_data_problems(columns, [cells for _, cells in data], loaded=("value",))
     problems += privacy
-    if any(problem.rejects_file for problem in privacy):
-        return None, problems
     if not records:
         return None, [*problems, Problem("structure.no_data_rows")]
     source = pd.DataFrame(
@@ -50,8 +48,11 @@ def template_part(header: Header, channel: str, reference: Reference) -> tuple[P
     return part, problems
 
 
-def column_problems(columns: ColumnMatch) -> list[Problem]:
-    problems = [Problem("structure.unknown_column", column=title) for _, title in columns.unknown]
+def column_problems(columns: ColumnMatch, said: set[str | None] = frozenset()) -> list[Problem]:  # type: ignore[assignment]
+    """Columns outside the format and columns that repeat one, except those already reported."""
+    problems = [
+        Problem("structure.unknown_column", column=title) for _, title in columns.unknown if title not in said
+    ]
     return problems + [
         Problem("structure.repeated_column", column=ignored, expected=used)
         for _, ignored, used in columns.repeated
