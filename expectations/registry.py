@@ -19,7 +19,7 @@ PLACEHOLDERS = {"column", "value", "expected", "rows", "detail"}
 Severity = Literal["error", "warning", "excluded"]
 Group = Literal["structure", "domain", "consistency"]
 Scope = Literal["file", "row"]
-EvaluatedBy = Literal["reader", "suite"]
+EvaluatedBy = Literal["reader", "suite", "warehouse"]
 
 
 @dataclass(frozen=True)

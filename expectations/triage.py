@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import pandas as pd
@@ -47,6 +47,11 @@ def nothing_loaded(
 ) -> Verdict:
     accepted = pd.DataFrame(columns=loaded_columns(kind))
     return Verdict(status, accepted, rows_read, 0, rows_read - rows_excluded, 0, rows_excluded)
+
+
+def with_warning(verdict: Verdict) -> Verdict:
+    """The verdict once a file-level warning is added: an accepted file becomes accepted with warnings."""
+    return replace(verdict, status="accepted_with_warnings") if verdict.status == "accepted" else verdict
 
 
 def triage(kind: Format | None, frames: list[tuple[Part, pd.DataFrame]], problems: list[Problem]) -> Verdict:

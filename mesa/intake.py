@@ -7,8 +7,10 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pandas as pd
+
 from expectations.problems import Problem
-from expectations.triage import Status, Verdict, nothing_loaded, triage
+from expectations.triage import Status, Verdict, nothing_loaded, triage, with_warning
 from expectations.validate import SuiteRunner
 from mesa.archive import ArchivedFile, archive_file
 from mesa.inbox import InboxFile
@@ -17,7 +19,7 @@ from transforms.model import Format
 from transforms.normalise import parse_submission, too_large
 from transforms.r4v import aggregate
 from transforms.read import DEFAULT_LIMITS, ReadLimits
-from warehouse.store import SubmissionRecord, first_with_content
+from warehouse.store import SubmissionRecord, first_with_content, slice_losses
 
 
 @dataclass(frozen=True)
@@ -108,16 +110,36 @@ def inspect(
     verdict = triage(parsed.format, validation.frames, validation.problems)
     if parsed.format == "r4v_5w":
         verdict = replace(verdict, accepted=aggregate(verdict.accepted))
+    problems = validation.problems
+    if parsed.format in ("mesa_template", "r4v_5w"):
+        losses = revision_losses(warehouse, received, verdict.accepted)
+        problems = [*problems, *losses]
+        verdict = with_warning(verdict) if losses else verdict
     return Outcome(
         received=received,
         verdict=verdict,
-        problems=validation.problems,
+        problems=problems,
         processed_at=now,
         not_evaluated=validation.not_evaluated,
         sheet=parsed.sheet,
         header_row=parsed.header_row,
         format=parsed.format,
     )
+
+
+def revision_losses(warehouse: Path, received: Received, accepted: pd.DataFrame) -> list[Problem]:
+    """A warning per period where this file replaces another without restating all of its figures."""
+    losses = slice_losses(warehouse, received.agency, received.file.received_at, accepted)
+    return [
+        Problem(
+            "consistency.revision_drops_values",
+            value=loss.file_name,
+            expected=loss.period,
+            rows=str(loss.dropped_values),
+            detail=loss.indicators,
+        )
+        for loss in losses
+    ]
 
 
 def record_for(outcome: Outcome, feedback_path: str) -> SubmissionRecord:

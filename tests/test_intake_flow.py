@@ -175,8 +175,13 @@ def test_a_corrected_file_replaces_the_period_and_history_keeps_both(
     (entry,) = report["submissions"]
     assert (entry["file"], entry["status"], entry["rows_loaded"]) == (
         "MIMP/mimp_cem_upe_octubre_corregido.csv",
-        "accepted",
+        "accepted_with_warnings",  # it does not restate every figure of the file it replaces
         3,
+    )
+    (warning,) = problems(entry)
+    assert (warning["regla"], warning["valor"]) == (
+        "consistency.revision_drops_values",
+        "mimp_cem_upe_octubre.csv",
     )
     assert sql(
         settings, "select count(*), min(submission_id) from indicator_values where agency = 'MIMP'"

@@ -98,6 +98,28 @@ LOADS = {
 }
 
 
+@dataclass(frozen=True)
+class SliceLoss:
+    """Values of an earlier submission that a revision of its period does not restate."""
+
+    period: str
+    file_name: str
+    received_at: dt.datetime
+    dropped_values: int
+    indicators: str
+
+
+def slice_losses(path: Path, agency: str, received_at: dt.datetime, rows: pd.DataFrame) -> list[SliceLoss]:
+    """What loading `rows` as the agency's current values for their periods would take away."""
+    if rows.empty or not path.exists():
+        return []
+    with connect(path, read_only=True) as connection:
+        connection.register("incoming_rows", rows)
+        cursor = connection.execute(query("slice_losses"), {"agency": agency, "received_at": received_at})
+        names = [column[0] for column in cursor.description or []]
+        return [SliceLoss(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
 def load_submission(path: Path, record: SubmissionRecord, rows: pd.DataFrame) -> None:
     """Register the submission and load its accepted rows in one transaction: all or nothing."""
     columns = loaded_columns(record.format)  # type: ignore[arg-type]
