@@ -64,12 +64,13 @@ def five_w_part(header: Header, reference: Reference) -> tuple[Part | None, list
         for indicator, count in untracked.most_common()
     ]
     rows_read = len(records) + outside.total() + untracked.total()
-    if not records:
-        if not rows_read:
-            problems.append(Problem("structure.no_data_rows"))
-        return None, problems
-    source = pd.DataFrame(records, index=pd.Index(numbers, name="row_number"), dtype=object)
-    frame = wide_frame(source, reference)
+    if not rows_read:
+        return None, [*problems, Problem("structure.no_data_rows")]
+    source = pd.DataFrame(
+        records, index=pd.Index(numbers, name="row_number"), columns=_all_fields(reference), dtype=object
+    )
+    # Every row may have been left out: the part still says how many rows it read.
+    frame = wide_frame(source, reference) if records else pd.DataFrame(columns=["row_number"])
     part = Part(
         sheet,
         header.row_number,
@@ -83,7 +84,7 @@ def five_w_part(header: Header, reference: Reference) -> tuple[Part | None, list
 
 
 def _all_fields(reference: Reference) -> list[str]:
-    return ["appealing_org", *reference.five_w.columns]
+    return list(reference.five_w.columns)
 
 
 def wide_frame(source: pd.DataFrame, reference: Reference) -> pd.DataFrame:

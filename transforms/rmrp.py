@@ -126,12 +126,15 @@ def rmrp_part(header: Header, reference: Reference) -> tuple[Part | None, list[P
             Problem("structure.outside_region", rows=str(outside.total()), detail=places, sheet=sheet)
         )
     rows_read = len(records) + outside.total()
-    if not records:
-        if not rows_read:
-            problems.append(Problem("structure.no_data_rows", sheet=sheet))
-        return None, problems
-    source = pd.DataFrame(records, index=pd.Index(numbers, name="row_number"), dtype=object)
-    frame = need_frame(source, sheet, measure, year, reference)
+    if not rows_read:
+        return None, [*problems, Problem("structure.no_data_rows", sheet=sheet)]
+    source = pd.DataFrame(
+        records, index=pd.Index(numbers, name="row_number"), columns=list(columns.positions), dtype=object
+    )
+    # Every row may have been left out: the part still says how many rows it read.
+    frame = (
+        need_frame(source, sheet, measure, year, reference) if records else pd.DataFrame(columns=NEED_COLUMNS)
+    )
     return Part(sheet, header.row_number, columns.titles, frame, source, rows_read, outside.total()), problems
 
 
