@@ -55,12 +55,19 @@ DIRESA_OTHER = [
 def write_xlsx(
     path: Path, title_rows: list[list[object]], header: list[str], rows: list[list[object]]
 ) -> None:
+    write_workbook(path, [("Reporte", [*title_rows, header, *rows])])
+
+
+def write_workbook(path: Path, sheets: list[tuple[str, list[list[object]]]]) -> None:
+    """A workbook with one sheet per (title, rows), with reproducible bytes."""
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Reporte"
-    for row in [*title_rows, header, *rows]:
-        sheet.append(row)
+    first = workbook.active
+    assert first is not None
+    workbook.remove(first)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
     workbook.properties.creator = "Mesa Tumbes examples"
     workbook.properties.created = FIXED_TIME
     workbook.properties.modified = FIXED_TIME
@@ -218,9 +225,97 @@ def write_examples(inbox: Path) -> list[Path]:
     """(Re)write every example under `inbox`; returns the files written."""
     if inbox.exists():
         shutil.rmtree(inbox)
-    for write in (diresa, mimp, pnp, migraciones, cancilleria, mtpe, dre):
+    for write in (diresa, mimp, pnp, migraciones, cancilleria, mtpe, dre, acnur, gtrm):
         write(inbox)
     return sorted(path for path in inbox.rglob("*") if path.is_file())
+
+
+FIVE_W_HEADER = [
+    "Country", "Admin1", "Admin2", "Appealing_org", "Implementation", "Implementing_partner", "Month",
+    "Subsector", "Indicator", "Activity_Name", "Total_monthly", "New_beneficiaries", "IN_DESTINATION",
+    "IN_TRANSIT", "Host_Communities", "PENDULARS", "Returnees", "Girls", "Boys", "Women", "Men",
+    "Other_under", "Other_above",
+]  # fmt: skip
+UNHCR = "United Nations High Commissioner for Refugees (UNHCR)"
+PROTECTION = "# of refugees and migrants who received protection-related assistance and specialized services"
+HEALTH = "# of refugees and migrants benefiting from primary health care consultations"
+CASH = "# of individuals benefitting from multipurpose cash transfers (MPC)"
+
+
+def acnur(inbox: Path) -> None:
+    """The R4V 5W export UNHCR already sends to the platform: Tumbes by province (name or P-code) or
+    for the whole department, plus rows of other regions and an indicator the Mesa does not track."""
+    activities = [
+        # (Admin1, Admin2, Subsector, Indicator, activity),
+        # (total monthly, new, destination, transit, host community, girls, boys, women, men)
+        (("Tumbes", "Zarumilla", "Protection (General)", PROTECTION, "Orientación legal en el CEBAF"),
+         (97, 84, 60, 24, 0, 10, 12, 35, 27)),
+        (("Tumbes", "PE2401", "Health", HEALTH, "Atención primaria con socio"),
+         (52, 41, 41, 0, 0, 6, 5, 18, 12)),
+        (("Tumbes", "", "Multipurpose Cash Assistance (MPC)", CASH, "Transferencias multipropósito"),
+         (120, 120, 110, 0, 10, 30, 28, 34, 28)),
+        (("Piura", "Piura", "Protection (General)", PROTECTION, "Orientación legal"),
+         (40, 38, 38, 0, 0, 4, 4, 15, 15)),
+        (("Lima", "Lima", "Health", HEALTH, "Atención primaria"),
+         (300, 250, 250, 0, 0, 40, 40, 90, 80)),
+        (("Tumbes", "Zarumilla", "Common Services (Communication)", "# of communication products published",
+          "Afiches"), (0, 0, 0, 0, 0, 0, 0, 0, 0)),
+    ]  # fmt: skip
+    table: list[list[object]] = []
+    for (admin1, admin2, subsector, indicator, activity), figures in activities:
+        total, new, destination, transit, host, girls, boys, women, men = figures
+        where = ["Peru", admin1, admin2, UNHCR, "Yes", "", PERIOD, subsector, indicator, activity]
+        table.append([*where, total, new, destination, transit, host, 0, 0, girls, boys, women, men, 0, 0])
+    write_xlsx(inbox / "ACNUR" / "acnur_5w_octubre_2026.xlsx", [], FIVE_W_HEADER, table)
+
+
+# RMRP 2026 people in need in Tumbes by sector (figures invented for the example): girls, boys,
+# women, men, in destination; and the share of it that is the target.
+NEED_2026 = {
+    "Health": ((700, 720, 2950, 3500, 5250), 0.7),
+    "Protection (General)": ((470, 490, 2000, 2380, 4600), 0.9),
+    "Protection (GBV)": ((710, 190, 2040, 150, 2250), 0.2),
+    "Protection (Human Trafficking and Smuggling)": ((350, 360, 1480, 1760, 2600), 0.3),
+    "Protection (Child Protection)": ((630, 530, 140, 150, 540), 0.5),
+    "Education": ((880, 920, 1570, 1360, 4230), 0.4),
+    "Integration": ((740, 770, 3170, 3770, 5660), 0.5),
+    "Multipurpose Cash Assistance (MPC)": ((800, 830, 1870, 1370, 4820), 1.0),
+    "Intersector": ((1190, 1160, 3530, 4200, 6260), 0.9),
+}
+
+
+def gtrm(inbox: Path) -> None:
+    """The RMRP people in need and targets for 2026, as R4V publishes them: one sheet per measure,
+    one row per country x department x sector, plus a department outside the region."""
+    sheets = []
+    for measure, title in (("PiN", "PiN 2026"), ("Target", "Target")):
+        header = [f"{measure} Platform", f"{measure} Country", f"{measure} Admin1", "Subsector"]
+        header += [f"{measure} 2026 Total {group}" for group in ("Girls", "Boys", "Women")]
+        header += [f"{measure} Total Men", f"{measure} Total", f"{measure} Dest Total", f"{measure} HC Total"]
+        rows: list[list[object]] = [header]
+        for sector, (figures, share) in NEED_2026.items():
+            girls, boys, women, men, destination = (
+                round(n * (share if measure == "Target" else 1)) for n in figures
+            )
+            total = girls + boys + women + men
+            rows.append(
+                [
+                    "Peru",
+                    "Peru",
+                    "Tumbes",
+                    sector,
+                    girls,
+                    boys,
+                    women,
+                    men,
+                    total,
+                    destination,
+                    total - destination,
+                ]
+            )
+        rows.append(["Peru", "Peru", "Piura", "Health", 1100, 1100, 4200, 4000, 10400, 9000, 1400])
+        sheets.append((title, rows))
+    write_workbook(inbox / "GTRM" / "rmrp_2026_necesidades_y_metas.xlsx", sheets)
 
 
 def main() -> None:

@@ -28,10 +28,10 @@ ENVIRONMENT_DEFAULTS = {
     "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL": "WARNING",
     "GX_ANALYTICS_ENABLED": "false",
 }
-ROW_COUNTS = ("rows_read", "rows_loaded", "rows_rejected", "rows_warned")
+ROW_COUNTS = ("rows_read", "rows_loaded", "rows_rejected", "rows_warned", "rows_excluded")
 EXAMPLE_QUERY = (
-    "select indicator, district, sum(value) as people from indicator_values "
-    "group by indicator, district order by indicator, district"
+    "select agency, indicator, count(*) as figures, min(period) as first_period, max(period) as last_period "
+    "from indicator_values group by agency, indicator order by agency, indicator"
 )
 
 

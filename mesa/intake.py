@@ -162,4 +162,5 @@ def record_for(outcome: Outcome, feedback_path: str) -> SubmissionRecord:
         feedback_path=feedback_path,
         format=outcome.format or "unknown",
         rows_excluded=verdict.rows_excluded,
+        channel=received.file.channel,
     )

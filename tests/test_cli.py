@@ -96,9 +96,10 @@ def test_run_json_reports_every_file_and_a_rerun_loads_nothing(
 def test_run_prints_a_summary_for_people(prefect_api: str, tmp_path: Path, examples_inbox: Path) -> None:
     result = mesa("run", "--inbox", str(examples_inbox), cwd=tmp_path, api=prefect_api)
     assert result.returncode == 0, result.stderr
-    assert "Envíos procesados: 8" in result.stdout
+    assert "Envíos procesados: 10" in result.stdout
     assert "Almacén DuckDB" in result.stdout and "mesa sql" in result.stdout
     assert result.stdout.splitlines()[-1].strip().startswith("mesa sql 'select")
+    assert "6 / 3 / 0 / 0 / 3" in result.stdout  # the 5W file: read = loaded + rejected + excluded
 
 
 def test_sql_on_a_missing_warehouse_and_a_bad_query(tmp_path: Path) -> None:

@@ -29,7 +29,10 @@ EXPECTED = {
     "MIMP/mimp_cem_upe_octubre.csv": ("partially_accepted", 8, 6, 2, 0),
     "MTPE/mtpe_colocaciones_2026-10.csv": ("accepted", 4, 4, 0, 0),
     "PNP/pnp_denuncias_2026_10.csv": ("partially_accepted", 8, 5, 3, 0),
+    "ACNUR/acnur_5w_octubre_2026.xlsx": ("accepted", 6, 3, 0, 0),
+    "GTRM/rmrp_2026_necesidades_y_metas.xlsx": ("accepted", 20, 18, 0, 0),
 }
+TEMPLATE_FILES = [name for name in EXPECTED if not name.startswith(("ACNUR/", "GTRM/"))]
 SAME_INSTANT = 1_793_000_000  # every example file "arrived" at once: order is then by folder and name
 
 
@@ -76,9 +79,19 @@ def test_examples_flow_into_the_warehouse_and_back_as_feedback(
         for name, e in results.items()
     } == EXPECTED
 
-    # The warehouse holds exactly the loaded rows, as current values.
-    loaded = sum(expected[2] for expected in EXPECTED.values())
-    assert sql(settings, "select count(*) from indicator_values") == [(loaded,)]
+    # The warehouse holds exactly the loaded rows, as current values; a 5W row loads as its total,
+    # population types and age-sex groups (12 values), an RMRP row as one value per measured column.
+    loaded = sum(EXPECTED[name][2] for name in TEMPLATE_FILES)
+    assert sql(settings, "select count(*) from indicator_values where agency <> 'ACNUR'") == [(loaded,)]
+    assert sql(settings, "select count(*) from indicator_values where agency = 'ACNUR'") == [(3 * 12,)]
+    assert sql(settings, "select sum(rows_loaded) from submissions") == [
+        (sum(e[2] for e in EXPECTED.values()),)
+    ]
+    assert sql(
+        settings,
+        "select value from need_values where year = '2026' and sector = 'Health'"
+        " and measure = 'people_in_need' and population_type = 'total' and r4v_group is null",
+    ) == [(7870.0,)]
     assert sql(
         settings,
         "select value from indicator_values where agency = 'DIRESA' and indicator = 'SAL-01'"
@@ -100,7 +113,10 @@ def test_examples_flow_into_the_warehouse_and_back_as_feedback(
     assert sql(
         settings, "select count(*) from indicator_values where agency = 'PNP' and district = '240302'"
     ) == [(0,)]
-    assert sql(settings, "select count(*) from indicator_values where agency = 'ACNUR'") == [(0,)]
+    # CANCILLERIA's row that claimed to be ACNUR's did not load.
+    assert sql(
+        settings, "select count(*) from indicator_values where indicator = 'DOC-01' and agency = 'ACNUR'"
+    ) == [(0,)]
 
     # The registry has one row per file; the duplicate points to the original.
     registry = {
@@ -146,8 +162,8 @@ def test_examples_flow_into_the_warehouse_and_back_as_feedback(
     # Running again loads nothing twice.
     succeeded, again = run(settings)
     assert succeeded and again["submissions"] == [] and again["skipped"] == len(EXPECTED)
-    assert sql(settings, "select count(*) from indicator_values") == [(loaded,)]
-    assert sql(settings, "select count(*) from observations") == [(loaded,)]
+    assert sql(settings, "select count(*) from indicator_values") == [(loaded + 36,)]
+    assert sql(settings, "select count(*) from observations") == [(loaded + 36,)]
     assert sql(settings, "select count(*) from submissions") == [(len(EXPECTED),)]
 
 

@@ -67,6 +67,7 @@ def test_migrations_apply_once_and_document_the_tables(tmp_path: Path) -> None:
         "0001_intake.sql",
         "0002_areas_groups_formats.sql",
         "0003_need_targets.sql",
+        "0004_channel_history.sql",
     ]
     assert store.migrate(path) == []
     comments = dict(query(path, "select table_name, comment from duckdb_tables()"))
@@ -139,9 +140,14 @@ def test_a_later_submission_replaces_the_agency_period_slice_and_history_stays(w
     assert current == [("2026-09", "SAL-01", 4.0, "other_month"), ("2026-10", "SAL-01", 6.0, "revision")]
     history = query(
         warehouse,
-        "select submission_id, indicator, value from observations where period = '2026-10' order by all",
+        "select file_name, indicator, value, is_current from value_history"
+        " where period = '2026-10' order by all",
     )
-    assert history == [("first", "SAL-01", 5.0), ("first", "SAL-02", 3.0), ("revision", "SAL-01", 6.0)]
+    assert history == [
+        ("first.csv", "SAL-01", 5.0, False),
+        ("first.csv", "SAL-02", 3.0, False),
+        ("revision.csv", "SAL-01", 6.0, True),
+    ]
 
 
 def test_an_older_file_processed_late_does_not_take_the_slice(warehouse: Path) -> None:

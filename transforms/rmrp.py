@@ -116,7 +116,7 @@ def rmrp_part(header: Header, reference: Reference) -> tuple[Part | None, list[P
             problems.append(Problem("structure.total_row", row_number=number, value=total, sheet=sheet))
             continue
         if not reference.may_be_in_region(fields["country"], fields["admin1"]):
-            outside[fields["country"]] += 1
+            outside[" / ".join(part for part in (fields["country"], fields["admin1"]) if part)] += 1
             continue
         records.append(fields)
         numbers.append(number)

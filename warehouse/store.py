@@ -44,6 +44,7 @@ class SubmissionRecord:
     feedback_path: str
     format: str = "mesa_template"
     rows_excluded: int = 0
+    channel: str | None = None  # the inbox folder as found on disk
 
 
 @contextmanager
