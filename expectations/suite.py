@@ -46,6 +46,17 @@ class Expectations:
                 meta[extra] = kwargs.pop(extra)
         self.items.append(getattr(self.gxe, kind)(meta=meta, **kwargs))
 
+    def department(self, reference: Reference) -> None:
+        """R4V's Admin1 names one of the country's departments (resolved into `admin1_key`)."""
+        departments = [code for code, _ in reference.departments]
+        self.add(
+            "domain.admin_area_unknown",
+            "admin1",
+            "ExpectColumnValuesToBeInSet",
+            column="admin1_key",
+            value_set=departments,
+        )
+
     def number(
         self, field: str | None, value: str, text: str, whole_when: Condition | None = None, **meta: str
     ) -> None:
@@ -163,14 +174,7 @@ def five_w_expectations(reference: Reference) -> list[Expectation]:
     from great_expectations.expectations.row_conditions import Column
 
     build = Expectations()
-    departments = [code for code, _ in reference.departments]
-    build.add(
-        "domain.admin_area_unknown",
-        "admin1",
-        "ExpectColumnValuesToBeInSet",
-        column="admin1_key",
-        value_set=departments,
-    )
+    build.department(reference)
     build.add(
         "domain.admin_area_unknown",
         "admin2",
@@ -204,14 +208,7 @@ def five_w_expectations(reference: Reference) -> list[Expectation]:
 def need_expectations(reference: Reference) -> list[Expectation]:
     """The RMRP need and target figures: a known department and sector, whole non-negative numbers."""
     build = Expectations()
-    departments = [code for code, _ in reference.departments]
-    build.add(
-        "domain.admin_area_unknown",
-        "admin1",
-        "ExpectColumnValuesToBeInSet",
-        column="admin1_key",
-        value_set=departments,
-    )
+    build.department(reference)
     build.add(
         "domain.sector_unknown",
         "subsector",

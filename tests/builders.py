@@ -1,15 +1,22 @@
-"""Build submission files in memory for tests."""
+"""Build submission files in memory for tests, with reproducible bytes."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
+import zipfile
 
 from openpyxl import Workbook
 
+# Workbooks carry this time in their zip entries and properties, so the same content gives the same bytes.
+FIXED_TIME = dt.datetime(2026, 11, 3, 8, 0, 0)
 
-def xlsx_bytes(*sheets: tuple[str, list[list[object]]]) -> bytes:
-    """A workbook with one sheet per (title, rows); a row of [] is left empty."""
+
+def xlsx_bytes(*sheets: tuple[str, list[list[object]]], merges: dict[str, list[str]] | None = None) -> bytes:
+    """A workbook with one sheet per (title, rows); a row of [] is left empty; `merges` lists the
+    ranges to merge per sheet title ("A2:A6")."""
     workbook = Workbook()
     first = workbook.active
     assert first is not None
@@ -19,9 +26,34 @@ def xlsx_bytes(*sheets: tuple[str, list[list[object]]]) -> bytes:
         for number, row in enumerate(rows, start=1):
             for column, value in enumerate(row, start=1):
                 sheet.cell(row=number, column=column, value=value)  # type: ignore[arg-type]
+        for cells in (merges or {}).get(title, []):
+            sheet.merge_cells(cells)
+    workbook.properties.creator = "Mesa Tumbes tests"
+    workbook.properties.created = FIXED_TIME
+    workbook.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return reproducible_zip(buffer.getvalue())
+
+
+def reproducible_zip(content: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+    """The same zip with fixed entry times and modification property (and any entries replaced)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    output = io.BytesIO()
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = (replace or {}).get(item.filename) or source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp + rb"\g<2>",
+                    data,
+                )
+            entry = zipfile.ZipInfo(item.filename, date_time=FIXED_TIME.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, data)
+    return output.getvalue()
 
 
 def csv_bytes(rows: list[list[object]], delimiter: str = ",", encoding: str = "utf-8") -> bytes:

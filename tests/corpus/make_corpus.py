@@ -4,24 +4,21 @@ Each file exercises one thing intake must survive (encodings, delimiters, title 
 merged cells, legacy .xls, RENIEC codes, mojibake, R4V 5W exports, the RMRP need file, personal
 data, broken and hostile files...). What each must give is in expected.yaml, next to this script;
 tests/test_corpus.py runs the real flow over them. Regenerate with
-`python tests/corpus/make_corpus.py`: the bytes are reproducible (a test checks it).
+`python -m tests.corpus.make_corpus` from the repository's root: the bytes are reproducible (a test
+checks it).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
-import re
 import shutil
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from openpyxl import Workbook
+from tests.builders import csv_bytes, reproducible_zip, xlsx_bytes
 
 INBOX = Path(__file__).parent / "inbox"
-FIXED_TIME = dt.datetime(2026, 11, 3, 8, 0, 0)
 P = "2026-10"  # for agencies that send one file here, and for the R4V files
 
 
@@ -48,9 +45,7 @@ FIVE_W = [
 
 
 def csv_text(rows: list[list[object]], delimiter: str = ",") -> str:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue()
+    return csv_bytes(rows, delimiter).decode("utf-8")
 
 
 def write(path: Path, content: bytes) -> None:
@@ -59,42 +54,7 @@ def write(path: Path, content: bytes) -> None:
 
 
 def xlsx(sheets: list[tuple[str, list[list[object]]]], merges: dict[str, list[str]] | None = None) -> bytes:
-    workbook = Workbook()
-    first = workbook.active
-    assert first is not None
-    workbook.remove(first)
-    for title, rows in sheets:
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        for cells in (merges or {}).get(title, []):
-            sheet.merge_cells(cells)
-    workbook.properties.creator = "Mesa Tumbes test corpus"
-    workbook.properties.created = FIXED_TIME
-    workbook.properties.modified = FIXED_TIME
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return reproducible_zip(buffer.getvalue())
-
-
-def reproducible_zip(content: bytes, extra: dict[str, bytes] | None = None) -> bytes:
-    """The same zip with fixed entry times and core properties (and any entries replaced)."""
-    source = zipfile.ZipFile(io.BytesIO(content))
-    output = io.BytesIO()
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = (extra or {}).get(item.filename) or source.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>" + stamp + rb"\g<2>",
-                    data,
-                )
-            entry = zipfile.ZipInfo(item.filename, date_time=FIXED_TIME.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, data)
-    return output.getvalue()
+    return xlsx_bytes(*sheets, merges=merges)
 
 
 def xls(rows: list[list[object]], merges: list[tuple[int, int, int, int]] = ()) -> bytes:  # type: ignore[assignment]
@@ -379,7 +339,10 @@ def broken_and_hostile(inbox: Path) -> None:
         b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + b"x" * 3 * 2**20 + b"</t></is></c></row>"
         b"</sheetData></worksheet>"
     )
-    write(inbox / "UNICEF" / "21_bomba_zip.xlsx", reproducible_zip(good, {"xl/worksheets/sheet1.xml": sheet}))
+    write(
+        inbox / "UNICEF" / "21_bomba_zip.xlsx",
+        reproducible_zip(good, replace={"xl/worksheets/sheet1.xml": sheet}),
+    )
     write(inbox / "MIGRACIONES" / "22_binario.csv", bytes(range(256)) * 8)
     write(inbox / "GORE" / "23_vacio.csv", b"")
     write(
