@@ -74,25 +74,6 @@ def publish_run_summary(submissions: list[dict[str, Any]], lang: str) -> None:
     )
 
 
-def summary(outcome: intake.Outcome, folder: Path) -> dict[str, Any]:
-    """The submission's line in the run report (`mesa run --json`)."""
-    verdict = outcome.verdict
-    return {
-        "file": outcome.received.file.label,
-        "agency": outcome.received.agency,
-        "sha256": outcome.received.archived.sha256,
-        "submission_id": outcome.received.submission_id,
-        "status": verdict.status,
-        "rows_read": verdict.rows_read,
-        "rows_loaded": verdict.rows_loaded,
-        "rows_rejected": verdict.rows_rejected,
-        "rows_warned": verdict.rows_warned,
-        "rows_excluded": verdict.rows_excluded,
-        "format": outcome.format,
-        "feedback": str(folder),
-    }
-
-
 def log_outcome(outcome: intake.Outcome, lang: str) -> None:
     logger = get_run_logger()
     label, verdict = outcome.received.file.label, outcome.verdict
@@ -145,7 +126,7 @@ def intake_flow(
             continue
         known.add(received.submission_id)
         log_outcome(outcome, lang)
-        submissions.append(summary(outcome, folder))
+        submissions.append(intake.report_entry(outcome, folder))
     logger.info(text(lang, "log.run_done", processed=len(submissions), skipped=skipped, failed=len(failed)))
     publish_run_summary(submissions, lang)
     report = {"submissions": submissions, "skipped": skipped, "failed": failed}

@@ -19,6 +19,8 @@ from mesa.i18n import LANGUAGES, language, text
 from mesa.settings import DEFAULT_WAREHOUSE, Settings, resolve_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# Trial feedback goes apart from the real one, which agencies read.
+DRY_RUN_FEEDBACK = "validacion"
 # Set before Prefect and Great Expectations are imported; the officer's own environment wins.
 ENVIRONMENT_DEFAULTS = {
     # Prefect's local server takes 10-20 s to start on a small machine; its default limit is 20 s.
@@ -41,7 +43,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="mesa", description=say("description"))
     parser.add_argument("--version", action="version", version=f"mesa {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,sql}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,validate,sql}")
 
     run = commands.add_parser("run", help=say("run"), description=say("run_description"))
     run.add_argument("--inbox", metavar="DIR", help=say("inbox"))
@@ -51,6 +53,17 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     run.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
     run.add_argument("--json", action="store_true", help=say("json"))
     run.set_defaults(handler=run_command)
+
+    validate = commands.add_parser("validate", help=say("validate"), description=say("validate_description"))
+    validate.add_argument("file", metavar="FILE", help=say("file"))
+    validate.add_argument("--agency", required=True, help=say("agency"))
+    validate.add_argument(
+        "--feedback", metavar="DIR", default=DRY_RUN_FEEDBACK, help=say("validate_feedback")
+    )
+    validate.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
+    validate.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
+    validate.add_argument("--json", action="store_true", help=say("json"))
+    validate.set_defaults(handler=validate_command)
 
     sql = commands.add_parser("sql", help=say("sql"), description=say("sql_description"))
     sql.add_argument("query", help=say("query"))
@@ -169,6 +182,65 @@ def _relative(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+# --- mesa validate ------------------------------------------------------------------------------
+
+
+def validate_command(args: argparse.Namespace, settings: Settings) -> int:
+    """A dry run: the same checks and feedback as `mesa run`, nothing archived or loaded."""
+    lang, path = settings.lang, Path(args.file).expanduser()
+    if not path.is_file():
+        print(text(lang, "cli.no_file", path=path), file=sys.stderr)
+        return EXIT_USAGE
+    from mesa.reference import load_reference
+
+    reference = load_reference()
+    agency = reference.agency_code(args.agency)
+    if agency is None:
+        choices = ", ".join(reference.agency_codes)
+        print(text(lang, "cli.unknown_agency", value=args.agency, choices=choices), file=sys.stderr)
+        return EXIT_USAGE
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    from expectations.validate import suite_runner
+    from mesa import feedback, intake
+    from warehouse.store import readable
+
+    warehouse = readable(settings.warehouse)
+    if warehouse is None:
+        print(text(lang, "cli.history_unavailable"), file=sys.stderr)
+    received = intake.received_in_place(path, agency, agency)
+    outcome = intake.inspect(received, warehouse, reference, suite_runner(), settings.limits)
+    folder = feedback.write_feedback(outcome, settings.feedback, lang, settings.timezone)
+    entry = intake.report_entry(outcome, folder)
+    if args.json:
+        print(json.dumps(entry, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    verdict = outcome.verdict
+    print(
+        text(
+            lang,
+            "cli.validated",
+            file=path.name,
+            agency=agency,
+            status=text(lang, f"status.{verdict.status}"),
+        )
+    )
+    print(
+        text(
+            lang,
+            "cli.validated_rows",
+            read=verdict.rows_read,
+            loaded=verdict.rows_loaded,
+            rejected=verdict.rows_rejected,
+            warned=verdict.rows_warned,
+            excluded=verdict.rows_excluded,
+        )
+    )
+    print(text(lang, "cli.validated_problems", count=len(outcome.problems)))
+    print(text(lang, "cli.validated_feedback", path=folder / text(lang, "files.summary")))
+    print(text(lang, "cli.dry_run"))
+    return EXIT_OK
 
 
 # --- mesa sql -----------------------------------------------------------------------------------

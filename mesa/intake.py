@@ -6,13 +6,14 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from expectations.problems import Problem
 from expectations.triage import Status, Verdict, nothing_loaded, triage, with_warning
 from expectations.validate import SuiteRunner
-from mesa.archive import ArchivedFile, archive_file
+from mesa.archive import ArchivedFile, archive_file, sha256_of
 from mesa.inbox import InboxFile
 from mesa.reference import Reference
 from transforms.model import Format
@@ -82,14 +83,29 @@ def receive(file: InboxFile, archive_dir: Path) -> Received:
     return Received(file=file, archived=archive_file(file.path, archive_dir))
 
 
+def received_in_place(path: Path, agency: str | None, channel: str) -> Received:
+    """A file taken as it is where it lies, without archiving: for a dry run (`mesa validate`)."""
+    stat = path.stat()
+    file = InboxFile(
+        channel=channel,
+        agency=agency,
+        relative_path=path.name,
+        path=path,
+        size_bytes=stat.st_size,
+        received_at=dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC),
+    )
+    return Received(file=file, archived=ArchivedFile(sha256_of(path), path, stat.st_size))
+
+
 def inspect(
     received: Received,
-    warehouse: Path,
+    warehouse: Path | None,
     reference: Reference,
     runner: SuiteRunner,
     limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Outcome:
-    """Duplicate check, reading, validation and triage. Bad input never raises: it becomes problems."""
+    """Duplicate check, reading, validation and triage. Bad input never raises: it becomes problems.
+    Without a warehouse (a dry run on a new machine) the checks against what it holds are skipped."""
     now = dt.datetime.now(dt.UTC)
     if received.file.agency is None:
         problem = Problem(
@@ -127,7 +143,7 @@ def inspect(
     )
 
 
-def revision_losses(warehouse: Path, received: Received, accepted: pd.DataFrame) -> list[Problem]:
+def revision_losses(warehouse: Path | None, received: Received, accepted: pd.DataFrame) -> list[Problem]:
     """A warning per period where this file replaces another without restating all of its figures."""
     losses = slice_losses(warehouse, received.agency, received.file.received_at, accepted)
     return [
@@ -164,3 +180,22 @@ def record_for(outcome: Outcome, feedback_path: str) -> SubmissionRecord:
         rows_excluded=verdict.rows_excluded,
         channel=received.file.channel,
     )
+
+
+def report_entry(outcome: Outcome, folder: Path) -> dict[str, Any]:
+    """The submission's entry in a run's report (`mesa run --json`, `mesa validate --json`)."""
+    verdict = outcome.verdict
+    return {
+        "file": outcome.received.file.label,
+        "agency": outcome.received.agency,
+        "sha256": outcome.received.archived.sha256,
+        "submission_id": outcome.received.submission_id,
+        "status": verdict.status,
+        "rows_read": verdict.rows_read,
+        "rows_loaded": verdict.rows_loaded,
+        "rows_rejected": verdict.rows_rejected,
+        "rows_warned": verdict.rows_warned,
+        "rows_excluded": verdict.rows_excluded,
+        "format": outcome.format,
+        "feedback": str(folder),
+    }

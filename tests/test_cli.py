@@ -112,3 +112,40 @@ def test_sql_on_a_missing_warehouse_and_a_bad_query(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "La consulta falló" in bad.stderr
     written = mesa("sql", "create table t (x int)", cwd=tmp_path)
     assert written.returncode == 1  # read-only: analysts cannot change the warehouse by accident
+
+
+def test_validate_is_a_dry_run_that_writes_nothing_to_the_warehouse(tmp_path: Path) -> None:
+    from mesa.archive import sha256_of
+    from warehouse import store
+
+    warehouse = tmp_path / "mesa.duckdb"
+    store.migrate(warehouse)
+    before = sha256_of(warehouse)
+    example = ROOT / "examples" / "inbox" / "PNP" / "pnp_denuncias_2026_10.csv"
+    result = mesa("validate", str(example), "--agency", "pnp", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    entry = json.loads(result.stdout)
+    assert (entry["agency"], entry["status"], entry["rows_loaded"], entry["rows_rejected"]) == (
+        "PNP",
+        "partially_accepted",
+        5,
+        3,
+    )
+    assert sha256_of(warehouse) == before  # not a byte changed
+    with store.connect(warehouse, read_only=True) as connection:
+        assert connection.execute("select count(*) from submissions").fetchone() == (0,)
+    assert not (tmp_path / "archive").exists()
+    folder = Path(entry["feedback"])
+    assert folder.parent == tmp_path / "validacion" / "PNP"
+    assert "240302" in (folder / "problemas.csv").read_text(encoding="utf-8-sig")
+
+
+def test_validate_says_what_is_wrong_with_its_arguments(tmp_path: Path) -> None:
+    missing = mesa("validate", "no-existe.csv", "--agency", "DIRESA", cwd=tmp_path)
+    assert missing.returncode == 2 and "no existe" in missing.stderr
+    (tmp_path / "f.csv").write_text("periodo,valor\n", encoding="utf-8")
+    unknown = mesa("validate", "f.csv", "--agency", "MUNICIPIO", cwd=tmp_path)
+    assert unknown.returncode == 2 and "MUNICIPIO" in unknown.stderr and "DIRESA" in unknown.stderr
+    human = mesa("validate", "f.csv", "--agency", "DIRESA", cwd=tmp_path)
+    assert human.returncode == 0
+    assert "Rechazado" in human.stdout and "no se archivó ni se cargó nada" in human.stdout

@@ -83,8 +83,10 @@ def registered_ids(path: Path) -> set[str]:
         return {row[0] for row in connection.execute("select submission_id from submissions").fetchall()}
 
 
-def first_with_content(path: Path, agency: str, sha256: str) -> SubmissionRecord | None:
+def first_with_content(path: Path | None, agency: str, sha256: str) -> SubmissionRecord | None:
     """The earliest submission of these same bytes by this agency, if any (for duplicates)."""
+    if path is None or not path.exists():
+        return None
     with connect(path, read_only=True) as connection:
         cursor = connection.execute(query("first_with_content"), {"agency": agency, "sha256": sha256})
         row = cursor.fetchone()
@@ -99,6 +101,17 @@ LOADS = {
 }
 
 
+def readable(path: Path) -> Path | None:
+    """The warehouse when it exists and no run holds it for writing (a dry run then works without it)."""
+    if not path.exists():
+        return None
+    try:
+        with connect(path, read_only=True):
+            return path
+    except duckdb.IOException:
+        return None
+
+
 @dataclass(frozen=True)
 class SliceLoss:
     """Values of an earlier submission that a revision of its period does not restate."""
@@ -110,9 +123,11 @@ class SliceLoss:
     indicators: str
 
 
-def slice_losses(path: Path, agency: str, received_at: dt.datetime, rows: pd.DataFrame) -> list[SliceLoss]:
+def slice_losses(
+    path: Path | None, agency: str, received_at: dt.datetime, rows: pd.DataFrame
+) -> list[SliceLoss]:
     """What loading `rows` as the agency's current values for their periods would take away."""
-    if rows.empty or not path.exists():
+    if rows.empty or path is None or not path.exists():
         return []
     with connect(path, read_only=True) as connection:
         connection.register("incoming_rows", rows)
