@@ -2,8 +2,8 @@
 
 Every expectation carries in `meta` the check it implements (`check_id`, see checks.yaml) and the
 field of the submitted file it is about (`column`), which the adapter uses to quote the agency's
-cell; `column_from` names a frame column that holds that field per row instead, and `expected_from`
-a frame column whose value the message quotes as what was expected.
+cell; `column_from` names a frame column that holds that field per row instead, `expected_from`
+a frame column whose value the message quotes as what was expected, and `expected` a fixed one.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from mesa.reference import Reference
 from transforms.r4v import VALUE_FIELD, breakdown_fields
 from transforms.template import KEY_COLUMNS
+from transforms.values import period_start
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
@@ -21,7 +22,9 @@ if TYPE_CHECKING:
 
 # Filled per submission with the agency whose folder the file came from.
 CHANNEL_PARAMETER = "channel"
-PERIOD_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])$"
+# Filled per validation with the month it runs in: periods may not start after it.
+CURRENT_PERIOD_PARAMETER = "current_period_start"
+PERIOD_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2]|Q[1-4])$"
 NUMBER_PATTERN = r"^-?\d+(?:\.\d+)?$"
 WHOLE_PATTERN = r"^-?\d+$"
 # The template suite validates `value_text` for required-ness and number format; `value` for its range.
@@ -41,7 +44,7 @@ class Expectations:
 
     def add(self, check_id: str, field: str | None, kind: str, **kwargs: Any) -> None:
         meta = {"check_id": check_id, "column": field}
-        for extra in ("column_from", "expected_from"):
+        for extra in ("column_from", "expected_from", "expected"):
             if extra in kwargs:
                 meta[extra] = kwargs.pop(extra)
         self.items.append(getattr(self.gxe, kind)(meta=meta, **kwargs))
@@ -117,6 +120,32 @@ def template_expectations(reference: Reference, duplicates: bool = True) -> list
         "ExpectColumnValuesToMatchRegex",
         column="period",
         regex=PERIOD_PATTERN,
+    )
+    for frequency in ("monthly", "quarterly"):
+        codes = [indicator.code for indicator in reference.indicators if indicator.frequency == frequency]
+        if codes:
+            build.add(
+                "domain.period_frequency",
+                "period",
+                "ExpectColumnValuesToBeInSet",
+                column="period_kind",
+                value_set=[frequency],
+                row_condition=Column("indicator").is_in(codes),
+            )
+    build.add(
+        "domain.period_in_future",
+        "period",
+        "ExpectColumnValuesToBeBetween",
+        column="period_start",
+        max_value={"$PARAMETER": CURRENT_PERIOD_PARAMETER},
+    )
+    build.add(
+        "domain.period_before_programme",
+        "period",
+        "ExpectColumnValuesToBeBetween",
+        column="period_start",
+        min_value=period_start(reference.region.first_period),
+        expected=reference.region.first_period,
     )
     # District rules apply to rows reported by district; R4V rows at province level are resolved on reading.
     by_district = Column("admin_level") == "district"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from collections import defaultdict
@@ -14,7 +15,7 @@ import pandas as pd
 from expectations.problems import Problem
 from expectations.registry import check
 from expectations.suggest import suggesters
-from expectations.suite import CHANNEL_PARAMETER, build_suites
+from expectations.suite import CHANNEL_PARAMETER, CURRENT_PERIOD_PARAMETER, build_suites
 from mesa.reference import Reference, load_reference
 from transforms import r4v
 from transforms.model import Parsed, Part
@@ -66,19 +67,22 @@ class SuiteRunner:
         }
         self.suggest = suggesters(reference)
 
-    def validate(self, parsed: Parsed, channel: str) -> Validation:
-        """Feedback rows for every rule each part breaks, after the problems found while reading."""
+    def validate(self, parsed: Parsed, channel: str, today: dt.date | None = None) -> Validation:
+        """Feedback rows for every rule each part breaks, after the problems found while reading.
+        `today` decides which periods have not begun yet (by default, the day it runs)."""
         problems, not_evaluated, frames = list(parsed.problems), [], []
+        day = today or dt.date.today()
+        parameters = {CHANNEL_PARAMETER: [channel], CURRENT_PERIOD_PARAMETER: day.year * 12 + day.month - 1}
         for part in parsed.parts:
             if parsed.format == "r4v_5w":
-                wide = self.check("r4v_5w", part.frame, part, channel)
+                wide = self.check("r4v_5w", part.frame, part, parameters)
                 rejected = {p.row_number for p in wide.problems if p.severity == "error"}
                 kept = part.frame[~part.frame["row_number"].isin(rejected)]
                 frame = r4v.to_long(kept, part.source, channel, self.reference)
-                checked = [wide, self.check("r4v_5w_long", frame, part, channel, r4v.SOURCE_FIELDS)]
+                checked = [wide, self.check("r4v_5w_long", frame, part, parameters, r4v.SOURCE_FIELDS)]
             else:
                 frame = part.frame
-                checked = [self.check(parsed.format or "mesa_template", frame, part, channel)]
+                checked = [self.check(parsed.format or "mesa_template", frame, part, parameters)]
             for found in checked:
                 problems += found.problems
                 not_evaluated += found.not_evaluated
@@ -86,16 +90,20 @@ class SuiteRunner:
         return Validation(problems, not_evaluated, frames)
 
     def check(
-        self, suite: str, frame: pd.DataFrame, part: Part, channel: str, sources: dict[str, str] | None = None
+        self,
+        suite: str,
+        frame: pd.DataFrame,
+        part: Part,
+        parameters: dict[str, Any],
+        sources: dict[str, str] | None = None,
     ) -> Checked:
         if frame.empty:
             return Checked([], [])
         batch = self.batch_definition.get_batch(batch_parameters={"dataframe": frame})
         result = batch.validate(
-            self.suites[suite],
-            expectation_parameters={CHANNEL_PARAMETER: [channel]},
-            result_format=RESULT_FORMAT,
+            self.suites[suite], expectation_parameters=parameters, result_format=RESULT_FORMAT
         )
+        channel: str = parameters[CHANNEL_PARAMETER][0]
         return self.to_problems(result, frame, part, channel, sources or {})
 
     def to_problems(
@@ -136,7 +144,9 @@ class SuiteRunner:
             field_name = rows.field(number, meta)
             written = rows.written(number, field_name)
             suggest = self.suggest.get((check_id, field_name)) or self.suggest.get((check_id, None))
-            expected = rows.value(number, meta["expected_from"]) if "expected_from" in meta else None
+            expected = (
+                rows.value(number, meta["expected_from"]) if "expected_from" in meta else meta.get("expected")
+            )
             problems.append(
                 Problem(
                     check_id,

@@ -54,6 +54,7 @@ class Region:
     country_aliases: tuple[str, ...]
     department: str  # INEI code of the department (2 digits)
     national_labels: tuple[str, ...] = ()  # Admin1 values for country-level figures
+    first_period: str = "2018-01"  # YYYY-MM: nothing is reported for earlier periods
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,7 @@ def load_reference() -> Reference:
             country_aliases=tuple(region["country_aliases"]),
             department=region["department"],
             national_labels=tuple(region["national_labels"]),
+            first_period=region["first_period"],
         ),
         five_w=FiveWSpec(
             required=tuple(five_w["required"]),

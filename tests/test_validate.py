@@ -85,6 +85,27 @@ CASES = [
         0,
     ),
     Case(
+        "domain.period_frequency",
+        template_csv(VALID, row(period="2026-T3", sex="M")),
+        {"row_number": 3, "column": "periodo", "value": "2026-T3"},
+        "partially_accepted",
+        1,
+    ),
+    Case(
+        "domain.period_in_future",
+        template_csv(VALID, row(period="2099-01", sex="M")),
+        {"row_number": 3, "column": "periodo", "value": "2099-01"},
+        "partially_accepted",
+        1,
+    ),
+    Case(
+        "domain.period_before_programme",
+        template_csv(row(period="2015-06")),
+        {"row_number": 2, "column": "periodo", "value": "2015-06", "expected": "2018-01"},
+        "rejected",
+        0,
+    ),
+    Case(
         "domain.district_in_region",
         template_csv(VALID, row(district="Aguas Verde", sex="M")),
         {"row_number": 3, "column": "ubigeo", "value": "Aguas Verde", "suggestion": "Aguas Verdes"},
@@ -441,3 +462,29 @@ def test_indicators_that_allow_decimals_skip_the_whole_number_rule(reference: Re
     parsed = parse_submission("f.csv", content, "DIRESA", reference)
     problems = custom.validate(parsed, "DIRESA").problems
     assert [(p.row_number, p.check_id) for p in problems] == [(3, "domain.value_whole")]
+
+
+def test_quarterly_indicators_take_quarters_however_written(reference: Reference) -> None:
+    quarterly = tuple(
+        replace(i, frequency="quarterly" if i.code == "DOC-01" else i.frequency) for i in reference.indicators
+    )
+    custom = SuiteRunner(replace(reference, indicators=quarterly))
+    content = template_csv(
+        row(indicator="DOC-01", period="2026-Q3"),
+        row(indicator="DOC-01", period="2026-T2", sex="M"),
+        row(indicator="DOC-01", period="2026-10", sex="X"),
+    )
+    parsed = parse_submission("f.csv", content, "DIRESA", reference)
+    assert list(parsed.parts[0].frame["period"]) == ["2026-Q3", "2026-Q2", "2026-10"]
+    problems = custom.validate(parsed, "DIRESA").problems
+    assert [(p.row_number, p.check_id) for p in problems] == [(4, "domain.period_frequency")]
+
+
+def test_the_current_month_may_be_reported_the_next_one_may_not(
+    runner: SuiteRunner, reference: Reference
+) -> None:
+    parsed = parse_submission(
+        "f.csv", template_csv(row(period="2026-11"), row(period="2026-12", sex="M")), "DIRESA", reference
+    )
+    problems = runner.validate(parsed, "DIRESA", today=dt.date(2026, 11, 22)).problems
+    assert [(p.row_number, p.check_id) for p in problems] == [(3, "domain.period_in_future")]

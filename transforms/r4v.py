@@ -17,7 +17,14 @@ from mesa.reference import Reference
 from transforms.header import Header
 from transforms.model import Part
 from transforms.template import KEY_COLUMNS, column_problems, personal_data_problems
-from transforms.values import cell, normalise_period, number_columns, resolver, total_word
+from transforms.values import (
+    cell,
+    normalise_period,
+    number_columns,
+    resolver,
+    total_word,
+    with_period_columns,
+)
 
 LABEL_FIELDS = ("country", "admin1", "subsector", "indicator")
 VALUE_FIELD = "new_beneficiaries"
@@ -108,7 +115,7 @@ def to_long(wide: pd.DataFrame, source: pd.DataFrame, channel: str, reference: R
     """Each 5W row as the warehouse's rows: the total, each population type and each age-sex group
     that was filled in. Rows are not summed here: the suite and triage see each 5W row."""
     if wide.empty:
-        return pd.DataFrame(columns=LONG_COLUMNS)
+        return with_period_columns(pd.DataFrame(columns=LONG_COLUMNS))
     rows = source.loc[wide["row_number"]]
     base = pd.DataFrame(
         {
@@ -133,7 +140,8 @@ def to_long(wide: pd.DataFrame, source: pd.DataFrame, channel: str, reference: R
     for group, (sex, age) in reference.five_w.age_sex_groups.items():
         pieces.append(_long_piece(base, wide, group, sex=sex, age=age, population="total", group=group))
     long = pd.concat(pieces, ignore_index=True)
-    return long[LONG_COLUMNS].astype({c: object for c in LONG_COLUMNS if c not in ("row_number", "value")})
+    long = long[LONG_COLUMNS].astype({c: object for c in LONG_COLUMNS if c not in ("row_number", "value")})
+    return with_period_columns(long)
 
 
 def _long_piece(

@@ -11,7 +11,15 @@ from mesa.reference import Reference
 from transforms.header import ColumnMatch, Header
 from transforms.model import Part
 from transforms.privacy import personal_data_kind
-from transforms.values import cell, map_unique, normalise_period, number_columns, resolver, total_word
+from transforms.values import (
+    cell,
+    map_unique,
+    normalise_period,
+    number_columns,
+    resolver,
+    total_word,
+    with_period_columns,
+)
 
 # The canonical columns, in the warehouse's order. `value_text` keeps the number as text so that the
 # suite can tell "not a number" from "not whole"; `row_number` is the row as the agency sees it.
@@ -105,7 +113,7 @@ def canonical_frame(source: pd.DataFrame, channel: str, reference: Reference) ->
     if "value" in source:
         frame["value"], frame["value_text"] = number_columns(source["value"])
     frame["admin_level"] = "district"
-    frame = with_r4v_group(frame.reset_index(), reference)
+    frame = with_period_columns(with_r4v_group(frame.reset_index(), reference))
     return frame.astype({c: object for c in frame.columns if c not in ("row_number", "value")})
 
 

@@ -15,6 +15,10 @@ from transforms.read import Table
 
 # A month typed in Excel becomes a date on its first day: 2026-10 -> 2026-10-01.
 EXCEL_MONTH = re.compile(r"^(\d{4})-(\d{2})-01$")
+# Quarters: 2026-Q3, also written 2026-T3 (trimestre), 2026 q3 or 2026/T3.
+QUARTER = re.compile(r"^(\d{4})\s*[-/ ]?\s*[QqTt]([1-4])$")
+MONTH_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+QUARTER_PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
 INTEGER = re.compile(r"^-?\d+$")
 DECIMAL = re.compile(r"^-?\d+[.,]\d+$")
 # Thousands written with separators. Unambiguous when a separator repeats or two kinds appear.
@@ -65,11 +69,44 @@ def number_columns(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def normalise_period(text: str) -> str | None:
-    """`YYYY-MM` stays; an Excel date on the first of a month becomes that month; else as written."""
+    """`YYYY-MM` stays; an Excel date on the first of a month becomes that month; a quarter becomes
+    `YYYY-Qn` however it is written; anything else stays as written (the suite reports it)."""
     if not text:
         return None
-    month = EXCEL_MONTH.match(text)
-    return f"{month.group(1)}-{month.group(2)}" if month else text
+    if month := EXCEL_MONTH.match(text):
+        return f"{month.group(1)}-{month.group(2)}"
+    if quarter := QUARTER.match(text.strip()):
+        return f"{quarter.group(1)}-Q{quarter.group(2)}"
+    return text
+
+
+def period_kind(period: str | None) -> str | None:
+    """monthly, quarterly, or None for a period that is not written as either."""
+    if period is None:
+        return None
+    if MONTH_PERIOD.match(period):
+        return "monthly"
+    return "quarterly" if QUARTER_PERIOD.match(period) else None
+
+
+def period_start(period: str | None) -> int | None:
+    """The period's first month as a number (year x 12 + month - 1), for comparing periods."""
+    if period is None:
+        return None
+    if month := MONTH_PERIOD.match(period):
+        return int(month.group(1)) * 12 + int(month.group(2)) - 1
+    if quarter := QUARTER_PERIOD.match(period):
+        return int(quarter.group(1)) * 12 + (int(quarter.group(2)) - 1) * 3
+    return None
+
+
+def with_period_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The period's kind and first month beside it, for the suite's period rules."""
+    periods = frame["period"] if "period" in frame else pd.Series(None, index=frame.index, dtype=object)
+    distinct = {period: (period_kind(period), period_start(period)) for period in periods.unique()}
+    frame["period_kind"] = periods.map(lambda period: distinct[period][0]).astype(object)
+    frame["period_start"] = periods.map(lambda period: distinct[period][1]).astype("float64")
+    return frame
 
 
 def total_word(labels: Iterable[str], cells: list[str]) -> str | None:
