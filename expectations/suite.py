@@ -8,6 +8,7 @@ a frame column whose value the message quotes as what was expected, and `expecte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mesa.reference import Reference
@@ -29,8 +30,9 @@ NUMBER_PATTERN = r"^-?\d+(?:\.\d+)?$"
 WHOLE_PATTERN = r"^-?\d+$"
 # The template suite validates `value_text` for required-ness and number format; `value` for its range.
 GX_COLUMN = {"value": "value_text"}
-# Suite names: the Mesa template; R4V 5W rows as written (wide) and as loaded (long); RMRP need.
-SUITES = ("mesa_template", "r4v_5w", "r4v_5w_long", "rmrp_need")
+# Suite names: the Mesa template and the comparisons between its rows; R4V 5W rows as written (wide)
+# and as loaded (long); RMRP need.
+SUITES = ("mesa_template", "mesa_comparisons", "r4v_5w", "r4v_5w_long", "rmrp_need")
 
 
 class Expectations:
@@ -198,6 +200,44 @@ def whole_indicators(reference: Reference) -> Condition | None:
     return Column("indicator").is_not_in(decimal_codes) if decimal_codes else None
 
 
+def comparison_expectations() -> list[Expectation]:
+    """Rows against each other (expectations/derived.py): totals and their parts, attended and
+    identified. Each comparison reads a >= b, and a == b for a total whose every part is there."""
+    from great_expectations.expectations.row_conditions import Column
+
+    build = Expectations()
+    for check_id, condition, kind in (
+        (
+            "consistency.total_equals_parts",
+            Column("kind").is_in(["total", "complete_total"]),
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+        ),
+        (
+            "consistency.total_equals_parts",
+            Column("kind") == "complete_total",
+            "ExpectColumnPairValuesToBeEqual",
+        ),
+        (
+            "consistency.attended_within_identified",
+            Column("kind") == "pair",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+        ),
+    ):
+        options = {"or_equal": True} if "GreaterThan" in kind else {}
+        expected = "b" if check_id == "consistency.total_equals_parts" else "a"
+        build.add(
+            check_id,
+            "value",
+            kind,
+            column_A="a",
+            column_B="b",
+            row_condition=condition,
+            expected_from=expected,
+            **options,
+        )
+    return build.items
+
+
 def five_w_expectations(reference: Reference) -> list[Expectation]:
     """R4V's own rules on 5W rows as written: admin names exist, figures, breakdowns add up."""
     from great_expectations.expectations.row_conditions import Column
@@ -250,8 +290,9 @@ def need_expectations(reference: Reference) -> list[Expectation]:
 
 
 def build_expectations(reference: Reference, suite: str = "mesa_template") -> list[Expectation]:
-    builders = {
+    builders: dict[str, Callable[[], list[Expectation]]] = {
         "mesa_template": lambda: template_expectations(reference),
+        "mesa_comparisons": comparison_expectations,
         "r4v_5w": lambda: five_w_expectations(reference),
         "r4v_5w_long": lambda: template_expectations(reference, duplicates=False),
         "rmrp_need": lambda: need_expectations(reference),

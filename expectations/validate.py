@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from expectations.derived import comparisons
 from expectations.problems import Problem
 from expectations.registry import check
 from expectations.suggest import suggesters
@@ -83,6 +84,10 @@ class SuiteRunner:
             else:
                 frame = part.frame
                 checked = [self.check(parsed.format or "mesa_template", frame, part, parameters)]
+                if parsed.format == "mesa_template":
+                    checked.append(
+                        self.check("mesa_comparisons", comparisons(frame, self.reference), part, parameters)
+                    )
             for found in checked:
                 problems += found.problems
                 not_evaluated += found.not_evaluated
@@ -144,9 +149,7 @@ class SuiteRunner:
             field_name = rows.field(number, meta)
             written = rows.written(number, field_name)
             suggest = self.suggest.get((check_id, field_name)) or self.suggest.get((check_id, None))
-            expected = (
-                rows.value(number, meta["expected_from"]) if "expected_from" in meta else meta.get("expected")
-            )
+            expected = _expected(item, meta, rows, number)
             problems.append(
                 Problem(
                     check_id,
@@ -186,6 +189,19 @@ class Rows:
     def value(self, number: int, column: str) -> str:
         value = self.frame.at[number, column]
         return format(value, "g") if isinstance(value, float) else str(value)
+
+
+def _expected(item: dict[str, Any], meta: dict[str, Any], rows: Rows, number: int) -> str | None:
+    """What the message quotes as expected: the compared column in GX's own report of the row (a row
+    can be compared more than once), else that column in the frame, else a fixed value."""
+    column = meta.get("expected_from")
+    if column is None:
+        expected: str | None = meta.get("expected")
+        return expected
+    if column in item:
+        value = item[column]
+        return format(value, "g") if isinstance(value, float) else str(value)
+    return rows.value(number, column)
 
 
 def _raised(outcome: ExpectationValidationResult) -> bool:

@@ -47,6 +47,15 @@ class Sector:
 
 
 @dataclass(frozen=True)
+class Breakdown:
+    """Rows whose `column` is one of `parts` add up to the row whose `column` is `total`."""
+
+    column: str
+    total: str
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Region:
     """The deployment's region, as R4V files name it."""
 
@@ -103,6 +112,7 @@ class Reference:
     region: Region
     five_w: FiveWSpec
     r4v_indicators: dict[tuple[str, str], str]  # (folded subsector, folded indicator) -> catalogue code
+    breakdowns: tuple[Breakdown, ...] = ()
     _agency_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _district_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _indicator_keys: dict[str, str] = field(default_factory=dict, repr=False)
@@ -278,6 +288,10 @@ def load_reference() -> Reference:
             known=tuple(five_w["known"]),
             population_types=tuple(five_w["population_types"]),
             age_sex_groups={group: (pair[0], pair[1]) for group, pair in five_w["age_sex_groups"].items()},
+        ),
+        breakdowns=tuple(
+            Breakdown(row["column"], row["total"], tuple(row["parts"]))
+            for row in _read_yaml("breakdowns.yaml")
         ),
         r4v_indicators={
             (fold(row["subsector"]), fold(row["indicator"])): row["code"]

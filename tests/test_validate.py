@@ -169,6 +169,20 @@ CASES = [
         0,
     ),
     Case(
+        "consistency.total_equals_parts",
+        template_csv(row(sex="", value="10"), row(sex="F", value="6"), row(sex="M", value="5")),
+        {"row_number": 2, "column": "valor", "value": "10", "expected": "11"},
+        "partially_accepted",
+        2,
+    ),
+    Case(
+        "consistency.attended_within_identified",
+        template_csv(row(indicator="TRA-01", value="2"), row(indicator="TRA-02", value="3")),
+        {"row_number": 3, "column": "valor", "value": "3", "expected": "2"},
+        "accepted_with_warnings",
+        2,
+    ),
+    Case(
         "consistency.duplicate_key",
         template_csv(VALID, row(value="13"), row(sex="M")),
         {"row_number": 2, "rows": "2, 3"},
@@ -488,3 +502,34 @@ def test_the_current_month_may_be_reported_the_next_one_may_not(
     )
     problems = runner.validate(parsed, "DIRESA", today=dt.date(2026, 11, 22)).problems
     assert [(p.row_number, p.check_id) for p in problems] == [(3, "domain.period_in_future")]
+
+
+@pytest.mark.parametrize(
+    ("parts", "problem"),
+    [
+        ({"F": "4", "M": "5"}, None),  # X unknown: the parts may add up to less than the total
+        ({"F": "4", "M": "5", "X": "1"}, None),  # all parts, equal to the total
+        ({"F": "4", "M": "4", "X": "1"}, "9"),  # all parts, less than the total
+        ({"F": "6", "M": "5"}, "11"),  # more than the total
+    ],
+)
+def test_a_total_is_the_sum_of_its_parts_and_a_part_may_be_unknown(
+    runner: SuiteRunner, reference: Reference, parts: dict[str, str], problem: str | None
+) -> None:
+    rows = [row(sex="", value="10"), *(row(sex=sex, value=value) for sex, value in parts.items())]
+    problems, _ = validate(runner, reference, Case("", template_csv(*rows), {}, "", 0))
+    found = [(p.row_number, p.expected) for p in problems if p.check_id == "consistency.total_equals_parts"]
+    assert found == ([] if problem is None else [(2, problem)])
+
+
+def test_age_bands_add_up_to_their_coarse_band(runner: SuiteRunner, reference: Reference) -> None:
+    rows = [
+        row(age_group="<18", value="5"),
+        row(age_group="0-5", value="2"),
+        row(age_group="6-11", value="2"),
+        row(age_group="12-17", value="2"),
+    ]
+    problems, _ = validate(runner, reference, Case("", template_csv(*rows), {}, "", 0))
+    assert [(p.row_number, p.check_id, p.expected) for p in problems] == [
+        (2, "consistency.total_equals_parts", "6")
+    ]
