@@ -200,10 +200,10 @@ def districts_and_groups(inbox: Path) -> None:
     write(inbox / "PNP" / "11_codigos_reniec.csv", csv_text(reniec).encode("utf-8"))
     names = [
         ["periodo", "distrito", "indicador", "sexo", "valor"],
-        [month(12), "Aguas Verde", "VBG-02", "F", 2],
-        [month(12), "Zarumila", "VBG-02", "F", 1],
-        [month(12), "TUMBES", "VBG-02", "F", 6],
-        [month(12), "pampas de hospital", "VBG-02", "F", 1],
+        [month(6), "Aguas Verde", "VBG-02", "F", 2],
+        [month(6), "Zarumila", "VBG-02", "F", 1],
+        [month(6), "TUMBES", "VBG-02", "F", 6],
+        [month(6), "pampas de hospital", "VBG-02", "F", 1],
     ]
     write(inbox / "MIMP" / "12_nombres_con_errores.csv", csv_text(names).encode("utf-8"))
     words = [
