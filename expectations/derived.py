@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from mesa.reference import Reference
@@ -73,3 +75,50 @@ def _pairs(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:
             )
         )
     return pieces
+
+
+# Plausibility against a series' own history (modified z-score on median and MAD, Iglewicz and
+# Hoaglin): a value further than THRESHOLD scales from the median of the series' other periods is
+# unusual. The scale is the largest of the MAD-based and mean-deviation-based estimates of the
+# spread, sqrt(median) (counts vary like that by chance) and 1, so that a series of zeros or of one
+# repeated value does not make every change unusual. Series with fewer than MIN_PERIODS earlier
+# periods are not judged.
+THRESHOLD = 3.5
+MIN_PERIODS = 4
+MAD_TO_SIGMA = 0.6745
+MEAN_DEVIATION_TO_SIGMA = 1.2533
+PLAUSIBILITY_COLUMNS = ["row_number", "value", "low", "high", "usual"]
+SERIES = ["agency", "indicator", "district", "sex", "age_group", "population_type"]
+
+
+def plausibility(frame: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """Each row with a judged history, and the range its series usually stays in."""
+    if not {"value", *SERIES} <= set(frame.columns):  # a required column is missing: reported already
+        return pd.DataFrame(columns=PLAUSIBILITY_COLUMNS)
+    usable = frame.dropna(subset=["value", *SERIES])
+    judged = history.loc[history["periods"] >= MIN_PERIODS]
+    joined = usable.merge(judged, on=SERIES)
+    if joined.empty:
+        return pd.DataFrame(columns=PLAUSIBILITY_COLUMNS)
+    median = joined["median_value"].astype("float64")
+    scale = pd.concat(
+        [
+            joined["mad_value"].astype("float64") / MAD_TO_SIGMA,
+            joined["mean_deviation"].astype("float64") * MEAN_DEVIATION_TO_SIGMA,
+            median.clip(lower=0) ** 0.5,
+            pd.Series(1.0, index=joined.index),
+        ],
+        axis=1,
+    ).max(axis=1)
+    low = (median - THRESHOLD * scale).clip(lower=0)
+    high = median + THRESHOLD * scale
+    usual = [f"{math.ceil(a):.0f}–{math.floor(b):.0f}" for a, b in zip(low, high, strict=True)]
+    return pd.DataFrame(
+        {
+            "row_number": joined["row_number"],
+            "value": joined["value"],
+            "low": low,
+            "high": high,
+            "usual": usual,
+        }
+    )

@@ -17,7 +17,7 @@ PLACEHOLDERS = {"column", "value", "expected", "rows", "detail"}
 # error rejects the row (the file, for file-level checks); warning loads it; excluded leaves out a
 # row that is outside what the Mesa collects (another region, an indicator it does not track).
 Severity = Literal["error", "warning", "excluded"]
-Group = Literal["structure", "domain", "consistency"]
+Group = Literal["structure", "domain", "consistency", "plausibility"]
 Scope = Literal["file", "row"]
 EvaluatedBy = Literal["reader", "suite", "warehouse"]
 

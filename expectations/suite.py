@@ -32,7 +32,7 @@ WHOLE_PATTERN = r"^-?\d+$"
 GX_COLUMN = {"value": "value_text"}
 # Suite names: the Mesa template and the comparisons between its rows; R4V 5W rows as written (wide)
 # and as loaded (long); RMRP need.
-SUITES = ("mesa_template", "mesa_comparisons", "r4v_5w", "r4v_5w_long", "rmrp_need")
+SUITES = ("mesa_template", "mesa_comparisons", "r4v_5w", "r4v_5w_long", "rmrp_need", "plausibility")
 
 
 class Expectations:
@@ -238,6 +238,22 @@ def comparison_expectations() -> list[Expectation]:
     return build.items
 
 
+def plausibility_expectations() -> list[Expectation]:
+    """Values within the range their series usually stays in (expectations/derived.py)."""
+    build = Expectations()
+    for lower, upper in (("value", "low"), ("high", "value")):
+        build.add(
+            "plausibility.unusual_value",
+            "value",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            column_A=lower,
+            column_B=upper,
+            or_equal=True,
+            expected_from="usual",
+        )
+    return build.items
+
+
 def five_w_expectations(reference: Reference) -> list[Expectation]:
     """R4V's own rules on 5W rows as written: admin names exist, figures, breakdowns add up."""
     from great_expectations.expectations.row_conditions import Column
@@ -296,6 +312,7 @@ def build_expectations(reference: Reference, suite: str = "mesa_template") -> li
         "r4v_5w": lambda: five_w_expectations(reference),
         "r4v_5w_long": lambda: template_expectations(reference, duplicates=False),
         "rmrp_need": lambda: need_expectations(reference),
+        "plausibility": plausibility_expectations,
     }
     return builders[suite]()
 

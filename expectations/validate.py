@@ -6,13 +6,14 @@ import datetime as dt
 import logging
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from expectations.derived import comparisons
+from expectations.derived import comparisons, plausibility
 from expectations.problems import Problem
 from expectations.registry import check
 from expectations.suggest import suggesters
@@ -25,6 +26,8 @@ from transforms.template import KEY_COLUMNS
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult, ExpectationValidationResult
 
+# Earlier values of the series of some rows (warehouse.store.series_history, bound to a warehouse).
+History = Callable[[pd.DataFrame], pd.DataFrame]
 # COMPLETE lists every failing row by `row_number` (the partial lists stop at 20).
 RESULT_FORMAT = {
     "result_format": "COMPLETE",
@@ -68,9 +71,16 @@ class SuiteRunner:
         }
         self.suggest = suggesters(reference)
 
-    def validate(self, parsed: Parsed, channel: str, today: dt.date | None = None) -> Validation:
+    def validate(
+        self,
+        parsed: Parsed,
+        channel: str,
+        today: dt.date | None = None,
+        history: History | None = None,
+    ) -> Validation:
         """Feedback rows for every rule each part breaks, after the problems found while reading.
-        `today` decides which periods have not begun yet (by default, the day it runs)."""
+        `today` decides which periods have not begun yet (by default, the day it runs); `history`
+        gives the earlier values of the rows' series, against which they are judged plausible."""
         problems, not_evaluated, frames = list(parsed.problems), [], []
         day = today or dt.date.today()
         parameters = {CHANNEL_PARAMETER: [channel], CURRENT_PERIOD_PARAMETER: day.year * 12 + day.month - 1}
@@ -88,6 +98,11 @@ class SuiteRunner:
                     checked.append(
                         self.check("mesa_comparisons", comparisons(frame, self.reference), part, parameters)
                     )
+            if history is not None and parsed.format in ("mesa_template", "r4v_5w"):
+                judged = frame if parsed.format == "mesa_template" else r4v.totals(frame)
+                derived = plausibility(judged, history(judged))
+                sources = r4v.SOURCE_FIELDS if parsed.format == "r4v_5w" else None
+                checked.append(self.check("plausibility", derived, part, parameters, sources))
             for found in checked:
                 problems += found.problems
                 not_evaluated += found.not_evaluated

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from transforms.model import Format
 from transforms.normalise import parse_submission, too_large
 from transforms.r4v import aggregate
 from transforms.read import DEFAULT_LIMITS, ReadLimits
-from warehouse.store import SubmissionRecord, first_with_content, slice_losses
+from warehouse.store import SubmissionRecord, first_with_content, series_history, slice_losses
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def inspect(
         return Outcome(received, nothing_loaded("rejected"), [problem], now)
     content = received.archived.path.read_bytes()
     parsed = parse_submission(received.file.relative_path, content, received.agency, reference, limits)
-    validation = runner.validate(parsed, received.agency)
+    validation = runner.validate(parsed, received.agency, history=partial(series_history, warehouse))
     verdict = triage(parsed.format, validation.frames, validation.problems)
     if parsed.format == "r4v_5w":
         verdict = replace(verdict, accepted=aggregate(verdict.accepted))

@@ -461,10 +461,12 @@ def test_unknown_agency_folder_is_rejected_with_the_list_of_agencies(
 
 
 def test_every_registered_check_has_a_case() -> None:
-    # Tested elsewhere: an unknown agency folder (below) and revisions (test_revisions.py).
+    # Tested elsewhere: an unknown agency folder (below), and the checks against the warehouse's
+    # history (test_history.py).
     tested = {case.check_id for case in CASES} | {
         "structure.unknown_channel",
         "consistency.revision_drops_values",
+        "plausibility.unusual_value",
     }
     assert tested == set(checks())
 

@@ -166,6 +166,12 @@ def _long_piece(
     return piece
 
 
+def totals(long: pd.DataFrame) -> pd.DataFrame:
+    """The long rows that hold a 5W row's New_beneficiaries (not its breakdowns)."""
+    keep = (long["sex"] == "total") & (long["age_group"] == "total") & (long["population_type"] == "total")
+    return long.loc[keep]
+
+
 def aggregate(accepted: pd.DataFrame) -> pd.DataFrame:
     """Several activities of one partner under one indicator, place and month add up to one value
     (R4V's own consolidation); the row number kept is the first contributing 5W row."""

@@ -112,6 +112,20 @@ def readable(path: Path) -> Path | None:
         return None
 
 
+SERIES = ["agency", "indicator", "district", "sex", "age_group", "population_type"]
+HISTORY_COLUMNS = [*SERIES, "periods", "median_value", "mad_value", "mean_deviation"]
+
+
+def series_history(path: Path | None, rows: pd.DataFrame) -> pd.DataFrame:
+    """For each series of `rows`: its current values' count, median and deviations in other periods.
+    Rows without every key column (a required column was missing: reported already) have none."""
+    if path is None or not path.exists() or rows.empty or not {*SERIES, "period"} <= set(rows.columns):
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    with connect(path, read_only=True) as connection:
+        connection.register("incoming_rows", rows[[*SERIES, "period"]])
+        return connection.execute(query("series_history")).df()
+
+
 @dataclass(frozen=True)
 class SliceLoss:
     """Values of an earlier submission that a revision of its period does not restate."""

@@ -1,0 +1,55 @@
+-- The history of each series the incoming rows (view `incoming_rows`) belong to: one row per
+-- agency x indicator x district x sex x age_group x population_type, over its current values in
+-- the periods the incoming rows do not cover: how many periods, their median, their median
+-- absolute deviation and their mean absolute deviation from the median.
+with series as (
+    select distinct agency, indicator, district, sex, age_group, population_type
+    from incoming_rows
+),
+
+history as (
+    select
+        indicator_values.agency,
+        indicator_values.indicator,
+        indicator_values.district,
+        indicator_values.sex,
+        indicator_values.age_group,
+        indicator_values.population_type,
+        indicator_values.value
+    from indicator_values
+    inner join series
+        on indicator_values.agency = series.agency
+        and indicator_values.indicator = series.indicator
+        and indicator_values.district = series.district
+        and indicator_values.sex = series.sex
+        and indicator_values.age_group = series.age_group
+        and indicator_values.population_type = series.population_type
+    where indicator_values.period not in (select distinct incoming_rows.period from incoming_rows)
+),
+
+centred as (
+    select
+        *,
+        median(value) over (
+            partition by agency, indicator, district, sex, age_group, population_type
+        ) as median_value
+    from history
+),
+
+final as (
+    select
+        agency,
+        indicator,
+        district,
+        sex,
+        age_group,
+        population_type,
+        count(*) as periods,
+        any_value(median_value) as median_value,
+        mad(value) as mad_value,
+        avg(abs(value - median_value)) as mean_deviation
+    from centred
+    group by agency, indicator, district, sex, age_group, population_type
+)
+
+select * from final
