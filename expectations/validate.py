@@ -41,14 +41,16 @@ class Validation:
     problems: list[Problem]
     not_evaluated: list[str] = field(default_factory=list)  # checks that could not run (a column missing)
     frames: list[tuple[Part, pd.DataFrame]] = field(default_factory=list)  # each part and the rows to load
+    results: list[ExpectationSuiteValidationResult] = field(default_factory=list)  # GX's, for the report
 
 
 @dataclass(frozen=True)
 class Checked:
-    """What one suite found on one frame."""
+    """What one suite found on one frame, and GX's result for the technical report."""
 
     problems: list[Problem]
     not_evaluated: list[str]
+    result: ExpectationSuiteValidationResult | None = None
 
 
 class SuiteRunner:
@@ -81,7 +83,7 @@ class SuiteRunner:
         """Feedback rows for every rule each part breaks, after the problems found while reading.
         `today` decides which periods have not begun yet (by default, the day it runs); `history`
         gives the earlier values of the rows' series, against which they are judged plausible."""
-        problems, not_evaluated, frames = list(parsed.problems), [], []
+        problems, not_evaluated, frames, results = list(parsed.problems), [], [], []
         day = today or dt.date.today()
         parameters = {CHANNEL_PARAMETER: [channel], CURRENT_PERIOD_PARAMETER: day.year * 12 + day.month - 1}
         for part in parsed.parts:
@@ -106,8 +108,9 @@ class SuiteRunner:
             for found in checked:
                 problems += found.problems
                 not_evaluated += found.not_evaluated
+                results += [found.result] if found.result is not None else []
             frames.append((part, frame))
-        return Validation(problems, not_evaluated, frames)
+        return Validation(problems, not_evaluated, frames, results)
 
     def check(
         self,
@@ -146,7 +149,7 @@ class SuiteRunner:
             elif not outcome.success:
                 problems += self._problems_for(meta, outcome, rows, channel)
         # A 5W row loads as several rows: what is wrong with it is said once.
-        return Checked(list(dict.fromkeys(problems)), not_evaluated)
+        return Checked(list(dict.fromkeys(problems)), not_evaluated, result)
 
     def _problems_for(
         self, meta: dict[str, Any], outcome: ExpectationValidationResult, rows: Rows, channel: str

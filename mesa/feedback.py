@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from expectations.problems import Problem
 from expectations.registry import check, checks
+from mesa.annotated import write_annotated_copy
 from mesa.i18n import strings, text
 from mesa.intake import Outcome
 from mesa.reference import load_reference
@@ -198,6 +199,22 @@ def write_problems_csv(path: Path, rows: list[dict[str, Any]], lang: str) -> Non
             writer.writerow([spreadsheet_safe(row[column]) for column in PROBLEM_COLUMNS])
 
 
+def technical_report(results: list[Any]) -> str | None:
+    """Great Expectations' own rendering of this submission's validation results, as one page for
+    the technical reader (rendered from the results alone: no Data Docs site, which would gather
+    every agency's results)."""
+    if not results:
+        return None
+    from great_expectations.render.renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    renderer = ValidationResultsPageRenderer()
+    document = renderer.render(results[0])
+    document.sections = [s for result in results for s in renderer.render(result).sections]
+    page: str = DefaultJinjaPageView().render(document)  # type: ignore[no-untyped-call]
+    return page
+
+
 def write_feedback(outcome: Outcome, feedback_root: Path, lang: str, timezone: str) -> Path:
     """Write the submission's feedback folder and return it. The folder appears complete or not at
     all: files are written to a temporary folder that then takes the final name."""
@@ -207,6 +224,13 @@ def write_feedback(outcome: Outcome, feedback_root: Path, lang: str, timezone: s
     names = strings(lang)["files"]
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".writing-"))
     try:
+        data["annotated"] = (
+            names["annotated"] if write_annotated_copy(outcome, staging / names["annotated"], lang) else None
+        )
+        report = technical_report(outcome.results)
+        if report is not None:
+            (staging / names["technical"]).write_text(report, encoding="utf-8")
+        data["technical"] = names["technical"] if report is not None else None
         (staging / names["summary"]).write_text(render_summary(data, lang), encoding="utf-8")
         write_problems_csv(staging / names["problems"], data["problems"], lang)
         (staging / names["details"]).write_text(

@@ -17,7 +17,7 @@ from expectations.validate import SuiteRunner
 from mesa.archive import ArchivedFile, archive_file, sha256_of
 from mesa.inbox import InboxFile
 from mesa.reference import Reference
-from transforms.model import Format
+from transforms.model import Format, Part
 from transforms.normalise import parse_submission, too_large
 from transforms.r4v import aggregate
 from transforms.read import DEFAULT_LIMITS, ReadLimits
@@ -56,6 +56,8 @@ class Outcome:
     sheet: str | None = None
     header_row: int | None = None
     format: Format | None = None
+    parts: list[Part] = field(default_factory=list)  # where each problem's cell is, for the annotated copy
+    results: list[Any] = field(default_factory=list)  # GX validation results, for the technical report
 
     @property
     def status(self) -> Status:
@@ -141,6 +143,8 @@ def inspect(
         sheet=parsed.sheet,
         header_row=parsed.header_row,
         format=parsed.format,
+        parts=parsed.parts,
+        results=validation.results,
     )
 
 

@@ -136,7 +136,11 @@ def test_examples_flow_into_the_warehouse_and_back_as_feedback(
         folder = Path(entry["feedback"])
         agency = name.split("/")[0]
         assert folder.parent == settings.feedback / agency
-        assert {p.name for p in folder.iterdir()} == {"resumen.html", "problemas.csv", "resumen.json"}
+        written = {p.name for p in folder.iterdir()}
+        assert {"resumen.html", "problemas.csv", "resumen.json"} <= written
+        # A file that could be read also comes back annotated, with the technical report.
+        readable = entry["format"] is not None
+        assert ({"planilla_revisada.xlsx", "informe_tecnico.html"} <= written) == readable, (name, written)
         summary = json.loads((folder / "resumen.json").read_text(encoding="utf-8"))
         assert (summary["agency"], summary["file"], summary["status"]) == (
             agency,
@@ -280,5 +284,11 @@ def test_feedback_in_english_by_setting(prefect_api: str, tmp_path: Path) -> Non
     _, report = run(settings)
     (entry,) = report["submissions"]
     folder = Path(entry["feedback"])
-    assert {p.name for p in folder.iterdir()} == {"summary.html", "problems.csv", "summary.json"}
+    assert {p.name for p in folder.iterdir()} == {
+        "summary.html",
+        "problems.csv",
+        "summary.json",
+        "annotated_spreadsheet.xlsx",
+        "technical_report.html",
+    }
     assert "RENIEC code" in (folder / "problems.csv").read_text(encoding="utf-8-sig")

@@ -24,6 +24,13 @@ class Part:
     source: pd.DataFrame  # the cells as written, by field, indexed by row_number
     rows_read: int  # data rows under the header (blank and totals rows aside)
     rows_excluded: int = 0  # rows left out before validation: another region, an untracked indicator
+    positions: dict[str, int] = field(default_factory=dict)  # field -> column position (0-based)
+
+    def column_of(self, title: str | None) -> int | None:
+        """The 0-based position of the column with this header, as the agency wrote it."""
+        return next(
+            (self.positions[f] for f, t in self.titles.items() if t == title and f in self.positions), None
+        )
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ def five_w_part(header: Header, reference: Reference) -> tuple[Part | None, list
         source,
         rows_read=rows_read,
         rows_excluded=outside.total() + untracked.total(),
+        positions=columns.positions,
     )
     return part, problems
 

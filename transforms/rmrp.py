@@ -135,7 +135,10 @@ def rmrp_part(header: Header, reference: Reference) -> tuple[Part | None, list[P
     frame = (
         need_frame(source, sheet, measure, year, reference) if records else pd.DataFrame(columns=NEED_COLUMNS)
     )
-    return Part(sheet, header.row_number, columns.titles, frame, source, rows_read, outside.total()), problems
+    part = Part(
+        sheet, header.row_number, columns.titles, frame, source, rows_read, outside.total(), columns.positions
+    )
+    return part, problems
 
 
 def need_frame(

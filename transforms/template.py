@@ -52,7 +52,15 @@ def template_part(header: Header, channel: str, reference: Reference) -> tuple[P
         records, columns=list(columns.positions), index=pd.Index(numbers, name="row_number"), dtype=object
     )
     frame = canonical_frame(source, channel, reference)
-    part = Part(header.table.sheet, header.row_number, columns.titles, frame, source, rows_read=len(records))
+    part = Part(
+        header.table.sheet,
+        header.row_number,
+        columns.titles,
+        frame,
+        source,
+        rows_read=len(records),
+        positions=columns.positions,
+    )
     return part, problems
 
 

@@ -1,0 +1,110 @@
+"""The agency's own spreadsheet, returned with the cells to fix highlighted and commented, and the
+technical report, from a real validation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.styles import Font
+
+from expectations.validate import SuiteRunner
+from mesa.feedback import write_feedback
+from mesa.intake import Outcome, inspect, received_in_place
+from mesa.reference import Reference
+from tests.builders import template_csv, xlsx_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def outcome_for(path: Path, agency: str, reference: Reference, runner: SuiteRunner) -> Outcome:
+    return inspect(received_in_place(path, agency, agency), None, reference, runner)
+
+
+def test_a_csv_comes_back_as_a_workbook_with_its_problems_marked(
+    tmp_path: Path, reference: Reference, runner: SuiteRunner
+) -> None:
+    source = tmp_path / "mimp.csv"
+    shutil.copyfile(ROOT / "examples" / "inbox" / "MIMP" / "mimp_cem_upe_octubre.csv", source)
+    folder = write_feedback(
+        outcome_for(source, "MIMP", reference, runner), tmp_path / "feedback", "es", "America/Lima"
+    )
+    workbook = load_workbook(folder / "planilla_revisada.xlsx")
+    assert workbook.sheetnames[0] == "Problemas"
+    data = workbook.worksheets[1]
+    district, value = data.cell(row=4, column=3), data.cell(row=8, column=7)  # Aguas Verde; -2
+    assert (district.value, value.value) == ("Aguas Verde", "-2")
+    assert district.fill.fgColor.rgb.endswith("FFC7CE") and value.fill.fgColor.rgb.endswith("FFC7CE")
+    assert district.comment is not None and "Aguas Verdes" in district.comment.text
+    assert value.comment is not None and "negativo" in value.comment.text
+    assert data.cell(row=2, column=3).comment is None  # a correct cell is left alone
+    problems = workbook["Problemas"]
+    assert [c.value for c in problems[1]][:3] == ["fila", "columna", "valor"]
+    assert problems.max_row == 3
+    assert 'href="planilla_revisada.xlsx"' in (folder / "resumen.html").read_text(encoding="utf-8")
+
+
+def test_formulas_in_agency_text_stay_text(tmp_path: Path, reference: Reference, runner: SuiteRunner) -> None:
+    source = tmp_path / "f.csv"
+    source.write_bytes(
+        template_csv(["DIRESA", "2026-10", '=HYPERLINK("http://x","y")', "SAL-01", "F", "", "", "1"])
+    )
+    folder = write_feedback(
+        outcome_for(source, "DIRESA", reference, runner), tmp_path / "feedback", "es", "America/Lima"
+    )
+    data = load_workbook(folder / "planilla_revisada.xlsx").worksheets[1]
+    cell = data.cell(row=2, column=3)
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x","y")', "s")
+
+
+def test_an_xlsx_keeps_its_own_formatting(tmp_path: Path, reference: Reference, runner: SuiteRunner) -> None:
+    source = tmp_path / "reporte.xlsx"
+    source.write_bytes(
+        xlsx_bytes(
+            ("Portada", [["Reporte"]]),
+            (
+                "Datos",
+                [
+                    ["Periodo", "Ubigeo", "Indicador", "Valor"],
+                    ["2026-10", "240101", "SAL-01", 5],
+                    ["2026-10", "230304", "SAL-01", 3],
+                ],
+            ),
+        )
+    )
+    workbook = load_workbook(source)
+    workbook["Datos"]["A1"].font = Font(bold=True)
+    workbook.save(source)
+    folder = write_feedback(
+        outcome_for(source, "DIRESA", reference, runner), tmp_path / "feedback", "es", "America/Lima"
+    )
+    copy = load_workbook(folder / "planilla_revisada.xlsx")
+    assert copy.sheetnames == ["Problemas", "Portada", "Datos"]
+    assert copy["Datos"]["A1"].font.bold
+    marked = copy["Datos"].cell(row=3, column=2)
+    assert marked.value == "230304" and marked.comment is not None and "240302" in marked.comment.text
+
+
+def test_the_technical_report_is_great_expectations_own_rendering(
+    tmp_path: Path, reference: Reference, runner: SuiteRunner
+) -> None:
+    source = tmp_path / "pnp.csv"
+    shutil.copyfile(ROOT / "examples" / "inbox" / "PNP" / "pnp_denuncias_2026_10.csv", source)
+    folder = write_feedback(
+        outcome_for(source, "PNP", reference, runner), tmp_path / "feedback", "en", "America/Lima"
+    )
+    report = (folder / "technical_report.html").read_text(encoding="utf-8")
+    assert "mesa_template" in report  # the suite that ran, and the values it found unexpected
+    assert "230304" in report and "TRA-1" in report
+    assert 'href="technical_report.html"' in (folder / "summary.html").read_text(encoding="utf-8")
+    assert {p.name for p in folder.iterdir()} >= {"annotated_spreadsheet.xlsx", "technical_report.html"}
+
+
+def test_unreadable_files_get_no_copy(tmp_path: Path, reference: Reference, runner: SuiteRunner) -> None:
+    source = tmp_path / "vacio.csv"
+    source.write_bytes(b"")
+    folder = write_feedback(
+        outcome_for(source, "DIRESA", reference, runner), tmp_path / "feedback", "es", "America/Lima"
+    )
+    assert {p.name for p in folder.iterdir()} == {"resumen.html", "problemas.csv", "resumen.json"}
