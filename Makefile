@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help install run test test-fast check format lock clean
+.PHONY: help install run test test-fast check format lock clean browser
 
 help:
 	@echo "make run     set up .venv and run the pipeline on examples/inbox"
@@ -12,6 +12,7 @@ help:
 	@echo "make check   lint (ruff), format check (ruff format) and type check (mypy)"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make lock    re-resolve requirements.lock from pyproject.toml"
+	@echo "make browser install Debian's headless Chromium for the browser test (needs root or sudo)"
 	@echo "make clean   remove .venv and what 'make run' wrote"
 
 install: $(STAMP)
@@ -46,6 +47,17 @@ format: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
 		--output-file requirements.lock --quiet
+
+# The feedback page is tested in headless Chromium (tests/test_browser.py). CI installs it; on a
+# developer's machine the test is skipped until this has been run once.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+		echo "chromium and chromedriver are installed"; \
+	else \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver \
+		|| { $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }; \
+	fi
 
 clean:
 	rm -rf $(VENV) mesa.duckdb mesa.duckdb.wal archive feedback .pytest_cache .mypy_cache .ruff_cache
