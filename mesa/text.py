@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _SPACE = re.compile(r"\s+")
@@ -14,11 +15,14 @@ def strip_accents(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+# Submissions repeat the same few codes and names thousands of times: keys are computed once each.
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Key that ignores case, accents, spaces and punctuation: "Código de distrito" -> "codigodedistrito"."""
     return _NOT_ALNUM.sub("", strip_accents(text).casefold())
 
 
+@lru_cache(maxsize=1 << 16)
 def vocabulary_key(text: str) -> str:
     """Key that ignores case, accents and spaces but keeps symbols: "60 a más" -> "60amas", "<18" -> "<18"."""
     return _SPACE.sub("", strip_accents(text).casefold().translate(_DASHES))

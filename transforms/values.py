@@ -155,9 +155,13 @@ class MojibakeRepair:
             self.repaired[written] = fixed
         return fixed
 
+    def row(self, cells: list[str]) -> list[str]:
+        return [self.text(cell) for cell in cells]
+
     def tables(self, tables: Iterable[Table]) -> Iterator[Table]:
         for table in tables:
-            rows = [[self.text(value) for value in row] for row in table.rows]
+            # Most rows are plain ASCII (codes and figures): those are passed over in one test.
+            rows = [row if "".join(row).isascii() else self.row(row) for row in table.rows]
             yield Table(rows, table.row_numbers, table.sheet, table.encoding, table.delimiter)
 
     def problems(self) -> list[Problem]:
