@@ -61,7 +61,8 @@ def deliver_feedback(outcome: intake.Outcome, feedback: Path, lang: str, timezon
 
 @task(cache_policy=NONE, task_run_name="load {outcome.received.file.label}")
 def load_submission(outcome: intake.Outcome, feedback_folder: str, warehouse: Path) -> None:
-    store.load_submission(warehouse, intake.record_for(outcome, feedback_folder), outcome.verdict.accepted)
+    record = intake.record_for(outcome, feedback_folder)
+    store.load_submission(warehouse, record, outcome.verdict.accepted, intake.coverage(outcome))
 
 
 @task(cache_policy=NONE)

@@ -16,11 +16,12 @@ from expectations.triage import Status, Verdict, nothing_loaded, triage, with_wa
 from expectations.validate import SuiteRunner
 from mesa.archive import ArchivedFile, archive_file, sha256_of
 from mesa.inbox import InboxFile
-from mesa.reference import Reference
+from mesa.reference import Reference, load_reference
 from transforms.model import Format, Part
 from transforms.normalise import parse_submission, too_large
 from transforms.r4v import aggregate
 from transforms.read import DEFAULT_LIMITS, ReadLimits
+from transforms.values import period_kind
 from warehouse.store import SubmissionRecord, first_with_content, series_history, slice_losses
 
 
@@ -161,6 +162,30 @@ def revision_losses(warehouse: Path | None, received: Received, accepted: pd.Dat
         )
         for loss in losses
     ]
+
+
+def coverage(outcome: Outcome) -> pd.DataFrame:
+    """Rows read and loaded per period and indicator: what the file covered, valid or not. Rows whose
+    period or indicator is not a valid code cannot be placed and are left out."""
+    columns = ["period", "indicator", "rows_read", "rows_loaded"]
+    frames = [
+        part.frame
+        for part in outcome.parts
+        if {"period", "indicator", "row_number"} <= set(part.frame.columns)
+    ]
+    if outcome.format == "rmrp_need" or not frames:
+        return pd.DataFrame(columns=columns)
+    read = pd.concat(frames)[["period", "indicator", "row_number"]].dropna().drop_duplicates()
+    loaded = outcome.verdict.accepted[["period", "indicator", "row_number"]].drop_duplicates()
+    counts = read.groupby(["period", "indicator"]).size().rename("rows_read").to_frame()
+    counts["rows_loaded"] = loaded.groupby(["period", "indicator"]).size()
+    counts = counts.fillna({"rows_loaded": 0}).astype({"rows_loaded": "int64"}).reset_index()
+    codes = period_kind_known(counts["period"]) & counts["indicator"].isin(load_reference().indicator_codes)
+    return counts.loc[codes, columns]
+
+
+def period_kind_known(periods: pd.Series) -> pd.Series:
+    return periods.map(lambda period: period_kind(period) is not None)
 
 
 def record_for(outcome: Outcome, feedback_path: str) -> SubmissionRecord:

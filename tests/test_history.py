@@ -8,7 +8,7 @@ from pathlib import Path
 
 from expectations.validate import SuiteRunner
 from mesa.inbox import discover
-from mesa.intake import Outcome, inspect, receive, record_for
+from mesa.intake import Outcome, coverage, inspect, receive, record_for
 from mesa.reference import Reference
 from tests.builders import template_csv
 from warehouse import store
@@ -34,7 +34,9 @@ def submit(
     warehouse = tmp_path / "mesa.duckdb"
     store.migrate(warehouse)
     outcome = inspect(receive(file, tmp_path / "archive"), warehouse, reference, runner)
-    store.load_submission(warehouse, record_for(outcome, f"{agency}/{name}"), outcome.verdict.accepted)
+    store.load_submission(
+        warehouse, record_for(outcome, f"{agency}/{name}"), outcome.verdict.accepted, coverage(outcome)
+    )
     return outcome
 
 
@@ -145,3 +147,20 @@ def test_a_file_missing_key_columns_is_reported_not_crashed_on(
     outcome = submit(tmp_path, "sin_distrito.csv", no_district, T0 + 5, reference, runner, agency="DIRESA")
     assert outcome.status == "rejected"
     assert [p.check_id for p in outcome.problems] == ["structure.required_column"]
+
+
+def test_what_a_file_covered_is_recorded_rows_loaded_or_not(
+    tmp_path: Path, reference: Reference, runner: SuiteRunner
+) -> None:
+    content = template_csv(
+        ["MIMP", "2026-10", "240101", "VBG-02", "F", "18-59", "", "9"],
+        ["MIMP", "2026-10", "Lima", "PRO-01", "M", "12-17", "", "5"],
+        ["MIMP", "10/2026", "240101", "PRO-01", "M", "12-17", "", "5"],
+    )
+    submit(tmp_path, "cem.csv", content, T0, reference, runner)
+    with store.connect(tmp_path / "mesa.duckdb", read_only=True) as connection:
+        covered = connection.execute(
+            "select period, indicator, rows_read, rows_loaded from submission_coverage order by all"
+        ).fetchall()
+    # A row whose period is not one cannot be placed; the rejected PRO-01 row still counts as received.
+    assert covered == [("2026-10", "PRO-01", 1, 0), ("2026-10", "VBG-02", 1, 1)]

@@ -150,8 +150,14 @@ def slice_losses(
         return [SliceLoss(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
 
-def load_submission(path: Path, record: SubmissionRecord, rows: pd.DataFrame) -> None:
-    """Register the submission and load its accepted rows in one transaction: all or nothing."""
+COVERAGE_COLUMNS = ["period", "indicator", "rows_read", "rows_loaded"]
+
+
+def load_submission(
+    path: Path, record: SubmissionRecord, rows: pd.DataFrame, coverage: pd.DataFrame | None = None
+) -> None:
+    """Register the submission and load its accepted rows in one transaction: all or nothing.
+    `coverage` says which periods and indicators the file covered, rows loaded or not."""
     columns = loaded_columns(record.format)  # type: ignore[arg-type]
     assert list(rows.columns) == columns, f"rows must have columns {columns}"
     insert, claim = LOADS["need" if record.format == "rmrp_need" else "values"]
@@ -164,6 +170,9 @@ def load_submission(path: Path, record: SubmissionRecord, rows: pd.DataFrame) ->
         connection.begin()
         try:
             connection.execute(query("register_submission"), asdict(record))
+            if coverage is not None and not coverage.empty:
+                connection.register("incoming_coverage", coverage[COVERAGE_COLUMNS])
+                connection.execute(query("insert_coverage"), _used(query("insert_coverage"), slice_claim))
             if not rows.empty:
                 connection.register("incoming_rows", rows)
                 connection.execute(query(insert), _used(query(insert), slice_claim))
