@@ -7,8 +7,10 @@ Failed state, and the file is retried on the next run because it was never regis
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -25,6 +27,7 @@ from mesa.reference import load_reference
 from mesa.settings import DEFAULT_TIMEZONE, Settings
 from transforms.read import DEFAULT_LIMITS, ReadLimits
 from warehouse import store
+from warehouse.build import build as build_models
 
 ARTIFACT_KEY = "mesa-intake-run"
 
@@ -63,6 +66,13 @@ def deliver_feedback(outcome: intake.Outcome, feedback: Path, lang: str, timezon
 def load_submission(outcome: intake.Outcome, feedback_folder: str, warehouse: Path) -> None:
     record = intake.record_for(outcome, feedback_folder)
     store.load_submission(warehouse, record, outcome.verdict.accepted, intake.coverage(outcome))
+
+
+@task(cache_policy=NONE)
+def refresh_marts(warehouse: Path, timezone: str) -> dict[str, int]:
+    """Rebuild the analysts' tables from what is now loaded, as of today in the Mesa's time zone."""
+    as_of = dt.datetime.now(ZoneInfo(timezone)).date()
+    return build_models(warehouse, load_reference(), as_of).rows
 
 
 @task(cache_policy=NONE)
@@ -130,6 +140,12 @@ def intake_flow(
         submissions.append(intake.report_entry(outcome, folder))
     logger.info(text(lang, "log.run_done", processed=len(submissions), skipped=skipped, failed=len(failed)))
     publish_run_summary(submissions, lang)
+    try:
+        tables = refresh_marts(warehouse, timezone)
+        logger.info(text(lang, "log.marts_built", tables=len(tables)))
+    except Exception:
+        logger.exception(text(lang, "log.marts_failed"))
+        failed.append("marts")
     report = {"submissions": submissions, "skipped": skipped, "failed": failed}
     if failed:
         return Failed(message=text(lang, "cli.failed", count=len(failed)), data=report)

@@ -56,6 +56,17 @@ class Breakdown:
 
 
 @dataclass(frozen=True)
+class CalendarEntry:
+    """An agency is expected to report these indicators every period, by `due_days` after it ends."""
+
+    agency: str
+    indicators: tuple[str, ...]
+    frequency: Frequency
+    due_days: int
+    since: str  # first period expected (YYYY-MM)
+
+
+@dataclass(frozen=True)
 class Region:
     """The deployment's region, as R4V files name it."""
 
@@ -88,6 +99,7 @@ class Indicator:
     pairs_with: str | None = None
     decimals: bool = False
     frequency: Frequency = "monthly"
+    sector_reach: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,7 @@ class Reference:
     five_w: FiveWSpec
     r4v_indicators: dict[tuple[str, str], str]  # (folded subsector, folded indicator) -> catalogue code
     breakdowns: tuple[Breakdown, ...] = ()
+    calendar: tuple[CalendarEntry, ...] = ()
     _agency_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _district_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _indicator_keys: dict[str, str] = field(default_factory=dict, repr=False)
@@ -250,6 +263,7 @@ def load_reference() -> Reference:
     vocabularies = _read_yaml("vocabularies.yaml")
     region = _read_yaml("region.yaml")
     five_w = _read_yaml("r4v_5w.yaml")
+    calendar = _read_yaml("reporting_calendar.yaml")
     return Reference(
         agencies=tuple(
             Agency(**{**row, "aliases": tuple(row.get("aliases", ()))}) for row in _read_yaml("agencies.yaml")
@@ -288,6 +302,16 @@ def load_reference() -> Reference:
             known=tuple(five_w["known"]),
             population_types=tuple(five_w["population_types"]),
             age_sex_groups={group: (pair[0], pair[1]) for group, pair in five_w["age_sex_groups"].items()},
+        ),
+        calendar=tuple(
+            CalendarEntry(
+                agency=entry["agency"],
+                indicators=tuple(entry["indicators"]),
+                frequency=entry["frequency"],
+                due_days=entry.get("due_days", calendar["default_due_days"]),
+                since=entry.get("since", calendar["since"]),
+            )
+            for entry in calendar["entries"]
         ),
         breakdowns=tuple(
             Breakdown(row["column"], row["total"], tuple(row["parts"]))

@@ -163,6 +163,33 @@ def test_examples_flow_into_the_warehouse_and_back_as_feedback(
         Path(results["DRE/informe_matricula_octubre.csv"]["feedback"]) / "resumen.html"
     ).read_text(encoding="utf-8")
 
+    # The run rebuilt the gap tables: from the files in the inbox to a number in each.
+    marts = {
+        # DIRESA's SAL-01 cells (838) and UNHCR's 5W primary care (41) against the RMRP 2026 need.
+        "gap_coverage": "select people_reached, people_in_need, coverage_pct from gap_coverage"
+        " where sector = 'Health' and area_code = '24' and period = '2026-10' and group_code = 'total'",
+        "gap_target": "select target_people from gap_target where sector = 'Health' and group_code = 'total'",
+        # PNP's GBV complaints (14 + 4) against MIMP's survivors attended (9 + 3) in Tumbes.
+        "gap_referral": "select people_identified, people_attended, attended_pct from gap_referral"
+        " where identified_indicator = 'VBG-01' and area_code = '240101' and period = '2026-10'",
+        # Canoas de Punta Sal: need in Health; no agency reported a health service there or in its province.
+        "gap_territorial": "select is_service_desert from gap_territorial"
+        " where district = '240203' and sector = 'Health' and period = '2026-10'",
+        "gap_equity": "select share_of_reached_pct from gap_equity where sector = 'Health'"
+        " and area_code = '24' and period = '2026-10' and group_code = 'in_destination'",
+        # The example files "arrived" on 26 October, before the 10 November deadline.
+        "gap_reporting": "select status from gap_reporting where agency = 'DIRESA' and indicator = 'SAL-01'"
+        " and period = '2026-10'",
+    }
+    assert {name: sql(settings, query) for name, query in marts.items()} == {
+        "gap_coverage": [(879.0, 7870.0, 11.2)],
+        "gap_target": [(5509.0,)],
+        "gap_referral": [(18.0, 12.0, 66.7)],
+        "gap_territorial": [(True,)],
+        "gap_equity": [(100.0,)],
+        "gap_reporting": [("valid_on_time",)],
+    }
+
     # Running again loads nothing twice.
     succeeded, again = run(settings)
     assert succeeded and again["submissions"] == [] and again["skipped"] == len(EXPECTED)

@@ -117,3 +117,17 @@ def test_broken_and_foreign_real_files_are_rejected_with_a_reason(
         results["DIRESA/onpe-revocatoria/Resultados por mesa de la Revocatoria_Distrital.csv"]["status"]
         == "rejected"
     )
+
+
+def test_rmrp_tumbes_figures_reach_the_gap_tables(realdata_run: tuple[Settings, dict[str, Any]]) -> None:
+    settings, _ = realdata_run
+    assert sql(
+        settings,
+        "select people_in_need, reason from gap_coverage where sector = 'Health' and area_code = '24'"
+        " and period = '2022' and group_code = 'total'",
+    ) == [(7856.0, "no_service_reported")]
+    assert sql(
+        settings,
+        "select target_people, status from gap_target"
+        " where sector = 'Health' and year = '2022' and group_code = 'total'",
+    ) == [(5388.0, "no_service_reported")]

@@ -1,0 +1,12 @@
+-- The indicator catalogue (reference data).
+select
+    code as indicator,
+    sector,
+    role,
+    unit,
+    name_es as indicator_name_es,
+    name_en as indicator_name_en,
+    pairs_with,
+    frequency,
+    sector_reach as is_sector_reach
+from ref_indicators

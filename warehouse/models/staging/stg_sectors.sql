@@ -1,0 +1,6 @@
+-- RMRP subsectors (reference data).
+select
+    name as sector,
+    name_es as sector_es,
+    sensitive as is_sensitive
+from ref_sectors
