@@ -21,6 +21,7 @@ from mesa.settings import DEFAULT_WAREHOUSE, Settings, resolve_settings
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Trial feedback goes apart from the real one, which agencies read.
 DRY_RUN_FEEDBACK = "validacion"
+EXPORT_FOLDER = "exportacion"
 # Set before Prefect and Great Expectations are imported; the officer's own environment wins.
 ENVIRONMENT_DEFAULTS = {
     # Prefect's local server takes 10-20 s to start on a small machine; its default limit is 20 s.
@@ -43,7 +44,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="mesa", description=say("description"))
     parser.add_argument("--version", action="version", version=f"mesa {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,validate,sql}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,validate,sql,export}")
 
     run = commands.add_parser("run", help=say("run"), description=say("run_description"))
     run.add_argument("--inbox", metavar="DIR", help=say("inbox"))
@@ -72,6 +73,13 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     sql.add_argument("--max-rows", type=int, default=100, metavar="N", help=say("max_rows"))
     sql.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
     sql.set_defaults(handler=sql_command)
+
+    exporter = commands.add_parser("export", help=say("export"), description=say("export_description"))
+    exporter.add_argument("--out", metavar="DIR", default=EXPORT_FOLDER, help=say("out"))
+    exporter.add_argument("--threshold", type=int, metavar="N", help=say("threshold"))
+    exporter.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
+    exporter.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
+    exporter.set_defaults(handler=export_command)
     return parser
 
 
@@ -273,6 +281,35 @@ def sql_command(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAILED
     finally:
         connection.close()
+    return EXIT_OK
+
+
+# --- mesa export --------------------------------------------------------------------------------
+
+
+def export_command(args: argparse.Namespace, settings: Settings) -> int:
+    from mesa.export import export
+    from mesa.reference import load_reference
+    from mesa.suppression import DEFAULT_THRESHOLD
+
+    lang = settings.lang
+    if not settings.warehouse.exists():
+        print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
+        return EXIT_USAGE
+    written = args.threshold if args.threshold is not None else os.environ.get("MESA_SUPPRESSION_THRESHOLD")
+    try:
+        threshold = int(written) if written is not None else DEFAULT_THRESHOLD
+    except ValueError:
+        threshold = 0
+    if threshold < 1:
+        print(text(lang, "cli.bad_threshold", value=written), file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.out).expanduser().resolve()
+    for exported in export(settings.warehouse, out, load_reference(), threshold):
+        print(
+            text(lang, "cli.exported", mart=exported.mart, rows=exported.rows, hidden=exported.hidden_cells)
+        )
+    print(text(lang, "cli.export_done", path=out, marker=f"<{threshold}"))
     return EXIT_OK
 
 
