@@ -15,7 +15,7 @@ import pandas as pd
 
 from mesa.reference import Reference
 from mesa.suppression import CellSet, additive_sets, primary, secondary
-from warehouse.store import connect
+from warehouse.store import connect, table
 
 EXPORTED = (
     "dim_agency", "dim_indicator", "dim_district", "dim_period", "dim_population_group",
@@ -151,7 +151,7 @@ def export(
     shown = marker or f"<{threshold}"
     out.mkdir(parents=True, exist_ok=True)
     with connect(warehouse, read_only=True) as connection:
-        marts = {name: connection.execute(f"select * from {name}").df() for name in EXPORTED}
+        marts = {name: table(connection, f"select * from {name}") for name in EXPORTED}
     sensitive = sensitive_sectors(reference)
     sensitive_indicators = {i.code for i in reference.indicators if i.sector in sensitive}
     coverage = marts["gap_coverage"]

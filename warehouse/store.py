@@ -7,6 +7,7 @@ opened by any other process, so analysts can query between the short write trans
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -57,6 +58,14 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         yield connection
     finally:
         connection.close()
+
+
+def table(connection: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    """A query's result as a DataFrame. DuckDB 2.0 converts time-zone-aware timestamps with a
+    pandas call that pandas 3.1 deprecates; the warning is DuckDB's to fix and says nothing to a user."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
+        return connection.execute(sql).df()
 
 
 def migrate(path: Path) -> list[str]:
@@ -123,7 +132,7 @@ def series_history(path: Path | None, rows: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     with connect(path, read_only=True) as connection:
         connection.register("incoming_rows", rows[[*SERIES, "period"]])
-        return connection.execute(query("series_history")).df()
+        return table(connection, query("series_history"))
 
 
 @dataclass(frozen=True)
