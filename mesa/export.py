@@ -58,22 +58,7 @@ def coverage_sets(frame: pd.DataFrame, column: str) -> list[CellSet]:
     sets += additive_sets(
         frame, column, ["sector", "area_code", "period"], is_total, group.isin(POPULATION_TYPES)
     )
-    level, area = frame["admin_level"], frame["area_code"].astype(str)
-    province = frame.assign(_family=area.str[:4])
-    sets += additive_sets(
-        province.loc[level.isin(["district", "province"])],
-        column,
-        ["sector", "period", "group_code", "_family"],
-        level.eq("province"),
-        level.eq("district"),
-    )
-    sets += additive_sets(
-        frame.loc[level.isin(["province", "department"])],
-        column,
-        ["sector", "period", "group_code"],
-        level.eq("department"),
-        level.eq("province"),
-    )
+    sets += area_sets(frame, column, ["sector", "period", "group_code"])
     if "reached_basis" in frame:
         yearly = frame["period_kind"].eq("year_to_date") & frame["reached_basis"].eq(
             "new_beneficiaries_year_to_date"
@@ -83,29 +68,34 @@ def coverage_sets(frame: pd.DataFrame, column: str) -> list[CellSet]:
     return sets
 
 
+def area_sets(frame: pd.DataFrame, column: str, keys: list[str]) -> list[CellSet]:
+    """Where areas add up within `keys`: districts to their province (the first four digits of
+    their INEI code), provinces to the department."""
+    level = frame["admin_level"]
+    with_province = frame.assign(_province=frame["area_code"].astype(str).str[:4])
+    return additive_sets(
+        with_province.loc[level.isin(["district", "province"])],
+        column,
+        [*keys, "_province"],
+        level.eq("province"),
+        level.eq("district"),
+    ) + additive_sets(
+        frame.loc[level.isin(["province", "department"])],
+        column,
+        keys,
+        level.eq("department"),
+        level.eq("province"),
+    )
+
+
 def protect_referral(frame: pd.DataFrame, sensitive_indicators: set[str], threshold: int) -> Hidden:
     """Identified and attended counts of sensitive pairs; the percentage and difference they make."""
     is_sensitive = frame["attended_indicator"].isin(sensitive_indicators)
-    level, area = frame["admin_level"], frame["area_code"].astype(str)
-    with_family = frame.assign(_family=area.str[:4])
     hidden: Hidden = {}
     sets: list[CellSet] = []
     for column in ("people_identified", "people_attended"):
         hidden[column] = primary(frame, column, is_sensitive, threshold)
-        sets += additive_sets(
-            with_family.loc[level.isin(["district", "province"])],
-            column,
-            ["identified_indicator", "period", "_family"],
-            level.eq("province"),
-            level.eq("district"),
-        )
-        sets += additive_sets(
-            frame.loc[level.isin(["province", "department"])],
-            column,
-            ["identified_indicator", "period"],
-            level.eq("department"),
-            level.eq("province"),
-        )
+        sets += area_sets(frame, column, ["identified_indicator", "period"])
     hidden = secondary(frame, hidden, sets)
     either = hidden["people_identified"] | hidden["people_attended"]
     return {**hidden, "attended_pct": either, "not_attended_people": either}
