@@ -1,8 +1,9 @@
-"""The intake flow: every new file in the inbox is archived, validated, answered and loaded.
+"""The intake flow: every new file in the inboxes is archived, validated, answered and loaded.
 
 The flow only wires tasks; what each step does lives in mesa/, transforms/, expectations/ and
 warehouse/. One submission failing on a bug never stops the others: the run reports it and ends in a
-Failed state, and the file is retried on the next run because it was never registered.
+Failed state, and the file is retried on the next run because it was never registered. An inbox that
+does not answer is retried with backoff, then reported; the run fails only if no inbox could be read.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -19,60 +19,50 @@ from prefect.client.schemas.objects import State
 from prefect.states import Failed
 
 from expectations.validate import suite_runner
+from flows.common import busy_state, refresh_marts, writing_run
+from flows.progress import Progress
 from mesa import feedback as feedback_writer
 from mesa import inbox as inbox_reader
 from mesa import intake
-from mesa.i18n import DEFAULT_LANGUAGE, text
+from mesa.i18n import text
 from mesa.reference import load_reference
-from mesa.settings import DEFAULT_TIMEZONE, Settings
-from transforms.read import DEFAULT_LIMITS, ReadLimits
+from mesa.settings import Settings, resolve_settings
 from warehouse import store
-from warehouse.build import build as build_models
+from warehouse.lock import WarehouseBusyError
+from warehouse.store import WarehouseInUseError
 
 ARTIFACT_KEY = "mesa-intake-run"
 
 
-@task(cache_policy=NONE)
-def prepare_warehouse(warehouse: Path) -> list[str]:
-    return store.migrate(warehouse)
+@task(cache_policy=NONE, task_run_name="list {location}")
+def list_inbox(location: str) -> list[inbox_reader.InboxFile]:
+    return inbox_reader.discover(location, load_reference())
 
 
 @task(cache_policy=NONE)
-def list_inbox(inbox: Path) -> list[inbox_reader.InboxFile]:
-    return inbox_reader.discover(inbox, load_reference())
-
-
-@task(cache_policy=NONE)
-def registered_submissions(warehouse: Path) -> set[str]:
-    return store.registered_ids(warehouse)
+def seen_files(settings: Settings) -> set[tuple[str, str, int, dt.datetime]]:
+    return store.seen_files(settings.warehouse)
 
 
 @task(cache_policy=NONE, retries=2, retry_delay_seconds=[2, 10], task_run_name="archive {file.label}")
-def archive_submission(file: inbox_reader.InboxFile, archive: Path) -> intake.Received:
-    return intake.receive(file, archive)
+def archive_submission(file: inbox_reader.InboxFile, settings: Settings) -> intake.Received:
+    return intake.receive(file, settings.archive)
 
 
 @task(cache_policy=NONE, task_run_name="validate {received.file.label}")
-def validate_submission(received: intake.Received, warehouse: Path, limits: ReadLimits) -> intake.Outcome:
-    return intake.inspect(received, warehouse, load_reference(), suite_runner(), limits)
+def validate_submission(received: intake.Received, settings: Settings) -> intake.Outcome:
+    return intake.inspect(received, settings.warehouse, load_reference(), suite_runner(), settings.limits)
 
 
 @task(cache_policy=NONE, task_run_name="feedback {outcome.received.file.label}")
-def deliver_feedback(outcome: intake.Outcome, feedback: Path, lang: str, timezone: str) -> Path:
-    return feedback_writer.write_feedback(outcome, feedback, lang, timezone)
+def deliver_feedback(outcome: intake.Outcome, settings: Settings) -> Path:
+    return feedback_writer.write_feedback(outcome, settings.feedback, settings.lang, settings.timezone)
 
 
 @task(cache_policy=NONE, task_run_name="load {outcome.received.file.label}")
-def load_submission(outcome: intake.Outcome, feedback_folder: str, warehouse: Path) -> None:
-    record = intake.record_for(outcome, feedback_folder)
-    store.load_submission(warehouse, record, outcome.verdict.accepted, intake.coverage(outcome))
-
-
-@task(cache_policy=NONE)
-def refresh_marts(warehouse: Path, timezone: str) -> dict[str, int]:
-    """Rebuild the analysts' tables from what is now loaded, as of today in the Mesa's time zone."""
-    as_of = dt.datetime.now(ZoneInfo(timezone)).date()
-    return build_models(warehouse, load_reference(), as_of).rows
+def load_submission(outcome: intake.Outcome, settings: Settings) -> None:
+    record = intake.record_for(outcome, feedback_writer.feedback_path(outcome))
+    store.load_submission(settings.warehouse, record, outcome.verdict.accepted, intake.coverage(outcome))
 
 
 @task(cache_policy=NONE)
@@ -83,6 +73,27 @@ def publish_run_summary(submissions: list[dict[str, Any]], lang: str) -> None:
         table=[{text(lang, f"artifact.{c}"): row[c] for c in columns} for row in submissions],
         description=text(lang, "artifact.description"),
     )
+
+
+def list_inboxes(settings: Settings) -> tuple[list[inbox_reader.InboxFile], list[str]]:
+    """Every file of every inbox, and the inboxes that could not be read after the retries."""
+    retries = settings.inbox_retries
+    lister = list_inbox.with_options(
+        retries=retries.attempts,
+        retry_delay_seconds=[retries.delay_seconds * 2**n for n in range(retries.attempts)],
+    )
+    files: list[inbox_reader.InboxFile] = []
+    unreachable: list[str] = []
+    for location in settings.inboxes:
+        state = lister(location, return_state=True)
+        if state.is_completed():
+            files += state.result()
+        else:
+            get_run_logger().error(
+                text(settings.lang, "log.inbox_unreachable", inbox=location, error=state.message or "")
+            )
+            unreachable.append(location)
+    return files, unreachable
 
 
 def log_outcome(outcome: intake.Outcome, lang: str) -> None:
@@ -105,69 +116,76 @@ def log_outcome(outcome: intake.Outcome, lang: str) -> None:
     )
 
 
-@flow(name="mesa-intake", log_prints=False)
-def intake_flow(
-    inbox: Path,
-    warehouse: Path,
-    feedback: Path,
-    archive: Path,
-    lang: str = DEFAULT_LANGUAGE,
-    timezone: str = DEFAULT_TIMEZONE,
-    limits: ReadLimits = DEFAULT_LIMITS,
-) -> Any:
-    """Take every new file in inbox/<AGENCY>/: archive, validate, give feedback, load."""
-    logger = get_run_logger()
-    prepare_warehouse(warehouse)
-    known = registered_submissions(warehouse)
-    submissions: list[dict[str, Any]] = []
-    failed: list[str] = []
-    skipped = 0
-    for file in list_inbox(inbox):
+def take_files(settings: Settings, files: list[inbox_reader.InboxFile], report: dict[str, Any]) -> None:
+    """Each new file through archive, validation, feedback and load; a file that breaks the pipeline
+    is reported and left for the next run, the others go on."""
+    logger, lang = get_run_logger(), settings.lang
+    known = store.registered_ids(settings.warehouse)
+    seen = seen_files(settings)
+    progress = Progress(len(files), lang)
+    for file in files:
+        progress.advance(file.label)
+        if (file.channel, file.relative_path, file.size_bytes, file.received_at) in seen:
+            report["skipped"] += 1  # the same file, unchanged since it was processed: not even read
+            continue
         try:
-            received = archive_submission(file, archive)
+            received = archive_submission(file, settings)
             if received.submission_id in known:
-                skipped += 1
+                report["skipped"] += 1
                 continue
-            outcome = validate_submission(received, warehouse, limits)
-            folder = deliver_feedback(outcome, feedback, lang, timezone)
-            load_submission(outcome, feedback_writer.feedback_path(outcome), warehouse)
+            outcome = validate_submission(received, settings)
+            folder = deliver_feedback(outcome, settings)
+            load_submission(outcome, settings)
+        except WarehouseInUseError:
+            logger.error(text(lang, "log.warehouse_in_use", file=file.label, path=settings.warehouse))
+            report["failed"].append(file.label)
+            continue
         except Exception:
             logger.exception(text(lang, "log.failed", file=file.label))
-            failed.append(file.label)
+            report["failed"].append(file.label)
             continue
         known.add(received.submission_id)
         log_outcome(outcome, lang)
-        submissions.append(intake.report_entry(outcome, folder))
-    logger.info(text(lang, "log.run_done", processed=len(submissions), skipped=skipped, failed=len(failed)))
-    publish_run_summary(submissions, lang)
+        report["submissions"].append(intake.report_entry(outcome, folder))
+    progress.close()
+
+
+@flow(name="mesa-intake", log_prints=False)
+def intake_flow(settings: Settings | None = None) -> Any:
+    """Take every new file in the inboxes' <AGENCY>/ folders: archive, validate, give feedback, load,
+    then rebuild the gap tables. Without settings (a scheduled run), they come from the environment."""
+    settings = settings or resolve_settings()
+    logger, lang = get_run_logger(), settings.lang
+    report: dict[str, Any] = {"submissions": [], "skipped": 0, "failed": [], "unreachable": []}
     try:
-        tables = refresh_marts(warehouse, timezone)
-        logger.info(text(lang, "log.marts_built", tables=len(tables)))
-    except Exception:
-        logger.exception(text(lang, "log.marts_failed"))
-        failed.append("marts")
-    report = {"submissions": submissions, "skipped": skipped, "failed": failed}
-    if failed:
-        return Failed(message=text(lang, "cli.failed", count=len(failed)), data=report)
+        with writing_run(settings, "intake") as run:
+            files, report["unreachable"] = list_inboxes(settings)
+            take_files(settings, files, report)
+            processed, skipped, failed = len(report["submissions"]), report["skipped"], report["failed"]
+            logger.info(text(lang, "log.run_done", processed=processed, skipped=skipped, failed=len(failed)))
+            publish_run_summary(report["submissions"], lang)
+            try:
+                tables = refresh_marts(settings)
+                logger.info(text(lang, "log.marts_built", tables=len(tables)))
+            except Exception:
+                logger.exception(text(lang, "log.marts_failed"))
+                failed.append("marts")
+            no_inbox_read = len(report["unreachable"]) == len(settings.inboxes)
+            run.processed, run.skipped, run.failed_files = processed, skipped, failed
+            run.unreachable, run.failed = report["unreachable"], no_inbox_read
+    except WarehouseBusyError as busy:
+        return busy_state(settings, busy, report)
+    if report["failed"] or no_inbox_read:
+        count = len(report["failed"]) + len(report["unreachable"])
+        return Failed(message=text(lang, "cli.failed", count=count), data=report)
     return report
 
 
 def run_intake(settings: Settings) -> tuple[bool, dict[str, Any]]:
-    """Run the flow; (succeeded, report). A rejected submission is a success of the pipeline."""
-    state = cast(
-        "State[Any]",
-        intake_flow(
-            settings.inbox,
-            settings.warehouse,
-            settings.feedback,
-            settings.archive,
-            settings.lang,
-            settings.timezone,
-            settings.limits,
-            return_state=True,
-        ),
-    )
+    """Run the flow; (succeeded, report). A rejected submission is a success of the pipeline; a run
+    that found the warehouse busy is not (its report has "busy")."""
+    state = cast("State[Any]", intake_flow(settings, return_state=True))
     result = state.result(raise_on_failure=False)
     if isinstance(result, BaseException):
         raise result
-    return state.is_completed(), result
+    return state.is_completed() and "busy" not in result, result

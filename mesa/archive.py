@@ -7,6 +7,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 CHUNK_BYTES = 1 << 20
 
@@ -31,28 +32,36 @@ def sha256_of(path: Path) -> str:
 
 
 def archive_file(source: Path, archive_dir: Path) -> ArchivedFile:
-    """Copy `source` into the archive unless its bytes are there already; the copy is read-only.
+    """Copy a local file into the archive (see `archive_stream`)."""
+    with source.open("rb") as stream:
+        return archive_stream(stream, archive_dir)
+
+
+def archive_stream(stream: IO[bytes], archive_dir: Path) -> ArchivedFile:
+    """Copy the bytes of `stream` into the archive, read once, unless they are there already; the
+    copy is read-only.
 
     The copy is hashed as it is written, so the archive key always matches the archived bytes even
-    if the inbox file changes while it is copied.
+    if the inbox file changes while it is copied; a remote file is downloaded once.
     """
-    known = archive_path(archive_dir, sha256_of(source))
-    if known.exists():
-        return ArchivedFile(known.name, known, known.stat().st_size)
     archive_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    with (
-        source.open("rb") as stream,
-        tempfile.NamedTemporaryFile(dir=archive_dir, prefix=".incoming-", delete=False) as copy,
-    ):
-        while chunk := stream.read(CHUNK_BYTES):
-            digest.update(chunk)
-            copy.write(chunk)
-        copy.flush()
-        os.fsync(copy.fileno())
-    target = archive_path(archive_dir, digest.hexdigest())
-    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=archive_dir, prefix=".incoming-", delete=False) as copy:
+        try:
+            while chunk := stream.read(CHUNK_BYTES):
+                digest.update(chunk)
+                copy.write(chunk)
+            copy.flush()
+            os.fsync(copy.fileno())
+        except BaseException:
+            Path(copy.name).unlink(missing_ok=True)
+            raise
     written = Path(copy.name)
+    target = archive_path(archive_dir, digest.hexdigest())
+    if target.exists():
+        written.unlink()
+        return ArchivedFile(target.name, target, target.stat().st_size)
+    target.parent.mkdir(parents=True, exist_ok=True)
     written.chmod(0o444)
     written.replace(target)
     return ArchivedFile(target.name, target, target.stat().st_size)

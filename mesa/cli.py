@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from mesa import __version__
+from mesa.config import ConfigError
 from mesa.i18n import LANGUAGES, language, text
 from mesa.settings import DEFAULT_WAREHOUSE, Settings, resolve_settings
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 # Trial feedback goes apart from the real one, which agencies read.
 DRY_RUN_FEEDBACK = "validacion"
 EXPORT_FOLDER = "exportacion"
@@ -30,6 +31,12 @@ ENVIRONMENT_DEFAULTS = {
     # The officer reads one line per submission from the flow; per-task "Finished" lines are noise.
     "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL": "WARNING",
     "GX_ANALYTICS_ENABLED": "false",
+}
+# MESA_LOG_FORMAT=json: one JSON object per log line on stderr, for a log collector.
+JSON_LOGS = {
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_FORMATTER": "json",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_FORMATTER": "json",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_FORMATTER": "json",
 }
 ROW_COUNTS = ("rows_read", "rows_loaded", "rows_rejected", "rows_warned", "rows_excluded")
 EXAMPLE_QUERY = (
@@ -44,10 +51,12 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="mesa", description=say("description"))
     parser.add_argument("--version", action="version", version=f"mesa {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,validate,sql,export}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="{run,validate,sql,export,status,remind,serve}"
+    )
 
     run = commands.add_parser("run", help=say("run"), description=say("run_description"))
-    run.add_argument("--inbox", metavar="DIR", help=say("inbox"))
+    run.add_argument("--inbox", metavar="DIR", action="append", help=say("inbox"))
     run.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
     run.add_argument("--feedback", metavar="DIR", help=say("feedback"))
     run.add_argument("--archive", metavar="DIR", help=say("archive"))
@@ -80,7 +89,38 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     exporter.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
     exporter.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
     exporter.set_defaults(handler=export_command)
+
+    status = commands.add_parser("status", help=say("status"), description=say("status_description"))
+    status.add_argument("--period", metavar="YYYY-MM", help=say("period"))
+    status.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
+    status.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
+    status.add_argument("--json", action="store_true", help=say("json"))
+    status.set_defaults(handler=_operations("status_command"))
+
+    remind = commands.add_parser("remind", help=say("remind"), description=say("remind_description"))
+    remind.add_argument("--day", metavar="YYYY-MM-DD", help=say("day"))
+    remind.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
+    remind.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
+    remind.add_argument("--json", action="store_true", help=say("json"))
+    remind.set_defaults(handler=_operations("remind_command"))
+
+    serve = commands.add_parser("serve", help=say("serve"), description=say("serve_description"))
+    serve.add_argument("--check", action="store_true", help=say("check"))
+    serve.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
+    serve.set_defaults(handler=_operations("serve_command"))
     return parser
+
+
+def _operations(name: str) -> Any:
+    """A handler of mesa/cli_operations.py, imported when its command runs."""
+
+    def handler(args: argparse.Namespace, settings: Settings) -> int:
+        from mesa import cli_operations
+
+        code: int = getattr(cli_operations, name)(args, settings)
+        return code
+
+    return handler
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,11 +133,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = resolve_settings(
             inbox=getattr(args, "inbox", None),
-            warehouse=args.warehouse,
+            warehouse=getattr(args, "warehouse", None),
             feedback=getattr(args, "feedback", None),
             archive=getattr(args, "archive", None),
             lang=args.lang,
         )
+    except ConfigError as error:
+        print(error.describe(args.lang or lang), file=sys.stderr)
+        return EXIT_USAGE
     except ValueError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
@@ -105,23 +148,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def prepare_environment() -> None:
+    """Defaults for Prefect and Great Expectations, set before they are imported; the officer's own
+    environment wins."""
+    for name, value in ENVIRONMENT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    if os.environ.get("MESA_LOG_FORMAT", "").lower() == "json":
+        for name, value in JSON_LOGS.items():
+            os.environ.setdefault(name, value)
+
+
 # --- mesa run -----------------------------------------------------------------------------------
 
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    from mesa.inbox import is_remote, location_problem
+
     lang = settings.lang
-    if not settings.inbox.exists():
-        print(text(lang, "cli.no_inbox", path=settings.inbox), file=sys.stderr)
-        return EXIT_USAGE
-    if not settings.inbox.is_dir():
-        print(text(lang, "cli.not_a_folder", path=settings.inbox), file=sys.stderr)
-        return EXIT_USAGE
-    for name, value in ENVIRONMENT_DEFAULTS.items():
-        os.environ.setdefault(name, value)
+    for location in settings.inboxes:
+        if not is_remote(location) and not Path(location).exists():
+            print(text(lang, "cli.no_inbox", path=location), file=sys.stderr)
+            return EXIT_USAGE
+        if not is_remote(location) and not Path(location).is_dir():
+            print(text(lang, "cli.not_a_folder", path=location), file=sys.stderr)
+            return EXIT_USAGE
+        problem = location_problem(location)
+        if problem is not None:
+            message = text(lang, f"config.{problem[0]}", value=location, **problem[1])
+            print(text(lang, "cli.bad_inbox_variable", message=message), file=sys.stderr)
+            return EXIT_USAGE
+    prepare_environment()
     with stdout_to_stderr():
         from flows.intake import run_intake
 
         succeeded, report = run_intake(settings)
+    if "busy" in report:
+        from mesa.cli_operations import busy_message
+
+        print(busy_message(report["busy"], lang), file=sys.stderr)
+        return EXIT_BUSY
     if args.json:
         print(json.dumps({"submissions": report["submissions"]}, ensure_ascii=False, indent=2))
     else:
@@ -161,7 +226,9 @@ def print_run_summary(report: dict[str, Any], settings: Settings) -> None:
         for row in [headers, *rows]:
             print(f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}")
     else:
-        print(text(lang, "cli.nothing_new", path=settings.inbox))
+        print(text(lang, "cli.nothing_new", path=", ".join(settings.inboxes)))
+    for inbox in report.get("unreachable", []):
+        print(text(lang, "cli.unreachable", inbox=inbox))
     if report["skipped"]:
         print(text(lang, "cli.skipped", count=report["skipped"]))
     if report["failed"]:

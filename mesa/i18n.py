@@ -22,7 +22,7 @@ def strings(lang: str) -> dict[str, Any]:
     return loaded
 
 
-def text(lang: str, key: str, **params: object) -> str:
+def text(lang: str, key: str, /, **params: object) -> str:
     """The text at a dotted key ("summary.title"), with its {placeholders} filled."""
     node: Any = strings(lang)
     for part in key.split("."):

@@ -1,4 +1,9 @@
-"""Find the files waiting in the inbox: one folder per agency, the folder decides who submitted."""
+"""Find the files waiting in an inbox: one folder per agency, the folder decides who submitted.
+
+An inbox is a local folder (the default) or a remote one reached through fsspec: an SFTP server
+(`sftp://user@host/path`) or an S3 bucket (`s3://bucket/prefix`). Either way the same rules
+apply: files inside `<AGENCY>/` folders, links and system files skipped, nothing moved or deleted.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
 
 from mesa.reference import Reference
 
@@ -15,6 +22,8 @@ log = logging.getLogger(__name__)
 # What operating systems and Office leave next to real files: never submissions.
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 IGNORED_PREFIXES = (".", "~$")
+# Remote protocols the officer may configure; each needs its fsspec implementation installed.
+REMOTE_PROTOCOLS = ("sftp", "s3")
 
 
 @dataclass(frozen=True)
@@ -22,7 +31,7 @@ class InboxFile:
     channel: str  # the agency folder's name as it is on disk
     agency: str | None  # the registered agency that folder belongs to; None for an unknown folder
     relative_path: str  # inside the agency folder, with "/" separators
-    path: Path
+    location: str  # the local path, or the file's URL in a remote inbox
     size_bytes: int
     received_at: dt.datetime  # the file's modification time: when it landed in the inbox
 
@@ -30,9 +39,61 @@ class InboxFile:
     def label(self) -> str:
         return f"{self.channel}/{self.relative_path}"
 
+    def open(self) -> IO[bytes]:
+        if not is_remote(self.location):
+            return Path(self.location).open("rb")
+        import fsspec
 
-def discover(inbox: Path, reference: Reference) -> list[InboxFile]:
-    """Every file under inbox/<AGENCY>/, oldest first. Links are not followed; stray files are logged."""
+        stream: IO[bytes] = fsspec.open(self.location, "rb").open()
+        return stream
+
+
+def is_remote(location: str) -> bool:
+    return "://" in location and not location.startswith("file://")
+
+
+def location_problem(location: str) -> tuple[str, dict[str, object]] | None:
+    """Why an inbox location cannot be used, as a text key and its parameters; None if it can.
+    A remote server is not contacted here: being unreachable is a matter for the run (retried)."""
+    location = location.strip()
+    if not location:
+        return "inbox_empty", {}
+    if not is_remote(location):
+        folder = Path(location.removeprefix("file://")).expanduser()
+        if not folder.is_dir():
+            return "inbox_missing_folder", {"path": folder.resolve()}
+        return None
+    parts = urlsplit(location)
+    if parts.scheme not in REMOTE_PROTOCOLS:
+        return "inbox_protocol", {"protocol": parts.scheme, "choices": ", ".join(REMOTE_PROTOCOLS)}
+    if not parts.hostname:
+        return "inbox_no_host", {"protocol": parts.scheme}
+    if parts.password:
+        # Flow parameters and logs would keep it: credentials go in the environment or an SSH key.
+        return "inbox_password", {"protocol": parts.scheme}
+    import fsspec
+
+    try:
+        fsspec.get_filesystem_class(parts.scheme)
+    except ImportError as error:
+        return "inbox_library", {"protocol": parts.scheme, "error": error}
+    return None
+
+
+def discover(inbox: Path | str, reference: Reference) -> list[InboxFile]:
+    """Every file under inbox/<AGENCY>/, oldest first. Links are not followed; stray files are logged.
+    A remote inbox that cannot be reached raises OSError (the flow retries, then reports it)."""
+    location = str(inbox)
+    found = (
+        _remote_files(location, reference) if is_remote(location) else _local_files(Path(location), reference)
+    )
+    return sorted(found, key=lambda f: (f.received_at, f.channel, f.relative_path))
+
+
+# --- Local folders ------------------------------------------------------------------------------
+
+
+def _local_files(inbox: Path, reference: Reference) -> list[InboxFile]:
     found = []
     for entry in sorted(inbox.iterdir()):
         if _ignored(entry.name):
@@ -44,12 +105,7 @@ def discover(inbox: Path, reference: Reference) -> list[InboxFile]:
             found += _files_under(entry, agency)
         else:
             log.warning("Skipped %s: files must be inside an agency folder (inbox/<AGENCY>/)", entry)
-    return sorted(found, key=lambda f: (f.received_at, f.channel, f.relative_path))
-
-
-def _agency_for_folder(name: str, reference: Reference) -> str | None:
-    """The folder is named after the agency's code; case is forgiven ("Diresa" is DIRESA)."""
-    return next((code for code in reference.agency_codes if code.casefold() == name.casefold()), None)
+    return found
 
 
 def _files_under(folder: Path, agency: str | None) -> list[InboxFile]:
@@ -69,12 +125,75 @@ def _files_under(folder: Path, agency: str | None) -> list[InboxFile]:
                     channel=folder.name,
                     agency=agency,
                     relative_path=path.relative_to(folder).as_posix(),
-                    path=path,
+                    location=str(path),
                     size_bytes=stat.st_size,
                     received_at=dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC),
                 )
             )
     return files
+
+
+# --- Remote inboxes -----------------------------------------------------------------------------
+
+
+def _remote_files(location: str, reference: Reference) -> list[InboxFile]:
+    from fsspec.core import url_to_fs
+
+    fs, root = url_to_fs(location)
+    root = root.rstrip("/")
+    found = []
+    for entry in sorted(fs.ls(root, detail=True), key=lambda e: str(e["name"])):
+        name = str(entry["name"]).rstrip("/").rsplit("/", 1)[-1]
+        if _ignored(name):
+            continue
+        if entry.get("type") != "directory":
+            log.warning("Skipped %s: files must be inside an agency folder (inbox/<AGENCY>/)", entry["name"])
+            continue
+        agency = _agency_for_folder(name, reference)
+        folder = str(entry["name"]).rstrip("/")
+        for path, info in sorted(fs.find(folder, detail=True).items()):
+            relative = path[len(folder) :].lstrip("/")
+            if not relative or any(_ignored(part) for part in relative.split("/")):
+                continue
+            if info.get("type") != "file" or info.get("islink"):
+                log.warning("Skipped %s: only regular files are read, links are not followed", path)
+                continue
+            found.append(
+                InboxFile(
+                    channel=name,
+                    agency=agency,
+                    relative_path=relative,
+                    location=_file_url(location, path),
+                    size_bytes=int(info.get("size") or 0),
+                    received_at=_modified(fs, path, info),
+                )
+            )
+    return found
+
+
+def _file_url(inbox: str, path: str) -> str:
+    """The file's URL. An S3 path starts with its bucket; an SFTP path is on the inbox's server,
+    reached with the inbox's user, password and port."""
+    parts = urlsplit(inbox)
+    if parts.scheme == "s3":
+        return f"s3://{path.lstrip('/')}"
+    return f"{parts.scheme}://{parts.netloc}/{path.lstrip('/')}"
+
+
+def _modified(fs: Any, path: str, info: dict[str, Any]) -> dt.datetime:
+    """When the file landed: the modification time each protocol reports, in UTC."""
+    value = info.get("LastModified") or info.get("mtime") or info.get("modified")
+    if value is None:
+        value = fs.modified(path)
+    if isinstance(value, int | float):
+        return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+    moment: dt.datetime = value
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _agency_for_folder(name: str, reference: Reference) -> str | None:
+    """The folder is named after the agency's code; case is forgiven ("Diresa" is DIRESA)."""
+    return next((code for code in reference.agency_codes if code.casefold() == name.casefold()), None)
 
 
 def _ignored(name: str) -> bool:

@@ -14,7 +14,7 @@ import pandas as pd
 from expectations.problems import Problem
 from expectations.triage import Status, Verdict, nothing_loaded, triage, with_warning
 from expectations.validate import SuiteRunner
-from mesa.archive import ArchivedFile, archive_file, sha256_of
+from mesa.archive import ArchivedFile, archive_stream, sha256_of
 from mesa.inbox import InboxFile
 from mesa.reference import Reference, load_reference
 from transforms.model import Format, Part
@@ -84,7 +84,8 @@ class Outcome:
 
 def receive(file: InboxFile, archive_dir: Path) -> Received:
     """Archive the file's bytes before anything else happens to it."""
-    return Received(file=file, archived=archive_file(file.path, archive_dir))
+    with file.open() as stream:
+        return Received(file=file, archived=archive_stream(stream, archive_dir))
 
 
 def received_in_place(path: Path, agency: str | None, channel: str) -> Received:
@@ -94,7 +95,7 @@ def received_in_place(path: Path, agency: str | None, channel: str) -> Received:
         channel=channel,
         agency=agency,
         relative_path=path.name,
-        path=path,
+        location=str(path),
         size_bytes=stat.st_size,
         received_at=dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC),
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
+from mesa.config import CalendarEntry, ReminderPolicy, calendar_path, load_calendar
 from mesa.text import fold, vocabulary_key
 
 REFERENCE_DIR = Path(__file__).parent / "reference_data"
@@ -53,17 +54,6 @@ class Breakdown:
     column: str
     total: str
     parts: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CalendarEntry:
-    """An agency is expected to report these indicators every period, by `due_days` after it ends."""
-
-    agency: str
-    indicators: tuple[str, ...]
-    frequency: Frequency
-    due_days: int
-    since: str  # first period expected (YYYY-MM)
 
 
 @dataclass(frozen=True)
@@ -126,6 +116,7 @@ class Reference:
     r4v_indicators: dict[tuple[str, str], str]  # (folded subsector, folded indicator) -> catalogue code
     breakdowns: tuple[Breakdown, ...] = ()
     calendar: tuple[CalendarEntry, ...] = ()
+    reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
     _agency_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _district_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _indicator_keys: dict[str, str] = field(default_factory=dict, repr=False)
@@ -263,8 +254,7 @@ def load_reference() -> Reference:
     vocabularies = _read_yaml("vocabularies.yaml")
     region = _read_yaml("region.yaml")
     five_w = _read_yaml("r4v_5w.yaml")
-    calendar = _read_yaml("reporting_calendar.yaml")
-    return Reference(
+    reference = Reference(
         agencies=tuple(
             Agency(**{**row, "aliases": tuple(row.get("aliases", ()))}) for row in _read_yaml("agencies.yaml")
         ),
@@ -303,16 +293,6 @@ def load_reference() -> Reference:
             population_types=tuple(five_w["population_types"]),
             age_sex_groups={group: (pair[0], pair[1]) for group, pair in five_w["age_sex_groups"].items()},
         ),
-        calendar=tuple(
-            CalendarEntry(
-                agency=entry["agency"],
-                indicators=tuple(entry["indicators"]),
-                frequency=entry["frequency"],
-                due_days=entry.get("due_days", calendar["default_due_days"]),
-                since=entry.get("since", calendar["since"]),
-            )
-            for entry in calendar["entries"]
-        ),
         breakdowns=tuple(
             Breakdown(row["column"], row["total"], tuple(row["parts"]))
             for row in _read_yaml("breakdowns.yaml")
@@ -322,3 +302,10 @@ def load_reference() -> Reference:
             for row in _read_csv("r4v_indicators.csv")
         },
     )
+    calendar = load_calendar(
+        calendar_path(),
+        agencies=tuple(reference.agency_codes),
+        indicators=tuple(i.code for i in reference.indicators),
+        first_period=reference.region.first_period,
+    )
+    return replace(reference, calendar=calendar.entries, reminders=calendar.reminders)

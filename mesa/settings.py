@@ -1,11 +1,11 @@
 """Where things live and in which language people are addressed: flags, then MESA_* variables, then
-defaults that make an embedded setup in the working folder."""
+the operations file (for the inboxes), then defaults that make an embedded setup in the working folder."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,24 +15,45 @@ from transforms.read import DEFAULT_LIMITS, ReadLimits
 DEFAULT_INBOX = "inbox"
 DEFAULT_WAREHOUSE = "mesa.duckdb"
 DEFAULT_FEEDBACK = "feedback"
+DEFAULT_OUTBOX = "outbox"
 # Times that agencies and the officer read are shown in the Mesa's own time zone.
 DEFAULT_TIMEZONE = "America/Lima"
 ARCHIVE_NEXT_TO_WAREHOUSE = "archive"
+# MESA_INBOX may name several inboxes, separated like this (";" never appears in a URL's host or a
+# folder name an officer would choose, unlike ":" and ",").
+INBOX_SEPARATOR = ";"
+
+
+@dataclass(frozen=True)
+class Retries:
+    """How a remote inbox that does not answer is retried before it is reported as unreachable."""
+
+    attempts: int = 3
+    delay_seconds: float = 10.0  # doubled after each attempt
 
 
 @dataclass(frozen=True)
 class Settings:
-    inbox: Path  # inbox/<AGENCY>/<files>
+    inboxes: tuple[str, ...]  # local folders (absolute) or URLs; each holds <AGENCY>/<files>
     warehouse: Path  # the DuckDB file
     feedback: Path  # feedback/<AGENCY>/<submission>/
     archive: Path  # raw bytes of every file received, by SHA-256
     lang: str
     timezone: str = DEFAULT_TIMEZONE
     limits: ReadLimits = DEFAULT_LIMITS
+    outbox: Path = field(default_factory=lambda: Path(DEFAULT_OUTBOX).resolve())  # reminders
+    lock_wait_seconds: float = 0.0  # how long a run waits for another one to finish writing
+    inbox_retries: Retries = Retries()
+    notify_block: str | None = None  # a Prefect notification block for reminders, "{agency}" allowed
+
+    @property
+    def inbox(self) -> str:
+        """The first inbox: the one a single-inbox setup has."""
+        return self.inboxes[0]
 
 
 def resolve_settings(
-    inbox: str | None = None,
+    inbox: str | Sequence[str] | None = None,
     warehouse: str | None = None,
     feedback: str | None = None,
     archive: str | None = None,
@@ -43,7 +64,7 @@ def resolve_settings(
     """Absolute paths; the archive sits next to the warehouse unless told otherwise."""
     warehouse_path = _path(warehouse, environ.get("MESA_WAREHOUSE"), DEFAULT_WAREHOUSE)
     return Settings(
-        inbox=_path(inbox, environ.get("MESA_INBOX"), DEFAULT_INBOX),
+        inboxes=_inboxes(inbox, environ),
         warehouse=warehouse_path,
         feedback=_path(feedback, environ.get("MESA_FEEDBACK"), DEFAULT_FEEDBACK),
         archive=_path(
@@ -57,7 +78,43 @@ def resolve_settings(
                 environ, "MESA_MAX_WORKBOOK_MB", DEFAULT_LIMITS.max_workbook_expanded_bytes
             ),
         ),
+        outbox=_path(None, environ.get("MESA_OUTBOX"), DEFAULT_OUTBOX),
+        lock_wait_seconds=_number(environ, "MESA_LOCK_WAIT_SECONDS", 0.0, "600"),
+        inbox_retries=Retries(
+            attempts=int(_number(environ, "MESA_INBOX_RETRIES", Retries.attempts, "3", whole=True)),
+            delay_seconds=_number(environ, "MESA_INBOX_RETRY_DELAY_SECONDS", Retries.delay_seconds, "10"),
+        ),
+        notify_block=environ.get("MESA_NOTIFY_BLOCK") or None,
     )
+
+
+def operations_path(environ: Mapping[str, str] = os.environ) -> Path:
+    """The operations file: MESA_OPERATIONS, or the one that comes with the project."""
+    from mesa.config import DEFAULT_OPERATIONS
+
+    written = environ.get("MESA_OPERATIONS")
+    return Path(written).expanduser().resolve() if written else DEFAULT_OPERATIONS
+
+
+def _inboxes(flags: str | Sequence[str] | None, environ: Mapping[str, str]) -> tuple[str, ...]:
+    """--inbox flags, else MESA_INBOX (";" between several), else the operations file's list, else
+    ./inbox. Local folders are made absolute; URLs are kept as written."""
+    if isinstance(flags, str):
+        flags = [flags]
+    written = [f for f in flags or () if f.strip()]
+    if not written and environ.get("MESA_INBOX"):
+        written = [part for part in environ["MESA_INBOX"].split(INBOX_SEPARATOR) if part.strip()]
+    if not written:
+        from mesa.config import load_operations
+
+        written = list(load_operations(operations_path(environ)).inboxes)
+    return tuple(_location(entry.strip()) for entry in written or [DEFAULT_INBOX])
+
+
+def _location(entry: str) -> str:
+    from mesa.inbox import is_remote
+
+    return entry if is_remote(entry) else str(Path(entry.removeprefix("file://")).expanduser().resolve())
 
 
 def _megabytes(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -73,6 +130,22 @@ def _megabytes(environ: Mapping[str, str], name: str, default: int) -> int:
             f"{name}={written!r}: write a size in megabytes greater than 0, for example {name}=50"
         )
     return int(megabytes * 2**20)
+
+
+def _number(
+    environ: Mapping[str, str], name: str, default: float, example: str, whole: bool = False
+) -> float:
+    written = environ.get(name)
+    if written is None or not written.strip():
+        return default
+    try:
+        value = int(written) if whole else float(written)
+    except ValueError:
+        value = -1
+    if value < 0:
+        kind = "a whole number" if whole else "a number of seconds"
+        raise ValueError(f"{name}={written!r}: write {kind}, 0 or more, for example {name}={example}")
+    return value
 
 
 def _timezone(name: str) -> str:

@@ -23,6 +23,7 @@ os.environ.pop("MESA_LANG", None)
 if TYPE_CHECKING:
     from expectations.validate import SuiteRunner
     from mesa.reference import Reference
+    from tests.test_marts import Given
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_INBOX = ROOT / "examples" / "inbox"
@@ -61,6 +62,14 @@ def examples_inbox(tmp_path: Path) -> Path:
     inbox = tmp_path / "inbox"
     shutil.copytree(EXAMPLES_INBOX, inbox)
     return inbox
+
+
+@pytest.fixture
+def given(tmp_path: Path) -> Given:
+    """A warehouse built up submission by submission, as intake would (see tests/test_marts.py)."""
+    from tests.test_marts import Given
+
+    return Given(tmp_path / "mesa.duckdb")
 
 
 @pytest.fixture

@@ -111,11 +111,6 @@ def total(period: str, area: str, indicator: str, value: float, level: str = "di
     return (period, area, level, indicator, "total", "total", "total", value)
 
 
-@pytest.fixture
-def given(tmp_path: Path) -> Given:
-    return Given(tmp_path / "mesa.duckdb")
-
-
 HEALTH_NEED = [
     ("2026", "people_in_need", "Health", "total", None, 1000),
     ("2026", "target", "Health", "total", None, 600),
@@ -301,14 +296,15 @@ def test_reporting_gap_tells_on_time_late_rejected_missing_and_not_yet_due(
     )
     assert status == {
         ("MTPE", "INT-01", "2026-09"): "valid_on_time",  # due 10 October, came on the 8th
-        ("MTPE", "INT-01", "2026-10"): "valid_late",  # due 10 November, came on the 18th
+        ("MTPE", "INT-01", "2026-10"): "valid_late",  # due 10 November, came on the 17th (Tumbes)
         ("MTPE", "INT-01", "2026-11"): "not_yet_due",
         ("CANCILLERIA", "DOC-01", "2026-09"): "missing_overdue",
         ("CANCILLERIA", "DOC-01", "2026-10"): "received_not_valid",  # a file came, every row rejected
         ("CANCILLERIA", "DOC-01", "2026-11"): "not_yet_due",
     }
+    # Received at midnight UTC on the 18th: the 17th in Tumbes, 7 days after the 10th.
     assert given.rows("select days_late from gap_reporting where agency = 'MTPE' and period = '2026-10'") == [
-        (8,)
+        (7,)
     ]
 
 
@@ -317,9 +313,10 @@ def test_dimensions_cover_the_reference_data(given: Given, reference: Reference)
     assert given.rows("select count(*) from dim_district") == [(13,)]
     assert given.rows("select r4v_province_code from dim_district where district = '240302'") == [("PE2403",)]
     assert given.rows("select count(*) from dim_indicator") == [(len(reference.indicators),)]
-    assert given.rows("select min(period), max(period), count(*) from dim_period") == [
-        ("2026-01", "2026-11", 11)
-    ]
+    first = min(entry.since for entry in reference.calendar)  # the calendar's first expected month
+    months = (2026 - int(first[:4])) * 12 + 11 - int(first[5:]) + 1
+    periods = given.rows("select min(period), max(period), count(*) from dim_period")
+    assert periods == [(first, "2026-11", months)]
     assert given.rows("select count(*) from dim_population_group") == [(12,)]
 
 

@@ -450,7 +450,7 @@ def test_unknown_agency_folder_is_rejected_with_the_list_of_agencies(
 ) -> None:
     path = tmp_path / "file.csv"
     path.write_bytes(template_csv(VALID))
-    file = InboxFile("FOO", None, "file.csv", path, 10, dt.datetime.now(dt.UTC))
+    file = InboxFile("FOO", None, "file.csv", str(path), 10, dt.datetime.now(dt.UTC))
     outcome = inspect(
         Received(file, ArchivedFile("0" * 64, path, 10)), tmp_path / "w.duckdb", reference, runner
     )

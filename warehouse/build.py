@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from mesa.reference import Reference
+from mesa.settings import DEFAULT_TIMEZONE
 from warehouse.store import connect
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -88,7 +89,7 @@ def _in_dependency_order(found: list[Model]) -> list[Model]:
 # --- Seeds: the reference data, as tables the models join ----------------------------------------
 
 
-def seeds(reference: Reference, as_of: dt.date) -> dict[str, pd.DataFrame]:
+def seeds(reference: Reference, as_of: dt.date, timezone: str = DEFAULT_TIMEZONE) -> dict[str, pd.DataFrame]:
     agencies = pd.DataFrame(
         [(a.code, a.name, a.kind) for a in reference.agencies], columns=["code", "name", "kind"]
     )
@@ -136,9 +137,10 @@ def seeds(reference: Reference, as_of: dt.date) -> dict[str, pd.DataFrame]:
         columns=["agency", "indicator", "frequency", "due_days", "since"],
     )
     department = reference.region.department
+    name = dict(reference.departments)[department]
     build = pd.DataFrame(
-        [(as_of, department, dict(reference.departments)[department], reference.region.first_period)],
-        columns=["as_of", "department", "department_name", "first_period"],
+        [(as_of, department, name, reference.region.first_period, timezone)],
+        columns=["as_of", "department", "department_name", "first_period", "timezone"],
     )
     return {
         "ref_agencies": agencies,
@@ -205,12 +207,15 @@ class BuildReport:
     rows: dict[str, int]  # rows of each table model
 
 
-def build(path: Path, reference: Reference, as_of: dt.date | None = None) -> BuildReport:
-    """Rebuild every model in one transaction; a failing model test rolls all of it back."""
+def build(
+    path: Path, reference: Reference, as_of: dt.date | None = None, timezone: str = DEFAULT_TIMEZONE
+) -> BuildReport:
+    """Rebuild every model in one transaction; a failing model test rolls all of it back. `as_of` is
+    the day the tables describe; `timezone` is the Mesa's, in which deadlines are days."""
     with connect(path) as connection:
         connection.begin()
         try:
-            for name, frame in seeds(reference, as_of or dt.date.today()).items():
+            for name, frame in seeds(reference, as_of or dt.date.today(), timezone).items():
                 connection.register("seed_rows", frame)
                 connection.execute(f"create or replace table {name} as select * from seed_rows")
                 connection.unregister("seed_rows")

@@ -7,6 +7,7 @@ opened by any other process, so analysts can query between the short write trans
 from __future__ import annotations
 
 import datetime as dt
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ from expectations.triage import Status, loaded_columns
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 QUERIES_DIR = Path(__file__).parent / "queries"
+# How long a run waits for an analyst's session to let go of the file before giving up on a step.
+OPEN_WAIT_SECONDS = 30.0
 # Files are written in a storage format that DuckDB 1.2 and later read (analysts' CLIs, DBeaver, R).
 STORAGE_COMPATIBILITY = "v1.2.0"
 
@@ -49,15 +52,47 @@ class SubmissionRecord:
 
 
 @contextmanager
-def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection that is always closed, so the file is free for other processes afterwards."""
-    connection = duckdb.connect(
-        str(path), read_only=read_only, config={"storage_compatibility_version": STORAGE_COMPATIBILITY}
-    )
+def connect(
+    path: Path, read_only: bool = False, wait_seconds: float = OPEN_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection that is always closed, so the file is free for other processes afterwards.
+    While another program has the file open (an analyst's DBeaver or R session), opening is retried
+    for up to `wait_seconds`, then WarehouseInUseError says so."""
+    connection = _open(path, read_only, wait_seconds)
     try:
         yield connection
     finally:
         connection.close()
+
+
+class WarehouseInUseError(RuntimeError):
+    """Another program holds the DuckDB file open and did not let go in time."""
+
+    def __init__(self, path: Path, error: Exception) -> None:
+        self.path = path
+        super().__init__(
+            f"{path} is open in another program (a DuckDB CLI, DBeaver, R or Python session, or "
+            f"another run); close it and the next run will take the file again. DuckDB said: {error}"
+        )
+
+
+def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_seconds
+    pause = 0.2
+    while True:
+        try:
+            return duckdb.connect(
+                str(path),
+                read_only=read_only,
+                config={"storage_compatibility_version": STORAGE_COMPATIBILITY},
+            )
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            if time.monotonic() + pause > deadline:
+                raise WarehouseInUseError(path, error) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
 
 def table(connection: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
@@ -201,3 +236,11 @@ def _used(statement: str, parameters: dict[str, object]) -> dict[str, object]:
 def query(name: str) -> str:
     """A statement from warehouse/queries/<name>.sql."""
     return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def seen_files(path: Path) -> set[tuple[str, str, int, dt.datetime]]:
+    """(inbox folder, file path, size, modification time) of every file registered: a file still
+    there with the same size and time has not changed, and a run need not read it again."""
+    with connect(path, read_only=True) as connection:
+        rows = connection.execute(query("seen_files")).fetchall()
+    return {(channel, name, size, received.astimezone(dt.UTC)) for channel, name, size, received in rows}

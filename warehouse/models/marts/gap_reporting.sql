@@ -1,5 +1,6 @@
 -- Reporting gap: every report the calendar expects (agency x indicator x month since the calendar
--- starts), whether it came, on time and valid. "Received" counts a file that covered the period and
+-- starts), whether it came, on time and valid. A deadline is a day in the Mesa's time zone: a file
+-- received at 22:00 in Tumbes on the due date is on time, whatever the UTC date. "Received" counts a file that covered the period and
 -- indicator even if its rows were rejected; "valid" needs rows loaded.
 with calendar as (
     select * from stg_reporting_calendar
@@ -61,9 +62,11 @@ final as (
         coalesce(received.submissions, 0) as submissions,
         received.first_received_at is not null as is_received,
         received.first_valid_at is not null as is_valid,
-        coalesce(cast(received.first_valid_at as date) <= expected.due_date, false) as is_on_time,
+        coalesce(cast(timezone(build.timezone, received.first_valid_at) as date) <= expected.due_date, false)
+            as is_on_time,
         case
-            when cast(received.first_valid_at as date) <= expected.due_date then 'valid_on_time'
+            when cast(timezone(build.timezone, received.first_valid_at) as date) <= expected.due_date
+                then 'valid_on_time'
             when received.first_valid_at is not null then 'valid_late'
             when received.first_received_at is not null then 'received_not_valid'
             when expected.due_date < build.as_of then 'missing_overdue'
@@ -71,7 +74,9 @@ final as (
         end as status,
         case
             when received.first_valid_at is not null
-                then greatest(date_diff('day', expected.due_date, cast(received.first_valid_at as date)), 0)
+                then greatest(
+                    date_diff('day', expected.due_date, cast(timezone(build.timezone, received.first_valid_at) as date)), 0
+                )
             when expected.due_date < build.as_of
                 then date_diff('day', expected.due_date, build.as_of)
             else 0

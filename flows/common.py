@@ -1,0 +1,103 @@
+"""What every flow that writes the warehouse shares: the single-writer lock, the record of the run
+in the `runs` table, the marts refresh, and how a busy warehouse is reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NONE
+from prefect.runtime import flow_run
+from prefect.states import Completed
+
+from mesa.i18n import text
+from mesa.reference import load_reference
+from mesa.settings import Settings
+from warehouse import store
+from warehouse.build import build as build_models
+from warehouse.lock import WarehouseBusyError, writer
+from warehouse.operations import RunRecord, finish_run, start_run
+
+SKIPPED = "Skipped"
+
+
+def today(settings: Settings) -> dt.date:
+    """Today in the Mesa's time zone: deadlines are days in Tumbes, not in UTC."""
+    return dt.datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def current_run_id() -> str:
+    """The Prefect flow run's id; a local id when called outside a flow run."""
+    return str(flow_run.get_id() or uuid.uuid4())
+
+
+@dataclass
+class RunLog:
+    """What a run did, filled in by the flow and written to the `runs` table when it ends."""
+
+    run_id: str
+    failed: bool = False
+    processed: int = 0
+    skipped: int = 0
+    failed_files: list[str] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)
+    message: str | None = None
+
+    def record(self) -> RunRecord:
+        return RunRecord(
+            run_id=self.run_id,
+            finished_at=dt.datetime.now(dt.UTC),
+            state="failed" if self.failed or self.failed_files else "completed",
+            files_processed=self.processed,
+            files_skipped=self.skipped,
+            files_failed=len(self.failed_files),
+            failed_files=list(self.failed_files),
+            unreachable_inboxes=list(self.unreachable),
+            message=self.message,
+        )
+
+
+@contextmanager
+def writing_run(settings: Settings, flow: str) -> Iterator[RunLog]:
+    """Hold the writer lock, bring the schema up to date and record the run as started; yields its
+    log, written to `runs` at the end, also when the run breaks. Raises WarehouseBusyError if
+    another run holds the lock past the wait allowed."""
+    log = RunLog(current_run_id())
+    with writer(settings.warehouse, f"mesa-{flow} {log.run_id}", settings.lock_wait_seconds):
+        store.migrate(settings.warehouse)
+        start_run(settings.warehouse, log.run_id, flow, dt.datetime.now(dt.UTC))
+        try:
+            yield log
+        except BaseException as error:
+            log.failed, log.message = True, f"{type(error).__name__}: {error}"
+            raise
+        finally:
+            finish_run(settings.warehouse, log.record())
+
+
+def busy_state(settings: Settings, busy: WarehouseBusyError, report: dict[str, Any]) -> Any:
+    """A run that found another one writing ends Completed, named Skipped: nothing went wrong, and the
+    next scheduled run takes over. The holder is logged so the officer can tell which run it was."""
+    holder = busy.holder
+    message = (
+        text(
+            settings.lang, "log.busy", what=holder.what, pid=holder.pid, host=holder.host, since=holder.since
+        )
+        if holder
+        else text(settings.lang, "log.busy_unknown")
+    )
+    get_run_logger().warning(message)
+    return Completed(name=SKIPPED, message=message, data={**report, "busy": asdict(holder) if holder else {}})
+
+
+@task(cache_policy=NONE)
+def refresh_marts(settings: Settings, as_of: dt.date | None = None) -> dict[str, int]:
+    """Rebuild the analysts' tables from what is now loaded, as of today in the Mesa's time zone."""
+    day = as_of or today(settings)
+    return build_models(settings.warehouse, load_reference(), day, settings.timezone).rows

@@ -1,0 +1,171 @@
+"""The reporting-calendar flow: rebuild the gap tables as of today, write the reminders that are due
+(one message per agency, about that agency only) and publish who has reported as a table artifact.
+
+And the marts flow: the gap tables rebuilt on their own, after midnight, because the date alone moves
+deadlines and the share of the year elapsed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, cast
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NONE
+from prefect.client.schemas.objects import State
+
+from flows.common import busy_state, refresh_marts, today, writing_run
+from mesa.i18n import text
+from mesa.inbox import is_remote
+from mesa.reference import load_reference
+from mesa.reminders import Message, compose, due_reminders, month_name, write_message
+from mesa.settings import Settings, resolve_settings
+from mesa.status import default_period, summarise, table_rows
+from warehouse.lock import WarehouseBusyError
+from warehouse.operations import Reminder, ReportStatus, record_reminders, reporting_status, sent_reminders
+from warehouse.store import OPEN_WAIT_SECONDS
+
+STATUS_ARTIFACT_KEY = "mesa-reporting-status"
+
+
+@task(cache_policy=NONE)
+def read_reports(settings: Settings, day: dt.date) -> list[ReportStatus]:
+    return reporting_status(settings.warehouse, day, wait_seconds=OPEN_WAIT_SECONDS)
+
+
+@task(cache_policy=NONE)
+def plan_messages(settings: Settings, reports: list[ReportStatus]) -> list[Message]:
+    """The messages due today, one per agency; reminders already written are not repeated."""
+    reference = load_reference()
+    due = due_reminders(reports, reference.reminders, sent_reminders(settings.warehouse))
+    hint = settings.inbox if is_remote(settings.inbox) else Path(settings.inbox).name
+    return [
+        compose(agency, reference.agency(agency).name, items, settings.lang, hint)
+        for agency, items in sorted(due.items())
+    ]
+
+
+@task(cache_policy=NONE, task_run_name="remind {message.agency}")
+def deliver_reminder(settings: Settings, message: Message, day: dt.date) -> list[Reminder]:
+    """Write the message to outbox/<AGENCY>/, send it through the agency's notification block where
+    one is configured, and say what was written (for the `reminders` table)."""
+    path = write_message(settings.outbox, message, day)
+    get_run_logger().info(
+        text(
+            settings.lang, "log.reminder_written", agency=message.agency, path=path, items=len(message.items)
+        )
+    )
+    notified = notify(settings, message) if settings.notify_block else False
+    written_at = dt.datetime.now(dt.UTC)
+    return [
+        Reminder(
+            agency=message.agency,
+            period=item.report.period,
+            indicator=item.report.indicator,
+            kind=item.kind,
+            due_date=item.report.due_date,
+            status=item.report.status,
+            written_at=written_at,
+            outbox_path=path.as_posix(),
+            notified=notified,
+        )
+        for item in message.items
+    ]
+
+
+def notify(settings: Settings, message: Message) -> bool:
+    """Send through the Prefect notification block named by MESA_NOTIFY_BLOCK ("{agency}" is the
+    agency's code in lower case, so each agency has its own block and sees only its own message)."""
+    from prefect.blocks.core import Block
+
+    assert settings.notify_block is not None
+    name = settings.notify_block.format(agency=message.agency.lower())
+    logger, lang = get_run_logger(), settings.lang
+    try:
+        block: Any = Block.load(name)
+    except ValueError:
+        logger.warning(text(lang, "log.no_block", agency=message.agency, block=name))
+        return False
+    try:
+        block.notify(body=message.body, subject=message.subject)
+    except Exception as error:
+        logger.warning(text(lang, "log.notify_failed", agency=message.agency, block=name, error=error))
+        return False
+    logger.info(text(lang, "log.notified", agency=message.agency, block=name))
+    return True
+
+
+@task(cache_policy=NONE)
+def record(settings: Settings, reminders: list[Reminder]) -> None:
+    record_reminders(settings.warehouse, reminders)
+
+
+@task(cache_policy=NONE)
+def publish_status(settings: Settings, reports: list[ReportStatus], day: dt.date) -> list[dict[str, Any]]:
+    period = default_period(reports, day)
+    rows = table_rows(summarise(reports, period), settings.lang) if period else []
+    create_table_artifact(
+        key=STATUS_ARTIFACT_KEY,
+        table=rows,
+        description=text(
+            settings.lang, "reporting.artifact_description", period=month_name(period or "", settings.lang)
+        ),
+    )
+    return rows
+
+
+@flow(name="mesa-calendar", log_prints=False)
+def calendar_flow(settings: Settings | None = None, day: dt.date | None = None) -> Any:
+    """Who is late today, the reminders due, and the status table. `day` is today unless given."""
+    settings = settings or resolve_settings()
+    day = day or today(settings)
+    report: dict[str, Any] = {"reminders": [], "status": []}
+    try:
+        with writing_run(settings, "calendar"):
+            refresh_marts(settings, as_of=day)
+            reports = read_reports(settings, day)
+            messages = plan_messages(settings, reports)
+            written = [
+                reminder for message in messages for reminder in deliver_reminder(settings, message, day)
+            ]
+            record(settings, written)
+            if not messages:
+                get_run_logger().info(text(settings.lang, "log.no_reminders"))
+            report["reminders"] = written_by_message(written)
+            report["status"] = publish_status(settings, reports, day)
+    except WarehouseBusyError as busy:
+        return busy_state(settings, busy, report)
+    return report
+
+
+def written_by_message(written: list[Reminder]) -> list[dict[str, Any]]:
+    """One line per message written: the agency, how many reports it reminds of, and its file."""
+    counts: dict[tuple[str, str], int] = {}
+    for reminder in written:
+        key = (reminder.agency, reminder.outbox_path)
+        counts[key] = counts.get(key, 0) + 1
+    return [{"agency": agency, "items": n, "path": path} for (agency, path), n in counts.items()]
+
+
+def run_calendar(settings: Settings, day: dt.date | None = None) -> tuple[bool, dict[str, Any]]:
+    """Run the calendar flow once; (succeeded, report). A busy warehouse is not a success."""
+    state = cast("State[Any]", calendar_flow(settings, day, return_state=True))
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        raise result
+    return state.is_completed() and "busy" not in result, result
+
+
+@flow(name="mesa-marts", log_prints=False)
+def marts_flow(settings: Settings | None = None) -> Any:
+    """Rebuild the gap tables as of today."""
+    settings = settings or resolve_settings()
+    try:
+        with writing_run(settings, "marts"):
+            tables = refresh_marts(settings)
+            get_run_logger().info(text(settings.lang, "log.marts_built", tables=len(tables)))
+    except WarehouseBusyError as busy:
+        return busy_state(settings, busy, {})
+    return tables

@@ -1,0 +1,292 @@
+"""The data officer's commands: `mesa status`, `mesa remind`, `mesa serve`. Like the rest of the CLI,
+nothing heavy is imported before a command needs it."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from mesa.i18n import text
+from mesa.settings import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+STATUS_WAIT_SECONDS = 10.0
+WIDE = 140
+
+
+def today(settings: Settings) -> dt.date:
+    return dt.datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+# --- mesa status --------------------------------------------------------------------------------
+
+
+def status_command(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+
+    from mesa.status import default_period, summarise
+    from warehouse.lock import current_holder
+    from warehouse.operations import recent_runs, reporting_status
+    from warehouse.store import WarehouseInUseError
+
+    lang = settings.lang
+    if args.period is not None and not PERIOD.match(args.period):
+        print(text(lang, "cli.bad_period", value=args.period), file=sys.stderr)
+        return EXIT_USAGE
+    if not settings.warehouse.exists():
+        print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
+        return EXIT_USAGE
+    day = today(settings)
+    holder = current_holder(settings.warehouse)
+    try:
+        reports = reporting_status(settings.warehouse, day, wait_seconds=STATUS_WAIT_SECONDS)
+        runs = recent_runs(settings.warehouse)
+    except WarehouseInUseError:
+        _print_holder(holder, lang)
+        print(text(lang, "cli.warehouse_busy", path=settings.warehouse), file=sys.stderr)
+        return EXIT_FAILED
+    except duckdb.CatalogException:
+        print(text(lang, "reporting.no_calendar_rows"), file=sys.stderr)
+        return EXIT_FAILED
+    period = args.period or default_period(reports, day)
+    periods = sorted({r.period for r in reports})
+    summaries = summarise(reports, period) if period else []
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "period": period,
+                    "today": day.isoformat(),
+                    "agencies": [asdict(s) for s in summaries],
+                    "runs": runs,
+                    "writing": asdict(holder) if holder else None,
+                },
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
+        return EXIT_OK
+    if not summaries:
+        print(text(lang, "reporting.no_reports", period=period, periods=", ".join(periods[-6:]) or "-"))
+    else:
+        _print_status_table(summaries, period or "", day, lang)
+    _print_runs(runs, settings)
+    _print_holder(holder, lang)
+    return EXIT_OK
+
+
+def _print_status_table(summaries: list[Any], period: str, day: dt.date, lang: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from mesa.reminders import month_name
+    from mesa.status import pending_text
+
+    date_format = text(lang, "reminder.date_format")
+    table = Table(
+        title=text(lang, "reporting.title", period=month_name(period, lang), today=day.strftime(date_format)),
+        title_justify="left",
+    )
+    for key in ("agency", "expected", "received", "valid", "on_time", "due", "pending"):
+        table.add_column(
+            text(lang, f"reporting.column.{key}"),
+            justify="right" if key in ("expected", "received", "valid", "on_time") else "left",
+            no_wrap=key != "pending",
+        )
+    for summary in summaries:
+        owed = bool(summary.missing or summary.not_valid)
+        style = "red" if owed and not summary.not_yet_due else ("yellow" if summary.late else "green")
+        if summary.not_yet_due and not owed:
+            style = ""
+        table.add_row(
+            summary.agency,
+            str(summary.expected),
+            str(summary.received),
+            str(summary.valid),
+            str(summary.on_time),
+            summary.due_date.strftime(date_format),
+            pending_text(summary, lang),
+            style=style,
+        )
+    # A terminal gets its own width; a pipe or a log file gets lines wide enough not to wrap.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else WIDE)
+    console.print(table)
+    complete = sum(s.is_complete for s in summaries)
+    console.print(
+        text(
+            lang,
+            "reporting.totals",
+            complete=complete,
+            agencies=len(summaries),
+            missing=sum(len(s.missing) for s in summaries),
+            not_valid=sum(len(s.not_valid) for s in summaries),
+        )
+    )
+
+
+def _print_runs(runs: list[dict[str, Any]], settings: Settings) -> None:
+    lang = settings.lang
+    print()
+    print(text(lang, "reporting.runs_title"))
+    if not runs:
+        print("  " + text(lang, "reporting.no_runs"))
+    zone = ZoneInfo(settings.timezone)
+    for run in runs:
+        print(
+            "  "
+            + text(
+                lang,
+                "reporting.run_line",
+                flow=text(lang, f"reporting.flows.{run['flow']}"),
+                state=text(lang, f"reporting.states.{run['state']}"),
+                started=f"{run['started_at'].astimezone(zone):%Y-%m-%d %H:%M}",
+                processed=run["files_processed"],
+                skipped=run["files_skipped"],
+                failed=run["files_failed"],
+            )
+        )
+        if run["failed_files"]:
+            print(text(lang, "reporting.run_failed_files", files=", ".join(run["failed_files"])))
+        if run["unreachable_inboxes"]:
+            print(text(lang, "reporting.run_unreachable", inboxes=", ".join(run["unreachable_inboxes"])))
+        if run["message"]:
+            print(text(lang, "reporting.run_message", message=run["message"]))
+
+
+def _print_holder(holder: Any, lang: str) -> None:
+    if holder is not None:
+        print(text(lang, "reporting.writing_now", **asdict(holder)))
+
+
+# --- mesa remind --------------------------------------------------------------------------------
+
+
+def remind_command(args: argparse.Namespace, settings: Settings) -> int:
+    lang = settings.lang
+    try:
+        day = dt.date.fromisoformat(args.day) if args.day else today(settings)
+    except ValueError:
+        print(text(lang, "cli.bad_day", value=args.day), file=sys.stderr)
+        return EXIT_USAGE
+    from mesa.cli import prepare_environment, stdout_to_stderr
+
+    prepare_environment()
+    with stdout_to_stderr():
+        from flows.reporting import run_calendar
+
+        succeeded, report = run_calendar(settings, day)
+    if "busy" in report:
+        print(busy_message(report["busy"], lang), file=sys.stderr)
+        return EXIT_BUSY
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    elif report["reminders"]:
+        print(text(lang, "cli.reminders_written", path=settings.outbox))
+        for entry in report["reminders"]:
+            print(
+                text(
+                    lang,
+                    "cli.reminder_line",
+                    agency=entry["agency"],
+                    items=entry["items"],
+                    path=entry["path"],
+                )
+            )
+    else:
+        print(text(lang, "cli.reminders_none", day=day.isoformat()))
+    return EXIT_OK if succeeded else EXIT_FAILED
+
+
+def busy_message(holder: dict[str, Any], lang: str) -> str:
+    return text(lang, "cli.busy", **holder) if holder else text(lang, "cli.busy_unknown")
+
+
+# --- mesa serve ---------------------------------------------------------------------------------
+
+
+def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    from mesa.config import ConfigError, calendar_path, load_operations
+    from mesa.inbox import location_problem
+    from mesa.reference import load_reference
+    from mesa.settings import operations_path
+
+    lang = settings.lang
+    try:
+        operations = load_operations(operations_path())
+        load_reference()  # validates the reporting calendar
+    except ConfigError as error:
+        print(error.describe(lang), file=sys.stderr)
+        return EXIT_USAGE
+    for location in settings.inboxes:
+        problem = location_problem(location)
+        if problem is not None:
+            message = text(lang, f"config.{problem[0]}", value=location, **problem[1])
+            print(text(lang, "cli.bad_inbox_variable", message=message), file=sys.stderr)
+            return EXIT_USAGE
+    print_plan(settings, operations, calendar_path(), lang)
+    if args.check:
+        print(text(lang, "cli.serve_ok"))
+        return EXIT_OK
+    from mesa.cli import prepare_environment
+
+    prepare_environment()
+    return _serve(settings, operations, lang)
+
+
+def _serve(settings: Settings, operations: Any, lang: str) -> int:
+    from flows import serve
+
+    if os.environ.get("PREFECT_API_URL"):
+        print(text(lang, "cli.serve_ui", url=os.environ["PREFECT_API_URL"].removesuffix("/api")), flush=True)
+        serve.serve_forever(serve.deployments(operations, settings.timezone))
+        return EXIT_OK
+    port = int(os.environ.get("MESA_PREFECT_PORT", serve.DEFAULT_PORT))
+    home = Path(os.environ.get("PREFECT_HOME", "~/.prefect")).expanduser()
+    url = f"http://127.0.0.1:{port}"
+    print(text(lang, "cli.serve_starting_server", url=url, log=home / "server.log"), flush=True)
+    try:
+        with serve.local_prefect_server(port, home) as api:
+            os.environ["PREFECT_API_URL"] = api
+            print(text(lang, "cli.serve_ui", url=url), flush=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                serve.serve_forever(serve.deployments(operations, settings.timezone))
+    except RuntimeError as error:
+        print(text(lang, "cli.serve_server_failed", error=error), file=sys.stderr)
+        return EXIT_FAILED
+    print(text(lang, "cli.serve_stopped"), flush=True)
+    return EXIT_OK
+
+
+def print_plan(settings: Settings, operations: Any, calendar: Path, lang: str) -> None:
+    from flows.serve import next_runs
+
+    print(text(lang, "cli.serve_config", operations=operations.path, calendar=calendar))
+    print(text(lang, "cli.serve_plan", timezone=settings.timezone))
+    upcoming = next_runs(operations, settings.timezone, dt.datetime.now(dt.UTC))
+    for name, schedule in operations.schedules.items():
+        moment = upcoming[name]
+        shown = f"{moment:%Y-%m-%d %H:%M}" if moment else text(lang, "cli.serve_paused")
+        print(text(lang, "cli.serve_line", name=name, cron=schedule.cron, next=shown))
+    print(text(lang, "cli.serve_inboxes", inboxes=", ".join(settings.inboxes)))
+    print(
+        text(
+            lang,
+            "cli.serve_paths",
+            warehouse=settings.warehouse,
+            feedback=settings.feedback,
+            outbox=settings.outbox,
+        )
+    )
+    if settings.notify_block:
+        print(text(lang, "cli.serve_notify", block=settings.notify_block))

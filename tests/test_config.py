@@ -1,0 +1,173 @@
+"""The officer's configuration files: the shipped ones are valid, and every kind of mistake is
+reported with its file and line and a way to fix it, before anything runs."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mesa.config import (
+    DEFAULT_CALENDAR,
+    DEFAULT_OPERATIONS,
+    Calendar,
+    ConfigError,
+    load_calendar,
+    load_operations,
+)
+from mesa.reference import Reference
+from tests.test_cli import mesa
+
+
+def write(tmp_path: Path, name: str, content: str) -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def calendar(path: Path, reference: Reference) -> Calendar:
+    return load_calendar(
+        path, tuple(reference.agency_codes), tuple(i.code for i in reference.indicators), "2018-01"
+    )
+
+
+def problems(error: pytest.ExceptionInfo[ConfigError]) -> list[tuple[int | None, str]]:
+    return [(problem.line, problem.key) for problem in error.value.problems]
+
+
+def test_the_shipped_calendar_and_operations_are_valid(reference: Reference) -> None:
+    loaded = calendar(DEFAULT_CALENDAR, reference)
+    assert {entry.agency for entry in loaded.entries} >= {"DIRESA", "MIMP", "PNP"}
+    assert loaded.reminders.days_before >= 0 and loaded.reminders.days_after
+    operations = load_operations(DEFAULT_OPERATIONS)
+    assert set(operations.schedules) == {"intake", "marts", "calendar"}
+
+
+def test_calendar_mistakes_are_each_reported_with_their_line(tmp_path: Path, reference: Reference) -> None:
+    path = write(
+        tmp_path,
+        "calendario.yaml",
+        """
+        default_due_days: 10
+        since: "2026-13"
+        reminders:
+          days_before: 3
+          days_after: [1, siete]
+        entries:
+          - {agency: DIRESA, indicators: [SAL-01]}
+          - {agency: DIRSA, indicators: [SAL-02], frecuencia: monthly}
+          - agency: MIMP
+            indicators: [VBG-02, SAL-10]
+            due_days: -1
+          - {agency: DIRESA, indicators: [SAL-01]}
+        """,
+    )
+    with pytest.raises(ConfigError) as error:
+        calendar(path, reference)
+    assert problems(error) == [
+        (2, "bad_period"),
+        (5, "bad_days_after"),
+        (8, "unknown_key"),  # frecuencia
+        (8, "unknown_code_guess"),  # DIRSA: did you mean DIRESA?
+        (10, "unknown_code_guess"),  # SAL-10: did you mean SAL-01?
+        (11, "bad_number"),  # due_days -1
+        (12, "repeated_entry"),  # DIRESA SAL-01 again, first on line 7
+    ]
+    message = error.value.describe("es")
+    suggestion = "«SAL-10» no es un código de indicador conocido. ¿Quiso decir «SAL-01»?"
+    assert f"{path}, línea 10: {suggestion}" in message
+    assert "línea 12: DIRESA ya tiene SAL-01 con esta frecuencia en la línea 7" in message
+    assert "line 2: «since» must be a month YYYY-MM" in error.value.describe("en")
+
+
+def test_broken_yaml_and_repeated_keys_name_their_line(tmp_path: Path, reference: Reference) -> None:
+    with pytest.raises(ConfigError) as error:
+        broken = write(tmp_path, "roto.yaml", "entries:\n  - {agency: DIRESA, indicators: [SAL-01]\n")
+        calendar(broken, reference)
+    assert [key for _, key in problems(error)] == ["not_yaml"]
+    assert "roto.yaml, línea" in error.value.describe("es")
+    repeated = write(
+        tmp_path,
+        "repetido.yaml",
+        """
+        since: "2026-01"
+        since: "2026-02"
+        entries:
+          - {agency: DIRESA, indicators: [SAL-01]}
+        """,
+    )
+    with pytest.raises(ConfigError) as error:
+        calendar(repeated, reference)
+    assert problems(error) == [(2, "repeated_key")]
+
+
+def test_operations_mistakes_are_reported_with_their_line(tmp_path: Path) -> None:
+    (tmp_path / "bandeja").mkdir()
+    path = write(
+        tmp_path,
+        "operaciones.yaml",
+        f"""
+        inboxes:
+          - {tmp_path / "bandeja"}
+          - {tmp_path / "no-existe"}
+          - ftp://servidor/entradas
+          - sftp://mesa:secreto@servidor/entradas
+          - s3:///sin-bucket
+        schedules:
+          intake: {{cron: "0 */3 * *"}}
+          marts: {{cron: "15 0 * * *", active: si}}
+        """,
+    )
+    with pytest.raises(ConfigError) as error:
+        load_operations(path)
+    assert problems(error) == [
+        (3, "inbox_missing_folder"),
+        (4, "inbox_protocol"),
+        (5, "inbox_password"),  # a password in a URL would end up in logs and flow parameters
+        (6, "inbox_no_host"),
+        (7, "missing_key"),  # the calendar schedule
+        (8, "bad_cron"),
+        (9, "bad_choice"),
+    ]
+    assert "no escriba la contraseña en la dirección" in error.value.describe("es")
+
+
+def test_serve_stops_at_start_on_a_bad_calendar_naming_the_line(tmp_path: Path) -> None:
+    bad = write(
+        tmp_path,
+        "calendario.yaml",
+        """
+        entries:
+          - {agency: DIRESA, indicators: [SAL-01], due_days: diez}
+        """,
+    )
+    result = mesa("serve", "--check", cwd=tmp_path, MESA_CALENDAR=str(bad))
+    assert result.returncode == 2
+    expected = f"{bad}, línea 2: «due_days» debe ser un número entero entre 0 y 366; dice «diez»."
+    assert expected in result.stderr
+
+
+def test_serve_stops_at_start_on_a_bad_schedule_or_inbox(tmp_path: Path) -> None:
+    operations = write(
+        tmp_path,
+        "operaciones.yaml",
+        """
+        schedules:
+          intake: {cron: "cada tres horas"}
+          marts: {cron: "15 0 * * *"}
+          calendar: {cron: "0 8 * * *"}
+        """,
+    )
+    result = mesa("serve", "--check", cwd=tmp_path, MESA_OPERATIONS=str(operations))
+    assert result.returncode == 2 and f"{operations}, línea 2: «cada tres horas»" in result.stderr
+    result = mesa("serve", "--check", cwd=tmp_path, MESA_INBOX="ftp://servidor/entradas")
+    assert result.returncode == 2 and "MESA_INBOX" in result.stderr and "ftp" in result.stderr
+
+
+def test_serve_check_shows_the_plan_of_a_good_configuration(tmp_path: Path) -> None:
+    (tmp_path / "inbox").mkdir()
+    result = mesa("serve", "--check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    plan = ("intake", "marts", "calendar", "0 */3 * * *", "próxima:", "La configuración es correcta.")
+    assert [line for line in plan if line not in result.stdout] == []

@@ -1,0 +1,91 @@
+"""One writer at a time: every run that writes the warehouse holds a lock file next to it.
+
+DuckDB lets one process open a file for writing, but a run opens and closes the file between
+submissions (so that analysts can query in between), so two runs could interleave their writes.
+The lock is held for the whole run instead. It is an operating-system lock (`filelock`): if the
+process dies, the lock goes with it, and no stale lock is ever left to clear by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds the lock: enough for the officer to recognise the run."""
+
+    what: str
+    pid: int
+    host: str
+    since: str  # ISO time, UTC
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another run is writing the warehouse and did not finish within the wait allowed."""
+
+    def __init__(self, warehouse: Path, holder: Holder | None) -> None:
+        self.warehouse = warehouse
+        self.holder = holder
+        super().__init__(f"{warehouse} is being written by {holder or 'another process'}")
+
+
+def lock_path(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + ".lock")
+
+
+def holder_path(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + ".writer.json")
+
+
+@contextmanager
+def writer(warehouse: Path, what: str, wait_seconds: float = 0.0) -> Iterator[Holder]:
+    """Hold the warehouse's writer lock for the block; wait up to `wait_seconds` for it, then raise
+    WarehouseBusyError naming the run that holds it."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(lock_path(warehouse), thread_local=False)
+    try:
+        lock.acquire(timeout=max(wait_seconds, 0))
+    except Timeout:
+        raise WarehouseBusyError(warehouse, current_holder(warehouse)) from None
+    me = Holder(
+        what, os.getpid(), socket.gethostname(), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
+    info = holder_path(warehouse)
+    try:
+        info.write_text(json.dumps(me.__dict__), encoding="utf-8")
+        yield me
+    finally:
+        info.unlink(missing_ok=True)
+        lock.release()
+
+
+def current_holder(warehouse: Path) -> Holder | None:
+    """The run that holds the lock, as it described itself; None when nobody does. Read without
+    touching the lock, so that asking never makes a starting run find the warehouse busy."""
+    try:
+        holder = Holder(**json.loads(holder_path(warehouse).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+    if holder.host == socket.gethostname() and not _alive(holder.pid):
+        return None  # a run that was killed: the operating system has released its lock
+    return holder
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
