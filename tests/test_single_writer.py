@@ -1,0 +1,110 @@
+"""Only one run writes the warehouse at a time, between real processes: a second run exits with a
+message naming the first, or waits for it when told to; two runs at once load nothing twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import ROOT, mesa
+from warehouse.lock import current_holder
+from warehouse.store import connect
+
+pytestmark = pytest.mark.e2e
+
+
+def hold_lock(warehouse: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process holding the writer lock, as a run in progress does."""
+    holder = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "hold_writer_lock.py"), str(warehouse), str(seconds)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    return holder
+
+
+def test_a_second_run_exits_with_a_message_naming_the_first(
+    prefect_api: str, tmp_path: Path, examples_inbox: Path
+) -> None:
+    warehouse = tmp_path / "mesa.duckdb"
+    holder = hold_lock(warehouse, 120)
+    try:
+        seen = current_holder(warehouse)
+        assert seen is not None and seen.pid == holder.pid
+        result = mesa(
+            "run",
+            "--inbox",
+            str(examples_inbox),
+            "--warehouse",
+            str(warehouse),
+            cwd=tmp_path,
+            api=prefect_api,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 3, result.stderr
+    assert f"proceso {holder.pid}" in result.stderr and "No se procesó nada" in result.stderr
+    assert not warehouse.exists()  # not a byte written
+    assert current_holder(warehouse) is None  # a killed holder leaves no lock behind
+
+
+def test_a_second_run_told_to_wait_goes_on_when_the_first_ends(
+    prefect_api: str, tmp_path: Path, examples_inbox: Path
+) -> None:
+    warehouse = tmp_path / "mesa.duckdb"
+    holder = hold_lock(warehouse, 3)
+    started = time.monotonic()
+    result = mesa(
+        "run", "--inbox", str(examples_inbox), "--warehouse", str(warehouse), "--json",
+        cwd=tmp_path, api=prefect_api, MESA_LOCK_WAIT_SECONDS="120",
+    )  # fmt: skip
+    holder.wait()
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started >= 2  # it did wait for the holder
+    assert len(json.loads(result.stdout)["submissions"]) == 10
+
+
+def test_two_runs_at_once_load_each_file_once(prefect_api: str, tmp_path: Path, examples_inbox: Path) -> None:
+    warehouse = tmp_path / "mesa.duckdb"
+    command = [
+        sys.executable,
+        "-m",
+        "mesa",
+        "run",
+        "--inbox",
+        str(examples_inbox),
+        "--warehouse",
+        str(warehouse),
+    ]
+    environment = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_api,
+        "MESA_LOCK_WAIT_SECONDS": "300",
+    }
+    runs = [
+        subprocess.Popen(
+            command, cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err[-2000:] for _, err in outputs]
+    with connect(warehouse, read_only=True) as connection:
+        registered = connection.execute("select count(*), count(distinct sha256) from submissions").fetchone()
+        values = connection.execute("select count(*) from observations").fetchone()
+        runs_done = connection.execute(
+            "select count(*) from runs where flow = 'intake' and state = 'completed'"
+        ).fetchone()
+    assert registered == (10, 9)  # ten files, one of them a duplicate copy of another: each once
+    assert runs_done == (2,)
+    assert "Archivos ya procesados antes (sin cambios): 10" in "".join(out for out, _ in outputs)
+    assert values is not None and values[0] > 0
