@@ -9,16 +9,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 from prefect.states import Completed
 
-from mesa.i18n import text
+from mesa import clock
 from mesa.reference import load_reference
 from mesa.settings import Settings
+from mesa.status import busy_text
 from warehouse import store
 from warehouse.build import build as build_models
 from warehouse.lock import WarehouseBusyError, writer
@@ -29,7 +29,7 @@ SKIPPED = "Skipped"
 
 def today(settings: Settings) -> dt.date:
     """Today in the Mesa's time zone: deadlines are days in Tumbes, not in UTC."""
-    return dt.datetime.now(ZoneInfo(settings.timezone)).date()
+    return clock.today(settings.timezone)
 
 
 def current_run_id() -> str:
@@ -85,13 +85,7 @@ def busy_state(settings: Settings, busy: WarehouseBusyError, report: dict[str, A
     """A run that found another one writing ends Completed, named Skipped: nothing went wrong, and the
     next scheduled run takes over. The holder is logged so the officer can tell which run it was."""
     holder = busy.holder
-    message = (
-        text(
-            settings.lang, "log.busy", what=holder.what, pid=holder.pid, host=holder.host, since=holder.since
-        )
-        if holder
-        else text(settings.lang, "log.busy_unknown")
-    )
+    message = busy_text(asdict(holder) if holder else None, settings.lang, settings.timezone, "log")
     get_run_logger().warning(message)
     return Completed(name=SKIPPED, message=message, data={**report, "busy": asdict(holder) if holder else {}})
 

@@ -135,6 +135,8 @@ def calendar_flow(settings: Settings | None = None, day: dt.date | None = None) 
                 get_run_logger().info(text(settings.lang, "log.no_reminders"))
             report["reminders"] = written_by_message(written)
             report["status"] = publish_status(settings, reports, day)
+            if day != today(settings):  # a rehearsal for another day leaves the tables as of today
+                refresh_marts(settings, as_of=today(settings))
     except WarehouseBusyError as busy:
         return busy_state(settings, busy, report)
     return report

@@ -94,14 +94,14 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     status.add_argument("--period", metavar="YYYY-MM", help=say("period"))
     status.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
     status.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
-    status.add_argument("--json", action="store_true", help=say("json"))
+    status.add_argument("--json", action="store_true", help=say("json_status"))
     status.set_defaults(handler=_operations("status_command"))
 
     remind = commands.add_parser("remind", help=say("remind"), description=say("remind_description"))
     remind.add_argument("--day", metavar="YYYY-MM-DD", help=say("day"))
     remind.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
     remind.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
-    remind.add_argument("--json", action="store_true", help=say("json"))
+    remind.add_argument("--json", action="store_true", help=say("json_remind"))
     remind.set_defaults(handler=_operations("remind_command"))
 
     serve = commands.add_parser("serve", help=say("serve"), description=say("serve_description"))
@@ -185,7 +185,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     if "busy" in report:
         from mesa.cli_operations import busy_message
 
-        print(busy_message(report["busy"], lang), file=sys.stderr)
+        print(busy_message(report["busy"], settings), file=sys.stderr)
         return EXIT_BUSY
     if args.json:
         print(json.dumps({"submissions": report["submissions"]}, ensure_ascii=False, indent=2))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mesa import clock
 from mesa.i18n import text
 from mesa.settings import Settings
 
@@ -22,10 +23,6 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 STATUS_WAIT_SECONDS = 10.0
 WIDE = 140
-
-
-def today(settings: Settings) -> dt.date:
-    return dt.datetime.now(ZoneInfo(settings.timezone)).date()
 
 
 # --- mesa status --------------------------------------------------------------------------------
@@ -46,13 +43,13 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.warehouse.exists():
         print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
         return EXIT_USAGE
-    day = today(settings)
+    day = clock.today(settings.timezone)
     holder = current_holder(settings.warehouse)
     try:
         reports = reporting_status(settings.warehouse, day, wait_seconds=STATUS_WAIT_SECONDS)
         runs = recent_runs(settings.warehouse)
     except WarehouseInUseError:
-        _print_holder(holder, lang)
+        _print_holder(holder, settings)
         print(text(lang, "cli.warehouse_busy", path=settings.warehouse), file=sys.stderr)
         return EXIT_FAILED
     except duckdb.CatalogException:
@@ -82,7 +79,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _print_status_table(summaries, period or "", day, lang)
     _print_runs(runs, settings)
-    _print_holder(holder, lang)
+    _print_holder(holder, settings)
     return EXIT_OK
 
 
@@ -147,7 +144,7 @@ def _print_runs(runs: list[dict[str, Any]], settings: Settings) -> None:
             "  "
             + text(
                 lang,
-                "reporting.run_line",
+                "reporting.run_line" if run["flow"] == "intake" else "reporting.run_line_plain",
                 flow=text(lang, f"reporting.flows.{run['flow']}"),
                 state=text(lang, f"reporting.states.{run['state']}"),
                 started=f"{run['started_at'].astimezone(zone):%Y-%m-%d %H:%M}",
@@ -164,9 +161,13 @@ def _print_runs(runs: list[dict[str, Any]], settings: Settings) -> None:
             print(text(lang, "reporting.run_message", message=run["message"]))
 
 
-def _print_holder(holder: Any, lang: str) -> None:
+def _print_holder(holder: Any, settings: Settings) -> None:
+    from mesa.status import holder_fields
+
     if holder is not None:
-        print(text(lang, "reporting.writing_now", **asdict(holder)))
+        print(
+            text(settings.lang, "reporting.writing_now", **holder_fields(asdict(holder), settings.timezone))
+        )
 
 
 # --- mesa remind --------------------------------------------------------------------------------
@@ -175,7 +176,7 @@ def _print_holder(holder: Any, lang: str) -> None:
 def remind_command(args: argparse.Namespace, settings: Settings) -> int:
     lang = settings.lang
     try:
-        day = dt.date.fromisoformat(args.day) if args.day else today(settings)
+        day = dt.date.fromisoformat(args.day) if args.day else clock.today(settings.timezone)
     except ValueError:
         print(text(lang, "cli.bad_day", value=args.day), file=sys.stderr)
         return EXIT_USAGE
@@ -187,7 +188,7 @@ def remind_command(args: argparse.Namespace, settings: Settings) -> int:
 
         succeeded, report = run_calendar(settings, day)
     if "busy" in report:
-        print(busy_message(report["busy"], lang), file=sys.stderr)
+        print(busy_message(report["busy"], settings), file=sys.stderr)
         return EXIT_BUSY
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
@@ -208,8 +209,10 @@ def remind_command(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if succeeded else EXIT_FAILED
 
 
-def busy_message(holder: dict[str, Any], lang: str) -> str:
-    return text(lang, "cli.busy", **holder) if holder else text(lang, "cli.busy_unknown")
+def busy_message(holder: dict[str, Any], settings: Settings) -> str:
+    from mesa.status import busy_text
+
+    return busy_text(holder, settings.lang, settings.timezone, "cli")
 
 
 # --- mesa serve ---------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ Everything goes to feedback/<AGENCY>/<submission folder>/ and mentions only that
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import shutil
 import tempfile
@@ -15,13 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from expectations.problems import Problem
 from expectations.registry import check, checks
 from mesa.annotated import write_annotated_copy
+from mesa.clock import local_time
 from mesa.i18n import strings, text
 from mesa.intake import Outcome
 from mesa.reference import load_reference
@@ -114,11 +113,6 @@ def grouped(rows: list[dict[str, Any]], lang: str) -> list[CheckGroup]:
         for check_id in checks()
         if (members := by_check.get(check_id))
     ]
-
-
-def local_time(moment: dt.datetime, timezone: str) -> str:
-    """ "2026-11-05 09:30 (America/Lima)": unambiguous in Spanish and English."""
-    return f"{moment.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M} ({timezone})"
 
 
 def details(outcome: Outcome, lang: str, timezone: str) -> dict[str, Any]:

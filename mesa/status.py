@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from mesa.clock import local_time
 from mesa.i18n import text
 from warehouse.operations import ReportStatus
 
@@ -104,3 +105,15 @@ def table_rows(summaries: list[AgencySummary], lang: str) -> list[dict[str, Any]
         }
         for s in summaries
     ]
+
+
+def holder_fields(holder: dict[str, Any], timezone: str) -> dict[str, Any]:
+    """The writer's description (warehouse.lock.Holder as a dict) with its start in the Mesa's time."""
+    return {**holder, "since": local_time(holder["since"], timezone)}
+
+
+def busy_text(holder: dict[str, Any] | None, lang: str, timezone: str, context: str) -> str:
+    """Who is writing the warehouse, for a log line (`context` "log") or the command line ("cli")."""
+    if not holder:
+        return text(lang, f"{context}.busy_unknown")
+    return text(lang, f"{context}.busy", **holder_fields(holder, timezone))

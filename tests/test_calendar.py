@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -79,6 +80,17 @@ def test_the_status_moves_with_the_date_without_a_rebuild(february: tuple[Given,
     overdue = later[("DRE", "2026-02")]
     assert (overdue.status, overdue.days_late) == ("missing_overdue", 1)
     assert later[("MTPE", "2026-02")].status == "valid_late"  # what came does not change
+
+
+def test_a_build_as_of_an_earlier_day_ignores_files_received_after_it(
+    february: tuple[Given, Reference],
+) -> None:
+    given, calendar = february
+    given.build(calendar, dt.date(2026, 3, 10))  # before MTPE's February file came (the 11th in Tumbes)
+    on_the_tenth = reports(given, dt.date(2026, 3, 10))
+    assert on_the_tenth[("MTPE", "2026-01")].status == "valid_on_time"
+    assert on_the_tenth[("MTPE", "2026-02")].status == "not_yet_due"
+    assert reports(given, dt.date(2026, 3, 11))[("MTPE", "2026-02")].status == "missing_overdue"
 
 
 def test_reminders_before_and_after_the_deadline_each_once(february: tuple[Given, Reference]) -> None:
@@ -240,3 +252,8 @@ def test_mesa_status_and_remind_from_the_command_line(prefect_api: str, given: G
     assert by_agency["DIRESA"]["missing"] == ["SAL-01", "SAL-02", "SAL-03", "SAL-04"]
     bad = mesa("status", "--period", "octubre", cwd=tmp_path, **env)
     assert bad.returncode == 2 and "AAAA-MM" in bad.stderr
+
+    rehearsal = mesa("remind", "--day", "2026-10-02", cwd=tmp_path, **env)  # a day in the past
+    assert rehearsal.returncode == 0, rehearsal.stderr
+    tumbes_today = dt.datetime.now(ZoneInfo("America/Lima")).date()
+    assert given.rows("select as_of from stg_build") == [(tumbes_today,)]  # the tables are left as of today

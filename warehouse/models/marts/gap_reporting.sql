@@ -47,6 +47,9 @@ received as (
         count(distinct coverage.submission_id) as submissions
     from coverage
     inner join submissions on coverage.submission_id = submissions.submission_id
+    cross join build
+    -- as of the build's day: a build for an earlier day (`mesa remind --day`) ignores later files
+    where cast(timezone(build.timezone, submissions.received_at) as date) <= build.as_of
     group by coverage.agency, coverage.indicator, coverage.period
 ),
 
