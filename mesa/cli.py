@@ -56,7 +56,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     )
 
     run = commands.add_parser("run", help=say("run"), description=say("run_description"))
-    run.add_argument("--inbox", metavar="DIR", action="append", help=say("inbox"))
+    run.add_argument("--inbox", metavar="DIR_OR_URL", action="append", help=say("inbox"))
     run.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
     run.add_argument("--feedback", metavar="DIR", help=say("feedback"))
     run.add_argument("--archive", metavar="DIR", help=say("archive"))
