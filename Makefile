@@ -4,13 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements-bootstrap.lock requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help install run test test-fast check format lock clean browser
+.PHONY: help install run test test-fast check format lock clean browser bench
 
 help:
 	@echo "make run     set up .venv and run the pipeline on examples/inbox"
 	@echo "make test    set up .venv and run the tests"
 	@echo "make check   lint (ruff), format check (ruff format) and type check (mypy)"
 	@echo "make format  apply ruff's fixes and formatting"
+	@echo "make bench   measure speed against a floor and peers (1M rows; about 10 min; writes bench/results.json)"
 	@echo "make lock    re-resolve requirements.lock from pyproject.toml"
 	@echo "make browser install Debian's headless Chromium for the browser test (needs root or sudo)"
 	@echo "make clean   remove .venv and what 'make run' wrote"
@@ -44,6 +45,10 @@ check: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The benchmark: one process, figures side by side (bench/__main__.py; README.md, "Benchmark").
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \

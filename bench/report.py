@@ -1,0 +1,99 @@
+"""The benchmark's table and its targets (README.md, "Benchmark")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TARGETS = {
+    "pipeline_vs_floor": 3.0,  # at most this many times the bare DuckDB floor
+    "faster_than_peers": 1.0,  # our rows per second over each peer's: above this
+    "incremental_growth": 1.2,  # the run at the longest history over the run at the shortest: at most
+    "help_seconds": 0.5,
+    "peak_memory_bytes": 2 * 1024**3,
+}
+
+
+def rate(rows: int, seconds: float) -> float:
+    return rows / seconds if seconds else float("inf")
+
+
+def targets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each target with the figure measured and whether it is met."""
+    pipeline = results["pipeline"]
+    ours = rate(pipeline["rows_read"], pipeline["seconds"])
+    history = results["incremental"]
+    months = sorted(history, key=int)
+    growth = history[months[-1]]["run_seconds"] / history[months[0]]["run_seconds"] if months else 0.0
+    measured = {
+        "pipeline_vs_floor": pipeline["seconds"] / results["floor"]["seconds"],
+        "faster_than_peers": min(
+            (ours / rate(peer["rows"], peer["seconds"]) for peer in results["peers"].values()), default=0.0
+        ),
+        "incremental_growth": growth,
+        "help_seconds": results["cold_start"]["help_seconds"],
+        "peak_memory_bytes": pipeline["peak_memory_bytes"],
+    }
+    above = {"faster_than_peers"}
+    return {
+        name: {
+            "target": target,
+            "measured": measured[name],
+            "met": measured[name] > target if name in above else measured[name] <= target,
+        }
+        for name, target in TARGETS.items()
+    }
+
+
+def lines(results: dict[str, Any]) -> list[str]:
+    """The table as Markdown, the same in the terminal and in the README."""
+    pipeline, floor, scale = results["pipeline"], results["floor"], results["scale"]
+    ours = rate(pipeline["rows_read"], pipeline["seconds"])
+    machine = results["machine"]
+    out = [
+        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_bytes'] / 1024**3:.0f} GiB, "
+        f"{machine['system']}, Python {machine['python']}, DuckDB {machine['duckdb']}; {machine['date']}.",
+        "",
+        "| measure | figure | ratio | target |",
+        "|---|---|---|---|",
+        f"| pipeline, inbox to warehouse ({scale['files']} files, {pipeline['rows_read']:,} rows) "
+        f"| {pipeline['seconds']:.1f} s, {ours:,.0f} rows/s | 1 | |",
+        f"| floor: DuckDB read_csv into a table, no validation | {floor['seconds']:.1f} s, "
+        f"{rate(floor['rows'], floor['seconds']):,.0f} rows/s "
+        f"| pipeline / floor = **{pipeline['seconds'] / floor['seconds']:.1f}** "
+        f"| ≤ 3 {mark(results, 'pipeline_vs_floor')} |",
+    ]
+    for name, peer in results["peers"].items():
+        peer_rate = rate(peer["rows"], peer["seconds"])
+        out.append(
+            f"| peer: {name} ({peer['rows']:,} rows) | {peer['seconds']:.1f} s, {peer_rate:,.0f} rows/s "
+            f"| ours / peer = **{ours / peer_rate:.2f}** | > 1 |"
+        )
+    history = results["incremental"]
+    first = history[min(history, key=int)]["run_seconds"] if history else 0.0
+    for months, figures in sorted(history.items(), key=lambda item: int(item[0])):
+        out.append(
+            f"| one new {scale['rows_per_file']:,}-row file, {months} months held "
+            f"({figures['rows_held']:,} rows) "
+            f"| {figures['run_seconds']:.1f} s (marts rebuild {figures['marts_seconds']:.1f} s) "
+            f"| {figures['run_seconds'] / first:.2f} | ≤ 1.20 |"
+        )
+    cold = results["cold_start"]
+    out += [
+        f"| `mesa --help` | {cold['help_seconds']:.2f} s | | < 0.5 s {mark(results, 'help_seconds')} |",
+        f"| `mesa run` over an empty inbox (new process) | {cold['empty_run_seconds']:.1f} s | | |",
+        f"| peak memory of the pipeline run | {pipeline['peak_memory_bytes'] / 1024**2:,.0f} MiB | "
+        f"| < 2 GiB {mark(results, 'peak_memory_bytes')} |",
+    ]
+    return out
+
+
+def mark(results: dict[str, Any], name: str) -> str:
+    target = results["targets"][name]
+    return "(met)" if target["met"] else "(**missed**)"
+
+
+def print_table(results: dict[str, Any]) -> None:
+    print("\n".join(lines(results)))
+    print()
+    for name, target in results["targets"].items():
+        print(f"  {name:<20} {'met' if target['met'] else 'MISSED':<7} measured {target['measured']:,.2f}")

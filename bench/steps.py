@@ -1,0 +1,165 @@
+"""What the benchmark runs: the pipeline, its floor, the peers, the incremental cost and cold start."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bench.generate import FileSpec, Row, Scale, history_rows, month, write_inbox
+from bench.measure import Timer
+from bench.peers import PEERS, Rules
+from expectations.triage import LOADED_COLUMNS
+from mesa.reference import load_reference
+from mesa.settings import Settings, resolve_settings
+from warehouse import store
+from warehouse.build import build
+
+MESA = Path(sys.executable).with_name("mesa")
+HELP_RUNS = 5
+
+
+def settings_for(folder: Path, inbox: Path) -> Settings:
+    folder.mkdir(parents=True, exist_ok=True)
+    return resolve_settings(
+        inbox=str(inbox),
+        warehouse=str(folder / "mesa.duckdb"),
+        feedback=str(folder / "feedback"),
+        environ={"MESA_OUTBOX": str(folder / "outbox")},
+    )
+
+
+def pipeline(folder: Path, inbox: Path) -> dict[str, Any]:
+    """The intake flow, as a scheduled run does it: archive, validate, feedback, load, marts."""
+    from flows.intake import run_intake
+
+    succeeded, report = run_intake(settings_for(folder, inbox))
+    submissions = report["submissions"]
+    return {
+        "succeeded": succeeded,
+        "files": len(submissions),
+        "rows_read": sum(s["rows_read"] for s in submissions),
+        "rows_loaded": sum(s["rows_loaded"] for s in submissions),
+        "rows_rejected": sum(s["rows_rejected"] for s in submissions),
+        "failed": report["failed"],
+    }
+
+
+def empty_run(folder: Path) -> None:
+    (folder / "inbox").mkdir(parents=True, exist_ok=True)
+    pipeline(folder, folder / "inbox")
+
+
+def cold_start(work: Path) -> dict[str, float]:
+    """`mesa --help` (median of five new processes) and `mesa run` over an empty inbox (a new process,
+    Prefect's temporary server included: what the officer waits for)."""
+    helps = []
+    for _ in range(HELP_RUNS):
+        with Timer() as timer:
+            subprocess.run([str(MESA), "--help"], check=True, capture_output=True)
+        helps.append(timer.seconds)
+    folder = work / "cold"
+    (folder / "inbox").mkdir(parents=True)
+    with Timer() as empty:
+        subprocess.run([str(MESA), "run", "--inbox", "inbox"], cwd=folder, check=True, capture_output=True)
+    return {"help_seconds": statistics.median(helps), "empty_run_seconds": empty.seconds}
+
+
+def floor(database: Path, files: list[Path], specs: list[FileSpec]) -> int:
+    """The bare floor: every file into one DuckDB table with no validation. CSV through read_csv
+    (DuckDB sniffs the dialect; it is told the encoding, which it cannot detect), workbooks through
+    openpyxl's read-only mode (DuckDB cannot read them here: no extensions)."""
+    import duckdb
+    from openpyxl import load_workbook
+
+    database.unlink(missing_ok=True)
+    columns = ", ".join(f"column{n} varchar" for n in range(8))
+    with duckdb.connect(str(database)) as connection:
+        connection.execute(f"create table floor ({columns})")
+        for path, spec in zip(files, specs, strict=True):
+            if spec.layout == "xlsx_titles":
+                workbook = load_workbook(path, read_only=True, data_only=True)
+                rows = list(workbook.worksheets[0].iter_rows(min_row=5, values_only=True))
+                workbook.close()
+                frame = pd.DataFrame(rows, columns=[f"column{n}" for n in range(8)]).astype(str)  # noqa: F841
+                connection.execute("insert into floor select * from frame")
+                continue
+            encoding = "latin-1" if spec.layout == "csv_excel_es" else "utf-8"
+            connection.execute(
+                "insert into floor select * from read_csv(?, header = true, all_varchar = true, "
+                "encoding = ?)",
+                [str(path), encoding],
+            )
+        (count,) = connection.execute("select count(*) from floor").fetchone() or (0,)
+    return int(count)
+
+
+def peers(files: list[Path]) -> Iterator[tuple[str, float, int]]:
+    rules = Rules.from_reference()
+    for name, validate in PEERS.items():
+        with Timer() as timer:
+            invalid = validate(files, rules)
+        yield name, timer.seconds, invalid
+
+
+def incremental(folder: Path, months: int, scale: Scale) -> dict[str, float]:
+    """One new file, one agency's next month, when the warehouse holds `months` months of every
+    agency's files (loaded through the real loader, then the marts built): the whole run, and the
+    marts rebuild on its own."""
+    settings = settings_for(folder, folder / "inbox")
+    store.migrate(settings.warehouse)
+    first = "2021-01"
+    for number, (period, rows) in enumerate(history_rows(months, scale, first)):
+        seed(settings.warehouse, number, period, rows)
+    build(settings.warehouse, load_reference())
+    new = Scale(files=1, rows_per_file=scale.rows_per_file, first_month=month(first, months), seed=scale.seed)
+    write_inbox(folder / "inbox", new)
+    with Timer() as run:
+        outcome = pipeline(folder, folder / "inbox")
+    assert outcome["rows_read"] == scale.rows_per_file and not outcome["failed"], outcome
+    with Timer() as marts:
+        build(settings.warehouse, load_reference())
+    with store.connect(settings.warehouse, read_only=True) as connection:
+        (held,) = connection.execute("select count(*) from observations").fetchone() or (0,)
+    return {"run_seconds": run.seconds, "marts_seconds": marts.seconds, "rows_held": int(held)}
+
+
+def seed(warehouse: Path, number: int, period: str, rows: list[Row]) -> None:
+    """A month of one agency's history, through the real loader (registered, claimed, current)."""
+    reference = load_reference()
+    agency = rows[0].agency
+    frame = pd.DataFrame(
+        [
+            [n, r.agency, r.period, r.district, r.indicator, r.sex, r.age_group, r.population_type,
+             "district", reference.r4v_groups.get((r.sex, r.age_group)), r.value]
+            for n, r in enumerate(rows, start=2)
+        ],
+        columns=LOADED_COLUMNS,
+    )  # fmt: skip
+    received = dt.datetime.fromisoformat(f"{period}-01T12:00:00+00:00") + dt.timedelta(days=40)
+    submission = f"history{number:06d}"
+    record = store.SubmissionRecord(
+        submission_id=submission,
+        agency=agency,
+        file_name=f"{agency.lower()}_{period}.csv",
+        sha256=submission.ljust(64, "0"),
+        size_bytes=1,
+        received_at=received,
+        processed_at=received,
+        status="accepted",
+        rows_read=len(frame),
+        rows_loaded=len(frame),
+        rows_rejected=0,
+        rows_warned=0,
+        duplicate_of=None,
+        feedback_path=f"{agency}/{submission}",
+    )
+    coverage = frame.groupby(["period", "indicator"]).size().rename("rows_read").reset_index()
+    coverage["rows_loaded"] = coverage["rows_read"]
+    store.load_submission(warehouse, record, frame, coverage)

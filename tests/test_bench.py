@@ -1,0 +1,42 @@
+"""The benchmark's parts: the generator is deterministic and makes the mistakes it says, and the
+peers apply the same rules as the pipeline (they reject the same rows), so that the ratios compare
+like with like. No timing here: speed is measured by `make bench`, never by a test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.generate import Scale, plan, render, write_inbox, write_twins
+from bench.peers import PEERS, Rules
+from expectations.validate import suite_runner
+from mesa import inbox, intake
+from mesa.reference import load_reference
+
+SMALL = Scale(files=6, rows_per_file=400, error_rate=0.05)
+
+
+def test_the_generator_is_deterministic_and_uses_every_layout(tmp_path: Path) -> None:
+    reference = load_reference()
+    specs = plan(SMALL)
+    assert [render(spec, SMALL, reference) for spec in specs[:3]] == [
+        render(spec, SMALL, reference) for spec in plan(SMALL)[:3]
+    ]
+    inventory, specs = write_inbox(tmp_path / "inbox", Scale(files=40, rows_per_file=10))
+    assert {spec.layout for spec in specs} == {"csv_codes", "csv_excel_es", "xlsx_titles"}
+    assert len(inventory.files) == 40 and all(path.stat().st_size > 0 for path in inventory.files)
+
+
+def test_the_pipeline_and_every_peer_reject_the_same_rows(tmp_path: Path) -> None:
+    _, specs = write_inbox(tmp_path / "inbox", SMALL)
+    twins = write_twins(tmp_path / "twins", specs, SMALL)
+    reference, runner = load_reference(), suite_runner()
+    rejected = 0
+    for file in inbox.discover(str(tmp_path / "inbox"), reference):
+        received = intake.receive(file, tmp_path / "archive")
+        outcome = intake.inspect(received, None, reference, runner)
+        assert outcome.verdict.rows_read == SMALL.rows_per_file
+        rejected += outcome.verdict.rows_rejected
+    assert rejected > 0
+    rules = Rules.from_reference()
+    found = {name: validate(twins, rules) for name, validate in PEERS.items()}
+    assert found == dict.fromkeys(PEERS, rejected)
