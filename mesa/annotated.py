@@ -15,10 +15,14 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
     from mesa.intake import Outcome
+    from transforms.model import Part
 
-# Beyond this many rows the copy is not written (the CSV lists every problem): openpyxl keeps a
-# workbook in memory and writing one of that size takes longer than the rest of the run.
+# Beyond this many rows the copy is not written (the CSV lists every problem).
 MAX_ROWS = 50_000
+# An agency's own .xlsx up to this many rows comes back with its formatting and formulas, through
+# openpyxl's full mode (seconds for a large workbook). Larger ones, and every CSV or XLS, are
+# streamed row by row from their cells (write-only mode, about ten times faster).
+KEEP_FORMATTING_ROWS = 2_000
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "excluded": "D9D9D9"}
 COMMENT_AUTHOR = "Mesa Tumbes"
 PROBLEMS_SHEET = {"es": "Problemas", "en": "Problems"}
@@ -30,40 +34,95 @@ def write_annotated_copy(outcome: Outcome, target: Path, lang: str) -> bool:
     if not outcome.parts or outcome.verdict.rows_read > MAX_ROWS:
         return False
     content = outcome.received.archived.path.read_bytes()
-    workbook = (
-        _original_workbook(content)
-        if content.startswith(ZIP_MAGIC)
-        else _workbook_from_cells(outcome, content)
-    )
+    if content.startswith(ZIP_MAGIC) and outcome.verdict.rows_read <= KEEP_FORMATTING_ROWS:
+        _write_original(outcome, content, located, target, lang)
+    else:
+        _write_from_cells(outcome, content, located, target, lang)
+    return True
+
+
+def _write_original(
+    outcome: Outcome, content: bytes, located: list[Problem], target: Path, lang: str
+) -> None:
+    """The agency's own workbook, formatting and formulas kept, with the cells marked."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content))
     for problem in located:
         _mark(workbook, outcome, problem, lang)
     _problems_sheet(workbook, outcome.problems, lang)
     workbook.save(target)
-    return True
 
 
-def _original_workbook(content: bytes) -> Workbook:
-    """The agency's own workbook, formatting and formulas kept."""
-    from openpyxl import load_workbook
-
-    return load_workbook(io.BytesIO(content))
-
-
-def _workbook_from_cells(outcome: Outcome, content: bytes) -> Workbook:
-    """A workbook of a CSV or legacy .xls, cell by cell at the same rows and columns, all as text."""
+def _write_from_cells(
+    outcome: Outcome, content: bytes, located: list[Problem], target: Path, lang: str
+) -> None:
+    """A workbook streamed from the file's cells, at the same rows and columns, all as text, with the
+    problems sheet first and each marked cell filled and commented."""
     from openpyxl import Workbook
 
-    workbook = Workbook()
-    first = workbook.active
-    assert first is not None
-    workbook.remove(first)
-    for table in read_tables(outcome.received.file.relative_path, content):
-        sheet = workbook.create_sheet((table.sheet or "Datos")[:31])
+    tables = list(read_tables(outcome.received.file.relative_path, content))
+    names = [(table.sheet or "Datos")[:31] for table in tables]
+    marks = _marks_by_cell(outcome, located, names, lang)
+    workbook = Workbook(write_only=True)
+    problems = workbook.create_sheet(PROBLEMS_SHEET[lang])
+    for row in _problem_table(outcome.problems, lang):
+        problems.append([_streamed(problems, value) for value in row])
+    for table, name in zip(tables, names, strict=True):
+        sheet = workbook.create_sheet(name)
+        written = 0
         for number, cells in zip(table.row_numbers, table.rows, strict=True):
-            for position, value in enumerate(cells, start=1):
-                if value:
-                    _text(sheet.cell(row=number, column=position), value)
-    return workbook
+            while written < number - 1:  # rows the reader skipped stay where the agency had them
+                sheet.append([])
+                written += 1
+            sheet.append(
+                [
+                    _streamed(sheet, value, marks.get((name, number, column)))
+                    for column, value in enumerate(cells, 1)
+                ]
+            )
+            written += 1
+    workbook.save(target)
+
+
+def _streamed(sheet: Any, value: object, mark: tuple[str, str] | None = None) -> Any:
+    """A write-only cell: plain text where nothing is to be said, a styled text cell otherwise; a value
+    starting with "=" is always a text cell, never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    text = "" if value is None else str(value)
+    if mark is None and not text.startswith("="):
+        return text or None
+    cell = WriteOnlyCell(sheet, value=text or None)
+    cell.data_type = "s"
+    if mark is not None:
+        severity, note = mark
+        cell.fill = PatternFill("solid", fgColor=FILLS[severity])
+        cell.comment = Comment(note, COMMENT_AUTHOR, width=360, height=180)
+    return cell
+
+
+def _marks_by_cell(
+    outcome: Outcome, located: list[Problem], names: list[str], lang: str
+) -> dict[tuple[str, int, int], tuple[str, str]]:
+    """(sheet, row, column) -> (severity of its first problem, every problem's note)."""
+    marks: dict[tuple[str, int, int], tuple[str, str]] = {}
+    for problem in located:
+        part = _part_of(outcome, problem)
+        sheet = (part.sheet or "Datos")[:31]
+        key = (
+            sheet if sheet in names else names[0],
+            problem.row_number or 1,
+            (part.column_of(problem.column) or 0) + 1,
+        )
+        note = _note(problem, lang)
+        if key in marks:  # several problems in one cell: keep them all
+            marks[key] = (marks[key][0], f"{marks[key][1]}\n\n{note}")
+        else:
+            marks[key] = (problem.severity, note)
+    return marks
 
 
 def _text(cell: Any, value: object) -> None:
@@ -76,27 +135,42 @@ def _mark(workbook: Workbook, outcome: Outcome, problem: Problem, lang: str) -> 
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    part = next((p for p in outcome.parts if p.sheet == problem.sheet), outcome.parts[0])
+    part = _part_of(outcome, problem)
     sheet: Worksheet = workbook[part.sheet] if part.sheet in workbook.sheetnames else workbook.worksheets[0]
     position = part.column_of(problem.column)
     cell = sheet.cell(row=problem.row_number or 1, column=(position or 0) + 1)
     cell.fill = PatternFill("solid", fgColor=FILLS[problem.severity])
-    note = problem.message(lang)
-    if problem.suggestion:
-        note += f"\n{strings(lang)['summary']['suggestion']}: {problem.suggestion}"
+    note = _note(problem, lang)
     if cell.comment is not None:  # several problems in one cell: keep them all
         note = f"{cell.comment.text}\n\n{note}"
     cell.comment = Comment(note, COMMENT_AUTHOR, width=360, height=180)
 
 
-def _problems_sheet(workbook: Workbook, problems: list[Problem], lang: str) -> None:
+def _part_of(outcome: Outcome, problem: Problem) -> Part:
+    return next((p for p in outcome.parts if p.sheet == problem.sheet), outcome.parts[0])
+
+
+def _note(problem: Problem, lang: str) -> str:
+    note = problem.message(lang)
+    if problem.suggestion:
+        note += f"\n{strings(lang)['summary']['suggestion']}: {problem.suggestion}"
+    return note
+
+
+def _problem_table(problems: list[Problem], lang: str) -> list[list[object]]:
+    """The problems sheet: a header row in the agency's language, then one row per problem."""
     from mesa.feedback import PROBLEM_COLUMNS, problem_rows
 
-    sheet = workbook.create_sheet(PROBLEMS_SHEET[lang], 0)
     headers = strings(lang)["problems_columns"]
-    for position, column in enumerate(PROBLEM_COLUMNS, start=1):
-        _text(sheet.cell(row=1, column=position), headers[column])
-    for number, row in enumerate(problem_rows(problems, lang), start=2):
-        for position, column in enumerate(PROBLEM_COLUMNS, start=1):
-            if row[column] is not None:
-                _text(sheet.cell(row=number, column=position), row[column])
+    return [
+        [headers[column] for column in PROBLEM_COLUMNS],
+        *([row[column] for column in PROBLEM_COLUMNS] for row in problem_rows(problems, lang)),
+    ]
+
+
+def _problems_sheet(workbook: Workbook, problems: list[Problem], lang: str) -> None:
+    sheet = workbook.create_sheet(PROBLEMS_SHEET[lang], 0)
+    for number, row in enumerate(_problem_table(problems, lang), start=1):
+        for position, value in enumerate(row, start=1):
+            if value is not None:
+                _text(sheet.cell(row=number, column=position), value)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from openpyxl.styles import Font
 
 from expectations.validate import SuiteRunner
+from mesa import annotated
 from mesa.feedback import write_feedback
 from mesa.intake import Outcome, inspect, received_in_place
 from mesa.reference import Reference
@@ -108,3 +110,23 @@ def test_unreadable_files_get_no_copy(tmp_path: Path, reference: Reference, runn
         outcome_for(source, "DIRESA", reference, runner), tmp_path / "feedback", "es", "America/Lima"
     )
     assert {p.name for p in folder.iterdir()} == {"resumen.html", "problemas.csv", "resumen.json"}
+
+
+def test_a_large_xlsx_is_streamed_from_its_cells_with_the_same_marks(
+    tmp_path: Path, reference: Reference, runner: SuiteRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(annotated, "KEEP_FORMATTING_ROWS", 1)  # as if the workbook were large
+    source = tmp_path / "reporte.xlsx"
+    rows = [["Periodo", "Ubigeo", "Indicador", "Valor"], ["2026-10", "240101", "SAL-01", 5]]
+    source.write_bytes(
+        xlsx_bytes(("Portada", [["Reporte"]]), ("Datos", [*rows, ["2026-10", "230304", "SAL-01", 3]]))
+    )
+    folder = write_feedback(
+        outcome_for(source, "DIRESA", reference, runner), tmp_path / "feedback", "es", "America/Lima"
+    )
+    copy = load_workbook(folder / "planilla_revisada.xlsx")
+    assert copy.sheetnames == ["Problemas", "Portada", "Datos"]
+    assert copy["Datos"].cell(row=2, column=4).value == "5"  # every cell as text, where it was
+    marked = copy["Datos"].cell(row=3, column=2)
+    assert marked.value == "230304" and marked.comment is not None and "240302" in marked.comment.text
+    assert marked.fill.fgColor.rgb.endswith("FFC7CE")

@@ -181,9 +181,10 @@ def fill_merged(rows: list[list[str]], ranges: Iterable[tuple[int, int, int, int
 
 
 def _read_xlsx(content: bytes, limits: ReadLimits) -> Iterator[Table]:
-    # openpyxl is imported here: the CLI does not need it to start. Normal (not read-only) mode,
-    # because only it knows merged cells; the expansion check bounds what it may load.
-    from openpyxl import load_workbook
+    # python-calamine (Rust) reads cached cell values and merged ranges about twenty times faster
+    # than openpyxl; it is imported here, the CLI does not need it to start. The expansion check
+    # bounds what it may inflate.
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     try:
         size = expanded_size(content)
@@ -192,17 +193,25 @@ def _read_xlsx(content: bytes, limits: ReadLimits) -> Iterator[Table]:
     if size > limits.max_workbook_expanded_bytes:
         raise TooLargeError(size, limits.max_workbook_expanded_bytes)
     try:
-        workbook = load_workbook(io.BytesIO(content), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError) as error:
-        # openpyxl raises a variety of errors on damaged workbooks (TypeError on broken styles).
-        raise UnreadableFileError(f"el libro de Excel está dañado o no es un .xlsx ({error})") from error
-    for sheet in workbook.worksheets:
-        rows = [
-            [cell_text(value) for value in values]
-            for values in sheet.iter_rows(min_row=1, min_col=1, max_row=sheet.max_row, values_only=True)
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheets = [
+            (sheet.name, workbook.get_sheet_by_name(sheet.name))
+            for sheet in workbook.sheets_metadata
+            if sheet.typ == SheetTypeEnum.WorkSheet
         ]
-        fill_merged(rows, [(r.min_row, r.max_row, r.min_col, r.max_col) for r in sheet.merged_cells.ranges])
-        yield Table(rows=rows, row_numbers=list(range(1, len(rows) + 1)), sheet=sheet.title)
+        tables = [
+            (name, sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges) for name, sheet in sheets
+        ]
+    except Exception as error:  # calamine signals damage with its own errors and with generic ones
+        raise UnreadableFileError(f"el libro de Excel está dañado o no es un .xlsx ({error})") from error
+    for name, values, merged in tables:
+        rows = [[cell_text(value) for value in row] for row in values]
+        # calamine's ranges are 0-based and inclusive: ((first_row, first_column), (last_row, last_column)).
+        fill_merged(
+            rows,
+            [(top + 1, bottom + 1, left + 1, right + 1) for (top, left), (bottom, right) in merged or []],
+        )
+        yield Table(rows=rows, row_numbers=list(range(1, len(rows) + 1)), sheet=name)
 
 
 def _read_xls(content: bytes) -> Iterator[Table]:
