@@ -21,6 +21,7 @@ from typing import Any
 from bench.generate import Scale, write_inbox, write_twins
 from bench.measure import Timer, machine, peak_memory, reset_peak_memory
 from bench.report import print_table, targets
+from mesa.cli import prepare_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,6 +42,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # a run's per-file lines would drown the table
+    prepare_environment()  # as `mesa run` does: Prefect and GX defaults, before they are imported
     scale = Scale(files=args.files, rows_per_file=args.rows_per_file)
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)

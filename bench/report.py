@@ -9,7 +9,7 @@ TARGETS = {
     "faster_than_peers": 1.0,  # our rows per second over each peer's: above this
     "incremental_growth": 1.2,  # the run at the longest history over the run at the shortest: at most
     "help_seconds": 0.5,
-    "peak_memory_bytes": 2 * 1024**3,
+    "peak_memory_bytes": 2_000_000_000,  # 2 GB
 }
 
 
@@ -81,8 +81,8 @@ def lines(results: dict[str, Any]) -> list[str]:
     out += [
         f"| `mesa --help` | {cold['help_seconds']:.2f} s | | < 0.5 s {mark(results, 'help_seconds')} |",
         f"| `mesa run` over an empty inbox (new process) | {cold['empty_run_seconds']:.1f} s | | |",
-        f"| peak memory of the pipeline run | {pipeline['peak_memory_bytes'] / 1024**2:,.0f} MiB | "
-        f"| < 2 GiB {mark(results, 'peak_memory_bytes')} |",
+        f"| peak memory of the pipeline run | {pipeline['peak_memory_bytes'] / 1e9:.2f} GB | "
+        f"| < 2 GB {mark(results, 'peak_memory_bytes')} |",
     ]
     return out
 
