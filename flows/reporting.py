@@ -16,7 +16,8 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 from prefect.client.schemas.objects import State
 
-from flows.common import busy_state, refresh_marts, today, writing_run
+from flows.common import busy_state, refresh_marts, writing_run
+from mesa import clock
 from mesa.i18n import text
 from mesa.inbox import is_remote
 from mesa.reference import load_reference
@@ -118,13 +119,14 @@ def publish_status(settings: Settings, reports: list[ReportStatus], day: dt.date
 
 @flow(name="mesa-calendar", log_prints=False)
 def calendar_flow(settings: Settings | None = None, day: dt.date | None = None) -> Any:
-    """Who is late today, the reminders due, and the status table. `day` is today unless given."""
+    """Who is late on `day` (today unless given: another day is a rehearsal), the reminders due, and
+    the status table. The gap tables are rebuilt as of today either way; the status is read as of `day`."""
     settings = settings or resolve_settings()
-    day = day or today(settings)
+    day = day or clock.today(settings.timezone)
     report: dict[str, Any] = {"reminders": [], "status": []}
     try:
         with writing_run(settings, "calendar"):
-            refresh_marts(settings, as_of=day)
+            refresh_marts(settings)
             reports = read_reports(settings, day)
             messages = plan_messages(settings, reports)
             written = [
@@ -135,8 +137,6 @@ def calendar_flow(settings: Settings | None = None, day: dt.date | None = None) 
                 get_run_logger().info(text(settings.lang, "log.no_reminders"))
             report["reminders"] = written_by_message(written)
             report["status"] = publish_status(settings, reports, day)
-            if day != today(settings):  # a rehearsal for another day leaves the tables as of today
-                refresh_marts(settings, as_of=today(settings))
     except WarehouseBusyError as busy:
         return busy_state(settings, busy, report)
     return report

@@ -93,6 +93,17 @@ def test_a_build_as_of_an_earlier_day_ignores_files_received_after_it(
     assert reports(given, dt.date(2026, 3, 11))[("MTPE", "2026-02")].status == "missing_overdue"
 
 
+def test_the_status_read_as_of_an_earlier_day_ignores_files_received_after_it(
+    february: tuple[Given, Reference],
+) -> None:
+    on_the_tenth = reports(february[0], dt.date(2026, 3, 10))  # the tables were built on the 12th
+    assert on_the_tenth[("MTPE", "2026-01")].status == "valid_on_time"
+    late = on_the_tenth[("MTPE", "2026-02")]  # it came on the 11th in Tumbes
+    assert (late.status, late.is_received, late.first_valid_at) == ("not_yet_due", False, None)
+    before = reports(february[0], dt.date(2026, 2, 9))  # before CANCILLERIA's file came
+    assert before[("CANCILLERIA", "2026-02")].status == "not_yet_due"
+
+
 def test_reminders_before_and_after_the_deadline_each_once(february: tuple[Given, Reference]) -> None:
     given, calendar = february
     policy = calendar.reminders
