@@ -27,11 +27,6 @@ from warehouse.operations import RunRecord, finish_run, start_run
 SKIPPED = "Skipped"
 
 
-def today(settings: Settings) -> dt.date:
-    """Today in the Mesa's time zone: deadlines are days in Tumbes, not in UTC."""
-    return clock.today(settings.timezone)
-
-
 def current_run_id() -> str:
     """The Prefect flow run's id; a local id when called outside a flow run."""
     return str(flow_run.get_id() or uuid.uuid4())
@@ -84,14 +79,14 @@ def writing_run(settings: Settings, flow: str) -> Iterator[RunLog]:
 def busy_state(settings: Settings, busy: WarehouseBusyError, report: dict[str, Any]) -> Any:
     """A run that found another one writing ends Completed, named Skipped: nothing went wrong, and the
     next scheduled run takes over. The holder is logged so the officer can tell which run it was."""
-    holder = busy.holder
-    message = busy_text(asdict(holder) if holder else None, settings.lang, settings.timezone, "log")
+    holder = asdict(busy.holder) if busy.holder else {}
+    message = busy_text(holder, settings.lang, settings.timezone, "log")
     get_run_logger().warning(message)
-    return Completed(name=SKIPPED, message=message, data={**report, "busy": asdict(holder) if holder else {}})
+    return Completed(name=SKIPPED, message=message, data={**report, "busy": holder})
 
 
 @task(cache_policy=NONE)
 def refresh_marts(settings: Settings, as_of: dt.date | None = None) -> dict[str, int]:
     """Rebuild the analysts' tables from what is now loaded, as of today in the Mesa's time zone."""
-    day = as_of or today(settings)
+    day = as_of or clock.today(settings.timezone)  # deadlines are days in Tumbes, not in UTC
     return build_models(settings.warehouse, load_reference(), day, settings.timezone).rows
