@@ -87,14 +87,15 @@ def _write_from_cells(
 
 def _streamed(sheet: Any, value: object, mark: tuple[str, str] | None = None) -> Any:
     """A write-only cell: plain text where nothing is to be said, a styled text cell otherwise; a value
-    starting with "=" is always a text cell, never a formula."""
+    starting with "=" is always a text cell, never a formula. Called for every cell: the plain case
+    returns before any import is looked up."""
+    text = "" if value is None else str(value)
+    if mark is None and not text.startswith("="):
+        return text or None
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    text = "" if value is None else str(value)
-    if mark is None and not text.startswith("="):
-        return text or None
     cell = WriteOnlyCell(sheet, value=text or None)
     cell.data_type = "s"
     if mark is not None:
