@@ -41,6 +41,14 @@ class Verdict:
     rows_warned: int  # loaded rows that carry a warning
     rows_excluded: int = 0  # outside what the Mesa collects: not loaded, not errors
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """The row counts by name, in the order reports show them (ROW_COUNTS)."""
+        return {name: getattr(self, name) for name in ROW_COUNTS}
+
+
+ROW_COUNTS = ("rows_read", "rows_loaded", "rows_rejected", "rows_warned", "rows_excluded")
+
 
 def nothing_loaded(
     status: Status, kind: Format | None = None, rows_read: int = 0, rows_excluded: int = 0

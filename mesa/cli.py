@@ -38,7 +38,6 @@ JSON_LOGS = {
     "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_FORMATTER": "json",
     "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_FORMATTER": "json",
 }
-ROW_COUNTS = ("rows_read", "rows_loaded", "rows_rejected", "rows_warned", "rows_excluded")
 EXAMPLE_QUERY = (
     "select agency, indicator, count(*) as figures, min(period) as first_period, max(period) as last_period "
     "from indicator_values group by agency, indicator order by agency, indicator"
@@ -210,6 +209,8 @@ def stdout_to_stderr() -> Iterator[None]:
 
 
 def print_run_summary(report: dict[str, Any], settings: Settings) -> None:
+    from expectations.triage import ROW_COUNTS  # after a run: pandas is loaded already
+
     lang, submissions = settings.lang, report["submissions"]
     if submissions:
         print(text(lang, "cli.processed", count=len(submissions)))

@@ -222,11 +222,7 @@ def report_entry(outcome: Outcome, folder: Path) -> dict[str, Any]:
         "sha256": outcome.received.archived.sha256,
         "submission_id": outcome.received.submission_id,
         "status": verdict.status,
-        "rows_read": verdict.rows_read,
-        "rows_loaded": verdict.rows_loaded,
-        "rows_rejected": verdict.rows_rejected,
-        "rows_warned": verdict.rows_warned,
-        "rows_excluded": verdict.rows_excluded,
+        **verdict.counts,
         "format": outcome.format,
         "feedback": str(folder),
     }
