@@ -85,8 +85,7 @@ def floor(database: Path, files: list[Path], specs: list[FileSpec]) -> int:
         for path, spec in zip(files, specs, strict=True):
             if spec.layout == "xlsx_titles":
                 rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[4:]
-                frame = pd.DataFrame(rows, columns=[f"column{n}" for n in range(8)]).astype(str)  # noqa: F841
-                connection.execute("insert into floor select * from frame")
+                connection.append("floor", pd.DataFrame(rows).astype(str))
                 continue
             encoding = "latin-1" if spec.layout == "csv_excel_es" else "utf-8"
             connection.execute(
