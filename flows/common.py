@@ -16,6 +16,7 @@ from prefect.runtime import flow_run
 from prefect.states import Completed
 
 from mesa import clock
+from mesa.i18n import text
 from mesa.reference import load_reference
 from mesa.settings import Settings
 from mesa.status import busy_text
@@ -86,7 +87,14 @@ def busy_state(settings: Settings, busy: WarehouseBusyError, report: dict[str, A
 
 
 @task(cache_policy=NONE)
-def refresh_marts(settings: Settings, as_of: dt.date | None = None) -> dict[str, int]:
-    """Rebuild the analysts' tables from what is now loaded, as of today in the Mesa's time zone."""
-    day = as_of or clock.today(settings.timezone)  # deadlines are days in Tumbes, not in UTC
-    return build_models(settings.warehouse, load_reference(), day, settings.timezone).rows
+def refresh_marts(settings: Settings, full: bool = False) -> dict[str, int]:
+    """Bring the analysts' tables up to what is now loaded, as of today in the Mesa's time zone:
+    only the agency-period slices changed since the last build, or everything when `full`."""
+    day = clock.today(settings.timezone)  # deadlines are days in Tumbes, not in UTC
+    built = build_models(settings.warehouse, load_reference(), day, settings.timezone, full=full)
+    if built.full:
+        message = text(settings.lang, "log.marts_rebuilt", tables=len(built.rows))
+    else:
+        message = text(settings.lang, "log.marts_built", tables=len(built.rows), slices=built.slices)
+    get_run_logger().info(message)
+    return built.rows

@@ -165,8 +165,7 @@ def intake_flow(settings: Settings | None = None) -> Any:
             logger.info(text(lang, "log.run_done", processed=processed, skipped=skipped, failed=len(failed)))
             publish_run_summary(report["submissions"], lang)
             try:
-                tables = refresh_marts(settings)
-                logger.info(text(lang, "log.marts_built", tables=len(tables)))
+                refresh_marts(settings)
             except Exception:
                 logger.exception(text(lang, "log.marts_failed"))
                 failed.append("marts")

@@ -162,12 +162,12 @@ def run_calendar(settings: Settings, day: dt.date | None = None) -> tuple[bool, 
 
 @flow(name="mesa-marts", log_prints=False)
 def marts_flow(settings: Settings | None = None) -> Any:
-    """Rebuild the gap tables as of today."""
+    """Rebuild the gap tables as of today, all of them: the runs after intake recompute only the
+    slices they changed, and this scheduled full rebuild is the safety net under that."""
     settings = settings or resolve_settings()
     try:
         with writing_run(settings, "marts"):
-            tables = refresh_marts(settings)
-            get_run_logger().info(text(settings.lang, "log.marts_built", tables=len(tables)))
+            tables = refresh_marts(settings, full=True)
     except WarehouseBusyError as busy:
         return busy_state(settings, busy, {})
     return tables

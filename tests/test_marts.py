@@ -324,8 +324,10 @@ def test_a_failing_model_test_rolls_the_whole_build_back(given: Given, reference
     given.values("DIRESA", [total("2026-10", "240101", "SAL-01", 80)])
     given.build(reference)
     before = given.rows("select count(*) from gap_coverage")
-    with store.connect(given.path) as connection:  # a value no district has: breaks a relationship test
-        connection.execute("update observations set district = '999999'")
+    # A value in an area the region does not have breaks a relationship test of the new slice.
+    given.values(
+        "DIRESA", [total("2026-11", "999999", "SAL-01", 5)], received=RECEIVED + dt.timedelta(days=1)
+    )
     with pytest.raises(ModelTestError, match=r"stg_values: area_code not in int_area_rollup\.area_code"):
         given.build(reference, as_of=dt.date(2026, 12, 1))
     assert given.rows("select count(*) from gap_coverage") == before

@@ -4,11 +4,20 @@ in one transaction, documented and tested before it commits.
 Models live in warehouse/models/<layer>/<name>.sql (staging: renames and casts, 1:1 with a source;
 intermediate: business rules; marts: what analysts query), each with <name>.yml beside it: its
 grain, how it is materialised, its description and columns in Spanish and English, and its tests.
+
+A build after a run recomputes only what the run changed. A model materialised as `incremental`
+declares `partition_by` (agency, period or year): the rows of one partition come only from the values
+of that partition and from what the build's fingerprint covers (the models, the reference data, the
+current needs). The build compares current_slices with the slices of the last build (build_slices),
+deletes the partitions of the changed slices and inserts them again; when the fingerprint changed,
+or on `full=True`, everything is rebuilt. A view may declare `partition_by` too, so that its tests
+look only at the changed partitions. An incremental model never reads the build's date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,11 +30,12 @@ import yaml
 
 from mesa.reference import Reference
 from mesa.settings import DEFAULT_TIMEZONE
-from warehouse.store import connect
+from warehouse.store import connect, query
 
 MODELS_DIR = Path(__file__).parent / "models"
 LAYERS = ("staging", "intermediate", "marts")
-Materialized = Literal["view", "table"]
+Materialized = Literal["view", "table", "incremental"]
+PARTITION_COLUMNS = ("agency", "period", "year")
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,7 @@ class Model:
     description: dict[str, str]
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     tests: dict[str, Any] = field(default_factory=dict)
+    partition_by: tuple[str, ...] = ()
 
     def references(self, names: set[str]) -> set[str]:
         """The other models this one reads from."""
@@ -66,9 +77,29 @@ def models() -> tuple[Model, ...]:
                     description=meta["description"],
                     columns=meta.get("columns", {}),
                     tests=meta.get("tests", {}),
+                    partition_by=tuple(meta.get("partition_by", ())),
                 )
             )
-    return tuple(_in_dependency_order(found))
+    ordered = _in_dependency_order(found)
+    _check_partitions(ordered)
+    return tuple(ordered)
+
+
+def _check_partitions(ordered: list[Model]) -> None:
+    """What makes an incremental rebuild equal a full one, checked where it can be: partitions are
+    known columns, and no incremental model reads the build's date, itself or through another model."""
+    by_name = {model.name: model for model in ordered}
+    dated: set[str] = set()
+    for model in ordered:
+        unknown = set(model.partition_by) - set(PARTITION_COLUMNS)
+        assert not unknown, f"{model.name}: partition_by {sorted(unknown)} is not one of {PARTITION_COLUMNS}"
+        assert model.materialized != "incremental" or model.partition_by, f"{model.name}: no partition_by"
+        reads = model.references(set(by_name))
+        if (model.layer != "staging" and "as_of" in model.sql) or reads & dated:
+            dated.add(model.name)
+        assert model.materialized != "incremental" or model.name not in dated, (
+            f"{model.name} is incremental but depends on the build's date (as_of)"
+        )
 
 
 def _in_dependency_order(found: list[Model]) -> list[Model]:
@@ -202,54 +233,127 @@ def groups(reference: Reference) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """The partitions a build recomputes: all of them, or those of the agency-period slices whose
+    current submission changed since the last build. Either way they are in the temporary table
+    build_partitions (agency, period, year) while the build runs."""
+
+    full: bool = True
+    slices: int = 0
+
+    def where(self, columns: tuple[str, ...]) -> str:
+        """A filter that keeps the rows of the partitions this build recomputes."""
+        if self.full:
+            return "true"
+        listed = ", ".join(columns)
+        return f"({listed}) in (select {listed} from build_partitions)"
+
+
+FULL = Scope()
+
+
+@dataclass(frozen=True)
 class BuildReport:
     models: list[str]
     rows: dict[str, int]  # rows of each table model
+    full: bool = True  # everything rebuilt, or only the changed slices
+    slices: int = 0  # agency-period slices recomputed by an incremental build
 
 
 def build(
-    path: Path, reference: Reference, as_of: dt.date | None = None, timezone: str = DEFAULT_TIMEZONE
+    path: Path,
+    reference: Reference,
+    as_of: dt.date | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+    full: bool = False,
 ) -> BuildReport:
-    """Rebuild every model in one transaction; a failing model test rolls all of it back. `as_of` is
-    the day the tables describe; `timezone` is the Mesa's, in which deadlines are days."""
+    """Build every model in one transaction; a failing model test rolls all of it back. `as_of` is
+    the day the tables describe; `timezone` is the Mesa's, in which deadlines are days. Only the
+    slices changed since the last build are recomputed, unless `full` or the fingerprint changed."""
     with connect(path) as connection:
         connection.begin()
         try:
-            for name, frame in seeds(reference, as_of or dt.date.today(), timezone).items():
+            seed_frames = seeds(reference, as_of or dt.date.today(), timezone)
+            for name, frame in seed_frames.items():
                 connection.register("seed_rows", frame)
                 connection.execute(f"create or replace table {name} as select * from seed_rows")
                 connection.unregister("seed_rows")
+            fingerprint = _fingerprint(connection, seed_frames)
+            scope = _stage_partitions(connection, full or _last_fingerprint(connection) != fingerprint)
             for model in models():
-                create_model(connection, model)
-            failures = [failure for model in models() for failure in test_model(connection, model)]
+                create_model(connection, model, scope)
+            failures = [failure for model in models() for failure in test_model(connection, model, scope)]
             if failures:
                 raise ModelTestError("; ".join(failures))
             rows = {
                 model.name: int(connection.execute(f"select count(*) from {model.name}").fetchone()[0])  # type: ignore[index]
                 for model in models()
-                if model.materialized == "table"
+                if model.materialized != "view"
             }
+            connection.execute(query("record_build"), {"fingerprint": fingerprint})
             connection.commit()
         except BaseException:
             connection.rollback()
             raise
-    return BuildReport([model.name for model in models()], rows)
+    return BuildReport([model.name for model in models()], rows, scope.full, scope.slices)
 
 
-def create_model(connection: duckdb.DuckDBPyConnection, model: Model) -> None:
+def _fingerprint(connection: duckdb.DuckDBPyConnection, seed_frames: dict[str, pd.DataFrame]) -> str:
+    """What every partition depends on besides its own values: the models' code, the reference data
+    (not the build's date) and the current needs. When it changes, the next build is a full one."""
+    digest = hashlib.sha256()
+    for path in sorted(MODELS_DIR.rglob("*.*")):
+        digest.update(path.relative_to(MODELS_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    for name, frame in sorted(seed_frames.items()):
+        undated = frame.drop(columns=["as_of"]) if name == "ref_build" else frame
+        digest.update(name.encode() + b"\0" + undated.to_csv(index=False).encode())
+    needs = connection.execute(
+        "select agency, year, measure, submission_id from current_need_slices order by all"
+    ).fetchall()
+    digest.update(repr(needs).encode())
+    return digest.hexdigest()
+
+
+def _last_fingerprint(connection: duckdb.DuckDBPyConnection) -> str | None:
+    last = connection.execute("select fingerprint from build_state").fetchone()
+    return None if last is None else str(last[0])
+
+
+def _stage_partitions(connection: duckdb.DuckDBPyConnection, full: bool) -> Scope:
+    """Put the slices this build recomputes in build_partitions: every current one, or the changed."""
+    connection.execute(
+        "create or replace temp table build_partitions as\n"
+        + query("current_partitions" if full else "touched_slices")
+    )
+    (slices,) = connection.execute("select count(*) from build_partitions").fetchone() or (0,)
+    return Scope(full, int(slices))
+
+
+def create_model(connection: duckdb.DuckDBPyConnection, model: Model, scope: Scope = FULL) -> None:
     kind = "view" if model.materialized == "view" else "table"
-    other = "table" if kind == "view" else "view"
     existing = connection.execute(
         "select table_type from information_schema.tables where table_name = ?", [model.name]
     ).fetchone()
-    if existing is not None and existing[0] == ("VIEW" if other == "view" else "BASE TABLE"):
-        connection.execute(f"drop {other} {model.name}")
-    connection.execute(f"create or replace {kind} {model.name} as\n{model.sql}")
+    existing_kind = None if existing is None else "view" if existing[0] == "VIEW" else "table"
+    if model.materialized == "incremental" and not scope.full and existing_kind == "table":
+        _replace_partitions(connection, model, scope)
+    else:
+        if existing_kind is not None and existing_kind != kind:
+            connection.execute(f"drop {existing_kind} {model.name}")
+        connection.execute(f"create or replace {kind} {model.name} as\n{model.sql}")
     connection.execute(
         f"comment on {kind} {model.name} is {_literal(_describe(model.description, model.grain))}"
     )
     for column, text in model.columns.items():
         connection.execute(f"comment on column {model.name}.{column} is {_literal(_describe(text))}")
+
+
+def _replace_partitions(connection: duckdb.DuckDBPyConnection, model: Model, scope: Scope) -> None:
+    if not scope.slices:
+        return
+    where = scope.where(model.partition_by)
+    connection.execute(f"delete from {model.name} where {where}")
+    connection.execute(f"insert into {model.name} select * from (\n{model.sql}\n) where {where}")
 
 
 def _describe(text: dict[str, str], grain: str | None = None) -> str:
@@ -261,18 +365,21 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def test_model(connection: duckdb.DuckDBPyConnection, model: Model) -> list[str]:
-    """The model's declared tests, as queries that count offending rows; one message per failure."""
+def test_model(connection: duckdb.DuckDBPyConnection, model: Model, scope: Scope = FULL) -> list[str]:
+    """The model's declared tests, as queries that count offending rows; one message per failure.
+    A partitioned model is tested on the partitions this build recomputed."""
+    relation = model.name
+    if model.partition_by and not scope.full:
+        relation = f"(select * from {model.name} where {scope.where(model.partition_by)}) as {model.name}"
     failures = []
-    for query, what in _test_queries(model):
-        offending = connection.execute(query).fetchone()
+    for sql, what in _test_queries(model.tests, relation):
+        offending = connection.execute(sql).fetchone()
         if offending is not None and offending[0]:
             failures.append(f"{model.name}: {what} ({offending[0]} rows)")
     return failures
 
 
-def _test_queries(model: Model) -> list[tuple[str, str]]:
-    tests, name = model.tests, model.name
+def _test_queries(tests: dict[str, Any], name: str) -> list[tuple[str, str]]:
     queries = []
     if unique := tests.get("unique"):
         key = ", ".join(unique)

@@ -3,6 +3,9 @@
 -- total and its parts together, never a coarse age band and its finer bands together.
 with current_values as (
     select * from int_values
+    -- Only the slices this build recomputes (every one in a full build): the correlated subquery
+    -- below keeps a filter on the result from reaching the values.
+    semi join build_partitions using (agency, period)
 ),
 
 refinement as (

@@ -9,7 +9,7 @@ bounds as (
     select
         coalesce(
             least(
-                (select min(period) from stg_values where period not like '%Q%'),
+                (select min(period) from stg_slices where period not like '%Q%'),
                 (select min(since) from stg_reporting_calendar)
             ),
             build.first_period

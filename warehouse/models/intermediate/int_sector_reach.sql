@@ -4,6 +4,8 @@
 -- aggregates). New beneficiaries (R4V 5W) are kept apart: only they add up over months.
 with figures as (
     select * from int_indicator_groups
+    -- Only the periods this build recomputes (every one in a full build).
+    semi join build_partitions using (period)
     where is_sector_reach
 ),
 

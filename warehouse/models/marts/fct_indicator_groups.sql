@@ -3,6 +3,8 @@
 -- table for questions about one indicator; the gap_* tables add indicators up by sector.
 with figures as (
     select * from int_indicator_groups
+    -- Only the slices this build recomputes (every one in a full build).
+    semi join build_partitions using (agency, period)
 ),
 
 areas as (

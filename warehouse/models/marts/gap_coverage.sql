@@ -6,6 +6,9 @@
 -- attended in two months are the same people, so monthly figures are never added up (R4V's rule).
 with reach as (
     select * from int_sector_reach
+    -- Only the years this build recomputes (every year with figures in a full build; the years
+    -- with a need and no figure come from the need, which a full build takes whole).
+    where left(period, 4) in (select year from build_partitions)
 ),
 
 need as (

@@ -11,6 +11,8 @@ with pairs as (
 
 figures as (
     select * from int_indicator_groups
+    -- Only the periods this build recomputes (every one in a full build).
+    semi join build_partitions using (period)
     where group_code = 'total'
 ),
 
