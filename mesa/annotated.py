@@ -57,64 +57,68 @@ def _write_original(
 def _write_from_cells(
     outcome: Outcome, content: bytes, located: list[Problem], target: Path, lang: str
 ) -> None:
-    """A workbook streamed from the file's cells, at the same rows and columns, all as text, with the
-    problems sheet first and each marked cell filled and commented."""
-    from openpyxl import Workbook
+    """A workbook streamed from the file's cells, at the same rows and columns, all as text (a value
+    starting with "=" never becomes a formula), with the problems sheet first and each marked cell
+    filled and commented. XlsxWriter writes row by row (constant memory)."""
+    import xlsxwriter
 
     tables = list(read_tables(outcome.received.file.relative_path, content))
-    names = [(table.sheet or "Datos")[:31] for table in tables]
-    marks = _marks_by_cell(outcome, located, names, lang)
-    workbook = Workbook(write_only=True)
-    problems = workbook.create_sheet(PROBLEMS_SHEET[lang])
-    for row in _problem_table(outcome.problems, lang):
-        problems.append([_streamed(problems, value) for value in row])
+    sheets = [table.sheet for table in tables]
+    names = _sheet_names(sheets, PROBLEMS_SHEET[lang])
+    marks = _marks_by_cell(outcome, located, dict(zip(sheets, names, strict=True)), lang)
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    workbook = xlsxwriter.Workbook(str(target), options)
+    fills = {
+        severity: workbook.add_format({"bg_color": f"#{rgb}", "pattern": 1})
+        for severity, rgb in FILLS.items()
+    }
+    comment = {"author": COMMENT_AUTHOR, "width": 360, "height": 180}
+    problems = workbook.add_worksheet(PROBLEMS_SHEET[lang])
+    for row, values in enumerate(_problem_table(outcome.problems, lang)):
+        for column, value in enumerate(values):
+            if value is not None:
+                problems.write_string(row, column, str(value))
     for table, name in zip(tables, names, strict=True):
-        sheet = workbook.create_sheet(name)
-        written = 0
+        sheet = workbook.add_worksheet(name)
         for number, cells in zip(table.row_numbers, table.rows, strict=True):
-            while written < number - 1:  # rows the reader skipped stay where the agency had them
-                sheet.append([])
-                written += 1
-            sheet.append(
-                [
-                    _streamed(sheet, value, marks.get((name, number, column)))
-                    for column, value in enumerate(cells, 1)
-                ]
-            )
-            written += 1
-    workbook.save(target)
+            for column, value in enumerate(cells):
+                text = "" if value is None else str(value)
+                mark = marks.get((name, number, column + 1))
+                if mark is not None:
+                    sheet.write_string(number - 1, column, text, fills[mark[0]])
+                    sheet.write_comment(number - 1, column, mark[1], comment)
+                elif text:
+                    sheet.write_string(number - 1, column, text)
+    workbook.close()
 
 
-def _streamed(sheet: Any, value: object, mark: tuple[str, str] | None = None) -> Any:
-    """A write-only cell: plain text where nothing is to be said, a styled text cell otherwise; a value
-    starting with "=" is always a text cell, never a formula. Called for every cell: the plain case
-    returns before any import is looked up."""
-    text = "" if value is None else str(value)
-    if mark is None and not text.startswith("="):
-        return text or None
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
-
-    cell = WriteOnlyCell(sheet, value=text or None)
-    cell.data_type = "s"
-    if mark is not None:
-        severity, note = mark
-        cell.fill = PatternFill("solid", fgColor=FILLS[severity])
-        cell.comment = Comment(note, COMMENT_AUTHOR, width=360, height=180)
-    return cell
+def _sheet_names(sheets: list[str | None], reserved: str) -> list[str]:
+    """The data sheets' names as in the agency's file ("Datos" for a CSV), each unique and none the
+    problems sheet's (Excel compares them without case)."""
+    taken = {reserved.lower()}
+    names = []
+    for sheet in sheets:
+        base = (sheet or "Datos")[:31]
+        name, n = base, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base[: 31 - len(str(n)) - 1]} {n}"
+        taken.add(name.lower())
+        names.append(name)
+    return names
 
 
 def _marks_by_cell(
-    outcome: Outcome, located: list[Problem], names: list[str], lang: str
+    outcome: Outcome, located: list[Problem], names: dict[str | None, str], lang: str
 ) -> dict[tuple[str, int, int], tuple[str, str]]:
-    """(sheet, row, column) -> (severity of its first problem, every problem's note)."""
+    """(sheet written, row, column) -> (severity of its first problem, every problem's note).
+    `names`: the agency's sheet -> the sheet written for it."""
     marks: dict[tuple[str, int, int], tuple[str, str]] = {}
+    first = next(iter(names.values()))
     for problem in located:
         part = _part_of(outcome, problem)
-        sheet = (part.sheet or "Datos")[:31]
         key = (
-            sheet if sheet in names else names[0],
+            names.get(part.sheet, first),
             problem.row_number or 1,
             (part.column_of(problem.column) or 0) + 1,
         )

@@ -130,3 +130,34 @@ def test_a_large_xlsx_is_streamed_from_its_cells_with_the_same_marks(
     marked = copy["Datos"].cell(row=3, column=2)
     assert marked.value == "230304" and marked.comment is not None and "240302" in marked.comment.text
     assert marked.fill.fgColor.rgb.endswith("FFC7CE")
+
+
+def test_a_streamed_copy_renames_a_sheet_called_like_the_problems_sheet(
+    tmp_path: Path, reference: Reference, runner: SuiteRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(annotated, "KEEP_FORMATTING_ROWS", 0)  # streamed whatever its size
+    source = tmp_path / "reporte.xlsx"
+    rows = [["Periodo", "Ubigeo", "Indicador", "Valor"], ["2026-10", "230304", "SAL-01", 5]]
+    source.write_bytes(xlsx_bytes(("Portada", [["Reporte"]]), ("problemas", rows)))
+    folder = write_feedback(
+        outcome_for(source, "DIRESA", reference, runner), tmp_path / "feedback", "es", "America/Lima"
+    )
+    copy = load_workbook(folder / "planilla_revisada.xlsx")
+    assert copy.sheetnames == ["Problemas", "Portada", "problemas 2"]
+    marked = copy["problemas 2"].cell(row=2, column=2)
+    assert marked.comment is not None and "240302" in marked.comment.text
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_copy(
+    tmp_path: Path, reference: Reference, runner: SuiteRunner
+) -> None:
+    source = tmp_path / "reporte.csv"
+    source.write_text(
+        'Periodo,Ubigeo,Indicador,Valor,Observaciones\n2026-10,230304,SAL-01,5,=HYPERLINK("http://x")\n',
+        encoding="utf-8",
+    )
+    folder = write_feedback(
+        outcome_for(source, "DIRESA", reference, runner), tmp_path / "feedback", "es", "America/Lima"
+    )
+    cell = load_workbook(folder / "planilla_revisada.xlsx")["Datos"].cell(row=2, column=5)
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
