@@ -105,7 +105,7 @@ def peers(files: list[Path]) -> Iterator[tuple[str, float, int]]:
         yield name, timer.seconds, invalid
 
 
-def incremental(folder: Path, months: int, scale: Scale, files: int = 3) -> dict[str, Any]:
+def incremental(folder: Path, months: int, scale: Scale, files: int = 5) -> dict[str, Any]:
     """One new file (an agency's next month) when the warehouse holds `months` months of every
     agency's files (loaded through the real loader, then the marts built): the whole run, whose build
     recomputes the new slice only, as the median of `files` runs of one file each; and for comparison
