@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
+from prefect.client.schemas.objects import State
 from prefect.runtime import flow_run
+from prefect.settings import get_current_settings, temporary_settings
 from prefect.states import Completed
 
 from mesa import clock
@@ -98,3 +100,29 @@ def refresh_marts(settings: Settings, full: bool = False) -> dict[str, int]:
         message = text(settings.lang, "log.marts_built", tables=len(built.rows), slices=built.slices)
     get_run_logger().info(message)
     return built.rows
+
+
+def run_once(flow: Callable[..., Any], *args: Any) -> tuple[bool, dict[str, Any]]:
+    """Run a flow once from the command line; (succeeded, its report). A rejected submission is a
+    success of the pipeline; a run that found the warehouse busy is not (its report has "busy")."""
+    with one_off_run():
+        state = cast("State[Any]", flow(*args, return_state=True))
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        raise result
+    return state.is_completed() and "busy" not in result, result
+
+
+@contextmanager
+def one_off_run() -> Iterator[None]:
+    """Around a flow started from the command line (`mesa run`, `mesa remind`). Without
+    PREFECT_API_URL its Prefect server lives and dies with the process, so no one would ever read the
+    flow's heartbeats, and Prefect 3.8.8 makes every flow wait up to a second at its end for the
+    heartbeat thread to wake: they are off. Served deployments keep them (crashed runs are detected)."""
+    if get_current_settings().api.url:
+        yield
+        return
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
-from prefect.client.schemas.objects import State
 from prefect.states import Failed
 
 from expectations.validate import suite_runner
-from flows.common import busy_state, refresh_marts, writing_run
+from flows.common import busy_state, refresh_marts, run_once, writing_run
 from flows.progress import Progress
 from mesa import feedback as feedback_writer
 from mesa import inbox as inbox_reader
@@ -181,10 +180,5 @@ def intake_flow(settings: Settings | None = None) -> Any:
 
 
 def run_intake(settings: Settings) -> tuple[bool, dict[str, Any]]:
-    """Run the flow; (succeeded, report). A rejected submission is a success of the pipeline; a run
-    that found the warehouse busy is not (its report has "busy")."""
-    state = cast("State[Any]", intake_flow(settings, return_state=True))
-    result = state.result(raise_on_failure=False)
-    if isinstance(result, BaseException):
-        raise result
-    return state.is_completed() and "busy" not in result, result
+    """Run the flow once; (succeeded, report)."""
+    return run_once(intake_flow, settings)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
-from prefect.client.schemas.objects import State
 
-from flows.common import busy_state, refresh_marts, writing_run
+from flows.common import busy_state, refresh_marts, run_once, writing_run
 from mesa import clock
 from mesa.i18n import text
 from mesa.inbox import is_remote
@@ -153,11 +152,7 @@ def written_by_message(written: list[Reminder]) -> list[dict[str, Any]]:
 
 def run_calendar(settings: Settings, day: dt.date | None = None) -> tuple[bool, dict[str, Any]]:
     """Run the calendar flow once; (succeeded, report). A busy warehouse is not a success."""
-    state = cast("State[Any]", calendar_flow(settings, day, return_state=True))
-    result = state.result(raise_on_failure=False)
-    if isinstance(result, BaseException):
-        raise result
-    return state.is_completed() and "busy" not in result, result
+    return run_once(calendar_flow, settings, day)
 
 
 @flow(name="mesa-marts", log_prints=False)

@@ -319,3 +319,16 @@ def test_feedback_in_english_by_setting(prefect_api: str, tmp_path: Path) -> Non
         "technical_report.html",
     }
     assert "RENIEC code" in (folder / "problems.csv").read_text(encoding="utf-8-sig")
+
+
+def test_command_line_runs_without_a_server_send_no_heartbeats() -> None:
+    """Prefect makes a flow wait up to a second at its end for its heartbeat thread; a run whose
+    Prefect server dies with the process has no one to read heartbeats, so it sends none."""
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    from flows.common import one_off_run
+
+    with temporary_settings(updates={PREFECT_API_URL: None}), one_off_run():
+        assert get_current_settings().flows.heartbeat_frequency is None
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}), one_off_run():
+        assert get_current_settings().flows.heartbeat_frequency is not None  # a served run keeps them
