@@ -9,6 +9,7 @@ from typing import Any
 
 from mesa.reference import Reference
 from tests.test_marts import HEALTH_NEED, RECEIVED, Given, total
+from warehouse import store
 from warehouse.build import BuildReport, build, models
 
 LATER = RECEIVED + dt.timedelta(days=3)
@@ -96,3 +97,14 @@ def test_new_needs_rebuild_everything(given: Given, reference: Reference) -> Non
         "select people_in_need from gap_coverage where period = '2026' and area_code = '24'"
         " and sector = 'Health' and group_code = 'total'"
     ) == [(2000.0,)]
+
+
+def test_an_incremental_table_dropped_by_hand_brings_a_full_rebuild(
+    given: Given, reference: Reference
+) -> None:
+    history(given, reference)
+    expected = tables(given)
+    with store.connect(given.path) as connection:
+        connection.execute("drop table int_indicator_groups")
+    report = build(given.path, reference, dt.date(2026, 11, 22))
+    assert report.full and tables(given) == expected

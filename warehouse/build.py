@@ -279,7 +279,7 @@ def build(
                 connection.execute(f"create or replace table {name} as select * from seed_rows")
                 connection.unregister("seed_rows")
             fingerprint = _fingerprint(connection, seed_frames)
-            scope = _stage_partitions(connection, full or _last_fingerprint(connection) != fingerprint)
+            scope = _stage_partitions(connection, full or not _can_resume(connection, fingerprint))
             for model in models():
                 create_model(connection, model, scope)
             failures = [failure for model in models() for failure in test_model(connection, model, scope)]
@@ -314,9 +314,13 @@ def _fingerprint(connection: duckdb.DuckDBPyConnection, seed_frames: dict[str, p
     return digest.hexdigest()
 
 
-def _last_fingerprint(connection: duckdb.DuckDBPyConnection) -> str | None:
+def _can_resume(connection: duckdb.DuckDBPyConnection, fingerprint: str) -> bool:
+    """Whether recomputing the changed slices is enough: the last build used the same models,
+    reference data and needs, and left every incremental table in place."""
     last = connection.execute("select fingerprint from build_state").fetchone()
-    return None if last is None else str(last[0])
+    tables = {name for (name,) in connection.execute("select table_name from duckdb_tables()").fetchall()}
+    incremental = {model.name for model in models() if model.materialized == "incremental"}
+    return last is not None and last[0] == fingerprint and incremental <= tables
 
 
 def _stage_partitions(connection: duckdb.DuckDBPyConnection, full: bool) -> Scope:
