@@ -18,7 +18,7 @@ from prefect.cache_policies import NONE
 from prefect.states import Failed
 
 from expectations.validate import suite_runner
-from flows.common import busy_state, refresh_marts, run_once, writing_run
+from flows.common import busy_state, run_once, update_marts, writing_run
 from flows.progress import Progress
 from mesa import feedback as feedback_writer
 from mesa import inbox as inbox_reader
@@ -164,7 +164,7 @@ def intake_flow(settings: Settings | None = None) -> Any:
             logger.info(text(lang, "log.run_done", processed=processed, skipped=skipped, failed=len(failed)))
             publish_run_summary(report["submissions"], lang)
             try:
-                refresh_marts(settings)
+                update_marts(settings)
             except Exception:
                 logger.exception(text(lang, "log.marts_failed"))
                 failed.append("marts")

@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
-from flows.common import busy_state, refresh_marts, run_once, writing_run
+from flows.common import busy_state, run_once, update_marts, writing_run
 from mesa import clock
 from mesa.i18n import text
 from mesa.inbox import is_remote
@@ -125,7 +125,7 @@ def calendar_flow(settings: Settings | None = None, day: dt.date | None = None) 
     report: dict[str, Any] = {"reminders": [], "status": []}
     try:
         with writing_run(settings, "calendar"):
-            refresh_marts(settings)
+            update_marts(settings)
             reports = read_reports(settings, day)
             messages = plan_messages(settings, reports)
             written = [
@@ -162,7 +162,7 @@ def marts_flow(settings: Settings | None = None) -> Any:
     settings = settings or resolve_settings()
     try:
         with writing_run(settings, "marts"):
-            tables = refresh_marts(settings, full=True)
+            tables = update_marts(settings, full=True)
     except WarehouseBusyError as busy:
         return busy_state(settings, busy, {})
     return tables

@@ -83,10 +83,12 @@ def test_run_json_reports_every_file_and_a_rerun_loads_nothing(
         and (tmp_path / "archive").is_dir()
     )
     assert "Aceptado parcialmente" in first.stderr  # the officer's log lines, in Spanish, on stderr
+    assert "Tablas de brechas reconstruidas por completo" in first.stderr  # the first build
 
     second = mesa("run", "--inbox", str(examples_inbox), "--json", cwd=tmp_path, api=prefect_api)
     assert second.returncode == 0, second.stderr
     assert json.loads(second.stdout) == {"submissions": []}
+    assert "0 tramos institución-periodo recalculados" in second.stderr  # nothing new: nothing rebuilt
 
     count = mesa("sql", "select count(*) as n from submissions", "--csv", cwd=tmp_path)
     assert count.returncode == 0 and count.stdout.splitlines() == ["n", str(len(files))]
