@@ -8,7 +8,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -16,11 +15,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mesa import clock
+from mesa.cli import EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from mesa.config import PERIOD
 from mesa.i18n import text
 from mesa.settings import Settings
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 STATUS_WAIT_SECONDS = 10.0
 WIDE = 140
 
