@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     with Timer() as pipeline:
         outcome = steps.pipeline(args.work / "run", args.work / "inbox")
     results["pipeline"] = {**outcome, "seconds": pipeline.seconds, "peak_memory_bytes": peak_memory()}
-    say("Floor: DuckDB read_csv (openpyxl for workbooks) into one table, no validation ...")
+    say("Floor: DuckDB read_csv (python-calamine for workbooks) into one table, no validation ...")
     with Timer() as floor:
         floor_rows = steps.floor(args.work / "floor.duckdb", inventory.files, specs)
     results["floor"] = {"seconds": floor.seconds, "rows": floor_rows}

@@ -11,7 +11,6 @@ give the same rows.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import itertools
@@ -24,6 +23,7 @@ import numpy as np
 from openpyxl import Workbook
 
 from mesa.reference import Reference, load_reference
+from tests.builders import csv_bytes
 
 Layout = Literal["csv_codes", "csv_excel_es", "xlsx_titles"]
 
@@ -240,14 +240,8 @@ def render(spec: FileSpec, scale: Scale, reference: Reference) -> bytes:
     if spec.layout == "xlsx_titles":
         return xlsx(spec, table)
     if spec.layout == "csv_excel_es":
-        return text_csv([HEADER_ES, *table], ";", "cp1252")
-    return text_csv([HEADER_CODES, *table], ",", "utf-8")
-
-
-def text_csv(rows: list[list[object]], delimiter: str, encoding: str) -> bytes:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode(encoding)
+        return csv_bytes([HEADER_ES, *table], ";", "cp1252")
+    return csv_bytes([HEADER_CODES, *table], ",", "utf-8")
 
 
 def xlsx(spec: FileSpec, table: list[list[object]]) -> bytes:

@@ -48,6 +48,13 @@ def agency_of(path: Path) -> str:
     return path.parent.name
 
 
+def twin_frame(path: Path) -> pd.DataFrame:
+    """A twin as pandas reads it for the pandas-based peers: text cells, the value as a number."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["valor"] = pd.to_numeric(frame["valor"], errors="coerce")
+    return frame
+
+
 def frictionless_validate(files: list[Path], rules: Rules) -> int:
     """frictionless-py: a Table Schema with enums, a pattern, a minimum and a primary key, per file."""
     from frictionless import Checklist, Resource, Schema, fields
@@ -86,8 +93,7 @@ def pandera_validate(files: list[Path], rules: Rules) -> int:
 
     invalid = 0
     for path in files:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        frame["valor"] = pd.to_numeric(frame["valor"], errors="coerce")
+        frame = twin_frame(path)
         schema = pa.DataFrameSchema(
             {
                 "agencia": pa.Column(str, pa.Check.isin([agency_of(path)])),
@@ -113,8 +119,7 @@ def great_expectations_validate(files: list[Path], rules: Rules) -> int:
 
     invalid = 0
     for path in files:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        frame["valor"] = pd.to_numeric(frame["valor"], errors="coerce")
+        frame = twin_frame(path)
         context: Any = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = context.data_sources.add_pandas(name=f"file_{path.stem}")

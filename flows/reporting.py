@@ -1,4 +1,4 @@
-"""The reporting-calendar flow: rebuild the gap tables as of today, write the reminders that are due
+"""The reporting-calendar flow: bring the gap tables up to today, write the reminders that are due
 (one message per agency, about that agency only) and publish who has reported as a table artifact.
 
 And the marts flow: the gap tables rebuilt on their own, after midnight, because the date alone moves
@@ -119,7 +119,7 @@ def publish_status(settings: Settings, reports: list[ReportStatus], day: dt.date
 @flow(name="mesa-calendar", log_prints=False)
 def calendar_flow(settings: Settings | None = None, day: dt.date | None = None) -> Any:
     """Who is late on `day` (today unless given: another day is a rehearsal), the reminders due, and
-    the status table. The gap tables are rebuilt as of today either way; the status is read as of `day`."""
+    the status table. The gap tables are brought up to today either way; the status is read as of `day`."""
     settings = settings or resolve_settings()
     day = day or clock.today(settings.timezone)
     report: dict[str, Any] = {"reminders": [], "status": []}

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 
@@ -14,7 +15,9 @@ from openpyxl import Workbook
 FIXED_TIME = dt.datetime(2026, 11, 3, 8, 0, 0)
 
 
-def xlsx_bytes(*sheets: tuple[str, list[list[object]]], merges: dict[str, list[str]] | None = None) -> bytes:
+def xlsx_bytes(
+    *sheets: tuple[str, Sequence[Sequence[object]]], merges: dict[str, list[str]] | None = None
+) -> bytes:
     """A workbook with one sheet per (title, rows); a row of [] is left empty; `merges` lists the
     ranges to merge per sheet title ("A2:A6")."""
     workbook = Workbook()
@@ -25,7 +28,7 @@ def xlsx_bytes(*sheets: tuple[str, list[list[object]]], merges: dict[str, list[s
         sheet = workbook.create_sheet(title)
         for number, row in enumerate(rows, start=1):
             for column, value in enumerate(row, start=1):
-                sheet.cell(row=number, column=column, value=value)  # type: ignore[arg-type]
+                sheet.cell(row=number, column=column, value=value)
         for cells in (merges or {}).get(title, []):
             sheet.merge_cells(cells)
     workbook.properties.creator = "Mesa Tumbes tests"
@@ -56,7 +59,7 @@ def reproducible_zip(content: bytes, replace: dict[str, bytes] | None = None) ->
     return output.getvalue()
 
 
-def csv_bytes(rows: list[list[object]], delimiter: str = ",", encoding: str = "utf-8") -> bytes:
+def csv_bytes(rows: Iterable[Sequence[object]], delimiter: str = ",", encoding: str = "utf-8") -> bytes:
     buffer = io.StringIO(newline="")
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode(encoding)
