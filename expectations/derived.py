@@ -11,8 +11,9 @@ from transforms.template import KEY_COLUMNS
 
 # One row per comparison: `row_number` is the row the feedback points at; the rule is a >= b, and
 # a == b for a complete total. kind: total (a total and some of its parts) | complete_total (and all
-# of them) | pair (a = identified, b = attended).
-COMPARISON_COLUMNS = ["row_number", "kind", "a", "b"]
+# of them) | known_total (all of them but the one for "not recorded": a > b is people not recorded)
+# | pair (a = identified, b = attended). `difference` is a - b.
+COMPARISON_COLUMNS = ["row_number", "kind", "a", "b", "difference"]
 
 
 def comparisons(frame: pd.DataFrame, reference: Reference) -> pd.DataFrame:
@@ -38,15 +39,24 @@ def _totals(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:
         summed = parts.groupby(others, sort=False).agg(
             b=("value", "sum"), present=(breakdown.column, "nunique")
         )
+        if breakdown.unknown is not None:
+            recorded = frame[breakdown.column].isin([p for p in breakdown.parts if p != breakdown.unknown])
+            known = parts.loc[recorded].groupby(others, sort=False)[breakdown.column].nunique()
+            summed = summed.join(known.rename("known"))
         joined = totals.merge(summed.reset_index(), on=others)
-        complete = joined["present"] == len(breakdown.parts)
+        kind = pd.Series("total", index=joined.index)
+        if "known" in joined:
+            all_known = (joined["known"] == len(breakdown.parts) - 1) & (joined["present"] == joined["known"])
+            kind = kind.mask(all_known, "known_total")
+        kind = kind.mask(joined["present"] == len(breakdown.parts), "complete_total")
         pieces.append(
             pd.DataFrame(
                 {
                     "row_number": joined["row_number"],
-                    "kind": complete.map({True: "complete_total", False: "total"}),
+                    "kind": kind,
                     "a": joined["value"],
                     "b": joined["b"],
+                    "difference": joined["value"] - joined["b"],
                 }
             )
         )
@@ -71,6 +81,7 @@ def _pairs(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:
                     "kind": "pair",
                     "a": joined["value_identified"],
                     "b": joined["value"],
+                    "difference": joined["value_identified"] - joined["value"],
                 }
             )
         )

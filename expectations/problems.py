@@ -37,6 +37,13 @@ class Problem:
             return self.column
         return load_reference().column(self.field).title[lang]
 
+    def field_title(self, lang: str) -> str | None:
+        """The template's title of the field the problem is about ("grupo de edad"), if it has one."""
+        reference = load_reference()
+        if self.field is None or self.field not in {column.field for column in reference.columns}:
+            return self.field
+        return reference.column(self.field).title[lang]
+
     def message(self, lang: str) -> str:
         terms: dict[str, str] = strings(lang)["terms"]
         return check(self.check_id).render(
@@ -46,4 +53,5 @@ class Problem:
             expected=self.expected,
             rows=self.rows,
             detail=terms.get(self.detail or "", self.detail),
+            field=self.field_title(lang),
         )

@@ -10,9 +10,11 @@ from typing import Literal
 
 import yaml
 
+from mesa.i18n import fill
+
 REGISTRY_FILE = Path(__file__).parent / "checks.yaml"
 LANGUAGES = ("es", "en")
-PLACEHOLDERS = {"column", "value", "expected", "rows", "detail"}
+PLACEHOLDERS = {"column", "value", "expected", "rows", "detail", "field"}
 
 # error rejects the row (the file, for file-level checks); warning loads it; excluded leaves out a
 # row that is outside what the Mesa collects (another region, an indicator it does not track).
@@ -35,7 +37,7 @@ class Check:
     def render(self, lang: str, **params: object) -> str:
         """The message in `lang` with its placeholders filled; a missing one renders as empty."""
         values = {name: "" if params.get(name) is None else str(params[name]) for name in PLACEHOLDERS}
-        return self.message[lang].format_map(values)
+        return fill(self.message[lang], values)
 
     def placeholders(self, lang: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(self.message[lang]) if name}

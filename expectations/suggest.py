@@ -8,56 +8,15 @@ from collections.abc import Callable, Mapping
 from rapidfuzz import fuzz, process
 
 from mesa.reference import Reference
-from mesa.text import fold, vocabulary_key
+from mesa.text import fold
+from transforms.values import written_period
 
 # Below these similarity scores (0-100) a guess would mislead more than help.
 NAME_CUTOFF = 75
 CODE_CUTOFF = 60
 
-MONTHS = {
-    "enero": 1, "ene": 1, "january": 1, "jan": 1,
-    "febrero": 2, "feb": 2, "february": 2,
-    "marzo": 3, "mar": 3, "march": 3,
-    "abril": 4, "abr": 4, "april": 4, "apr": 4,
-    "mayo": 5, "may": 5,
-    "junio": 6, "jun": 6, "june": 6,
-    "julio": 7, "jul": 7, "july": 7,
-    "agosto": 8, "ago": 8, "august": 8, "aug": 8,
-    "septiembre": 9, "setiembre": 9, "set": 9, "sep": 9, "sept": 9, "september": 9,
-    "octubre": 10, "oct": 10, "october": 10,
-    "noviembre": 11, "nov": 11, "november": 11,
-    "diciembre": 12, "dic": 12, "december": 12, "dec": 12,
-}  # fmt: skip
-YEAR_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
-MONTH_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
-DAY_MONTH_YEAR = re.compile(r"^\d{1,2}[-/.](\d{1,2})[-/.](\d{4})$")
-YEAR_MONTH_DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.]\d{1,2}$")
-COMPACT = re.compile(r"^(\d{4})(\d{2})$")
-NAMED = re.compile(r"^([a-z]+)\W*(?:de\W*)?(\d{2}|\d{4})$")
 THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 DIGITS = re.compile(r"\d+")
-
-
-def period(text: str) -> str | None:
-    """`YYYY-MM` for the usual ways of writing a month: 10/2026, 2026/10, oct-26, octubre de 2026."""
-    compact = text.strip().casefold()
-    year: str | int | None = None
-    month: str | int | None = None
-    if match := YEAR_MONTH.match(compact) or YEAR_MONTH_DAY.match(compact) or COMPACT.match(compact):
-        year, month = match.group(1), match.group(2)
-    elif match := MONTH_YEAR.match(compact) or DAY_MONTH_YEAR.match(compact):
-        month, year = match.group(1), match.group(2)
-    elif (match := NAMED.match(fold_keep_digits(compact))) and match.group(1) in MONTHS:
-        month, year = MONTHS[match.group(1)], match.group(2)
-    if year is None or month is None or not 1 <= int(month) <= 12:
-        return None
-    full_year = int(year) + 2000 if len(str(year)) == 2 else int(year)
-    return f"{full_year:04d}-{int(month):02d}"
-
-
-def fold_keep_digits(text: str) -> str:
-    """Accent-free lower case with single spaces: "Octubre  de 2026" -> "octubre de 2026"."""
-    return " ".join(vocabulary_key(word) for word in text.split())
 
 
 def closest(text: str, choices: Mapping[str, str], cutoff: int) -> str | None:
@@ -100,7 +59,7 @@ def suggesters(reference: Reference) -> dict[tuple[str, str | None], Suggester]:
         return lambda text: closest(text, words, NAME_CUTOFF)
 
     return {
-        ("domain.period_format", None): period,
+        ("domain.period_format", None): written_period,
         ("domain.district_in_region", None): lambda text: (
             None if text.strip().isdigit() else closest(text, district_names, NAME_CUTOFF)
         ),

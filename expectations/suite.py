@@ -3,7 +3,8 @@
 Every expectation carries in `meta` the check it implements (`check_id`, see checks.yaml) and the
 field of the submitted file it is about (`column`), which the adapter uses to quote the agency's
 cell; `column_from` names a frame column that holds that field per row instead, `expected_from`
-a frame column whose value the message quotes as what was expected, and `expected` a fixed one.
+a frame column whose value the message quotes as what was expected, and `expected` a fixed one;
+`detail_from` a frame column the message quotes as its detail.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Expectations:
 
     def add(self, check_id: str, field: str | None, kind: str, **kwargs: Any) -> None:
         meta = {"check_id": check_id, "column": field}
-        for extra in ("column_from", "expected_from", "expected"):
+        for extra in ("column_from", "expected_from", "expected", "detail_from"):
             if extra in kwargs:
                 meta[extra] = kwargs.pop(extra)
         self.items.append(getattr(self.gxe, kind)(meta=meta, **kwargs))
@@ -209,7 +210,7 @@ def comparison_expectations() -> list[Expectation]:
     for check_id, condition, kind in (
         (
             "consistency.total_equals_parts",
-            Column("kind").is_in(["total", "complete_total"]),
+            Column("kind").is_in(["total", "complete_total", "known_total"]),
             "ExpectColumnPairValuesAToBeGreaterThanB",
         ),
         (
@@ -235,6 +236,19 @@ def comparison_expectations() -> list[Expectation]:
             expected_from=expected,
             **options,
         )
+    # A total above the parts that were recorded (all but "not recorded"): people whose sex, say,
+    # was not recorded. Read b >= a: it fails only where the total is above.
+    build.add(
+        "consistency.total_above_parts",
+        "value",
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        column_A="b",
+        column_B="a",
+        or_equal=True,
+        row_condition=Column("kind") == "known_total",
+        expected_from="b",
+        detail_from="difference",
+    )
     return build.items
 
 

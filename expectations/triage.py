@@ -58,8 +58,10 @@ def nothing_loaded(
 
 
 def with_warning(verdict: Verdict) -> Verdict:
-    """The verdict once a file-level warning is added: an accepted file becomes accepted with warnings."""
-    return replace(verdict, status="accepted_with_warnings") if verdict.status == "accepted" else verdict
+    """The verdict once a file-level warning is added: an accepted file becomes accepted with
+    warnings, and the warning is about every row it loads."""
+    status: Status = "accepted_with_warnings" if verdict.status == "accepted" else verdict.status
+    return replace(verdict, status=status, rows_warned=verdict.rows_loaded)
 
 
 def triage(kind: Format | None, frames: list[tuple[Part, pd.DataFrame]], problems: list[Problem]) -> Verdict:
@@ -85,6 +87,8 @@ def triage(kind: Format | None, frames: list[tuple[Part, pd.DataFrame]], problem
         rejected += len(flagged["error"])
         excluded += len(flagged["excluded"] - flagged["error"])
         warned += len(flagged["warning"] - left_out)
+    if any(p.severity == "warning" and p.row_number is None for p in problems):
+        warned = loaded  # a warning about the whole file is about every row it loads
     status: Status
     if not loaded:
         status = "rejected"

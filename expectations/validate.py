@@ -18,7 +18,9 @@ from expectations.problems import Problem
 from expectations.registry import check
 from expectations.suggest import suggesters
 from expectations.suite import CHANNEL_PARAMETER, CURRENT_PERIOD_PARAMETER, build_suites
+from mesa import clock
 from mesa.reference import Reference, load_reference
+from mesa.settings import DEFAULT_TIMEZONE
 from transforms import r4v
 from transforms.model import Parsed, Part
 from transforms.template import KEY_COLUMNS
@@ -81,10 +83,13 @@ class SuiteRunner:
         history: History | None = None,
     ) -> Validation:
         """Feedback rows for every rule each part breaks, after the problems found while reading.
-        `today` decides which periods have not begun yet (by default, the day it runs); `history`
+        `today` decides which periods have not begun yet (by default, today in Tumbes); `history`
         gives the earlier values of the rows' series, against which they are judged plausible."""
-        problems, not_evaluated, frames, results = list(parsed.problems), [], [], []
-        day = today or dt.date.today()
+        problems: list[Problem] = []
+        not_evaluated: list[str] = []
+        frames: list[tuple[Part, pd.DataFrame]] = []
+        results: list[ExpectationSuiteValidationResult] = []
+        day = today or clock.today(DEFAULT_TIMEZONE)
         parameters = {CHANNEL_PARAMETER: [channel], CURRENT_PERIOD_PARAMETER: day.year * 12 + day.month - 1}
         for part in parsed.parts:
             if parsed.format == "r4v_5w":
@@ -110,7 +115,7 @@ class SuiteRunner:
                 not_evaluated += found.not_evaluated
                 results += [found.result] if found.result is not None else []
             frames.append((part, frame))
-        return Validation(problems, not_evaluated, frames, results)
+        return Validation(said_once(parsed.problems, problems), not_evaluated, frames, results)
 
     def check(
         self,
@@ -168,6 +173,7 @@ class SuiteRunner:
             written = rows.written(number, field_name)
             suggest = self.suggest.get((check_id, field_name)) or self.suggest.get((check_id, None))
             expected = _expected(item, meta, rows, number)
+            detail = rows.quoted(item, number, meta["detail_from"]) if "detail_from" in meta else None
             problems.append(
                 Problem(
                     check_id,
@@ -177,16 +183,25 @@ class SuiteRunner:
                     value=written,
                     suggestion=suggest(written) if suggest and written else None,
                     expected=channel if check_id == "domain.agency_matches_channel" else expected,
+                    detail=detail,
                     sheet=rows.part.sheet,
                 )
             )
         return problems
 
 
+def said_once(read: list[Problem], checked: list[Problem]) -> list[Problem]:
+    """The problems found while reading, then the suites', without those about a cell that reading
+    already explained (a formula without a saved value is not also an "empty cell")."""
+    cells = {(p.sheet, p.row_number, p.column) for p in read if p.row_number is not None}
+    return [*read, *(p for p in checked if (p.sheet, p.row_number, p.column) not in cells)]
+
+
 class Rows:
     """Looks up, for a row of a validated frame, the field and cell the agency wrote."""
 
     def __init__(self, frame: pd.DataFrame, part: Part, sources: dict[str, str]) -> None:
+        self.every = frame
         self.frame = frame.drop_duplicates("row_number").set_index("row_number")
         self.part = part
         self.sources = sources
@@ -205,21 +220,33 @@ class Rows:
         return self.part.titles.get(field_name, field_name)
 
     def value(self, number: int, column: str) -> str:
-        value = self.frame.at[number, column]
-        return format(value, "g") if isinstance(value, float) else str(value)
+        return _shown(self.frame.at[number, column])
+
+    def quoted(self, item: dict[str, Any], number: int, column: str) -> str:
+        """A column of the frame row GX reported in `item` (a row can be compared more than once: the
+        frame row is the one whose compared values are those GX reported)."""
+        if column in item:
+            return _shown(item[column])
+        compared = [name for name in item if name != "row_number" and name in self.every]
+        if not compared:
+            return self.value(number, column)
+        rows = self.every.loc[self.every["row_number"] == number]
+        for name in compared:
+            rows = rows.loc[rows[name] == item[name]]
+        return _shown(rows[column].iloc[0]) if not rows.empty else self.value(number, column)
+
+
+def _shown(value: object) -> str:
+    return format(value, "g") if isinstance(value, float) else str(value)
 
 
 def _expected(item: dict[str, Any], meta: dict[str, Any], rows: Rows, number: int) -> str | None:
-    """What the message quotes as expected: the compared column in GX's own report of the row (a row
-    can be compared more than once), else that column in the frame, else a fixed value."""
+    """What the message quotes as expected: a frame column (`expected_from`), else a fixed value."""
     column = meta.get("expected_from")
     if column is None:
         expected: str | None = meta.get("expected")
         return expected
-    if column in item:
-        value = item[column]
-        return format(value, "g") if isinstance(value, float) else str(value)
-    return rows.value(number, column)
+    return rows.quoted(item, number, column)
 
 
 def _raised(outcome: ExpectationValidationResult) -> bool:

@@ -50,11 +50,14 @@ def archive_submission(file: inbox_reader.InboxFile, settings: Settings) -> inta
 
 @task(cache_policy=NONE, task_run_name="validate {received.file.label}")
 def validate_submission(received: intake.Received, settings: Settings) -> intake.Outcome:
-    return intake.inspect(received, settings.warehouse, load_reference(), suite_runner(), settings.limits)
+    return intake.inspect(
+        received, settings.warehouse, load_reference(), suite_runner(), settings.limits, settings.timezone
+    )
 
 
 @task(cache_policy=NONE, task_run_name="feedback {outcome.received.file.label}")
 def deliver_feedback(outcome: intake.Outcome, settings: Settings) -> Path:
+    feedback_writer.keep_validation_results(outcome, settings.validations)
     return feedback_writer.write_feedback(outcome, settings.feedback, settings.lang, settings.timezone)
 
 

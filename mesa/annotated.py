@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from expectations.problems import Problem
-from mesa.i18n import strings
-from transforms.read import ZIP_MAGIC, read_tables
+from mesa.i18n import strings, text
+from transforms.read import is_ooxml, read_tables
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -34,7 +34,9 @@ def write_annotated_copy(outcome: Outcome, target: Path, lang: str) -> bool:
     if not outcome.parts or outcome.verdict.rows_read > MAX_ROWS:
         return False
     content = outcome.received.archived.path.read_bytes()
-    if content.startswith(ZIP_MAGIC) and outcome.verdict.rows_read <= KEEP_FORMATTING_ROWS:
+    # The agency's own .xlsx keeps its formatting; any other workbook (.xls, LibreOffice's .ods) or
+    # CSV comes back as a new .xlsx written from its cells.
+    if is_ooxml(content) and outcome.verdict.rows_read <= KEEP_FORMATTING_ROWS:
         _write_original(outcome, content, located, target, lang)
     else:
         _write_from_cells(outcome, content, located, target, lang)
@@ -44,10 +46,21 @@ def write_annotated_copy(outcome: Outcome, target: Path, lang: str) -> bool:
 def _write_original(
     outcome: Outcome, content: bytes, located: list[Problem], target: Path, lang: str
 ) -> None:
-    """The agency's own workbook, formatting and formulas kept, with the cells marked."""
+    """The agency's own workbook, formatting and formulas kept, with the cells marked and the cells
+    of personal data emptied."""
     from openpyxl import load_workbook
+    from openpyxl.comments import Comment
 
     workbook = load_workbook(io.BytesIO(content))
+    for part in outcome.parts:
+        sheet = workbook[part.sheet] if part.sheet in workbook.sheetnames else workbook.worksheets[0]
+        for position in part.personal:
+            for (cell,) in sheet.iter_rows(
+                min_row=part.header_row + 1, min_col=position + 1, max_col=position + 1
+            ):
+                cell.value = None
+            header = sheet.cell(row=part.header_row, column=position + 1)
+            header.comment = Comment(personal_note(lang), COMMENT_AUTHOR, width=360, height=120)
     for problem in located:
         _mark(workbook, outcome, problem, lang)
     _problems_sheet(workbook, outcome.problems, lang)
@@ -78,18 +91,31 @@ def _write_from_cells(
         for column, value in enumerate(values):
             if value is not None:
                 problems.write_string(row, column, str(value))
+    parts = {part.sheet: part for part in outcome.parts}
     for table, name in zip(tables, names, strict=True):
         sheet = workbook.add_worksheet(name)
+        part = parts.get(table.sheet)
+        personal = set(part.personal) if part is not None else set()
         for number, cells in zip(table.row_numbers, table.rows, strict=True):
             for column, value in enumerate(cells):
-                text = "" if value is None else str(value)
+                written = "" if value is None else str(value)
+                if column in personal and part is not None and number >= part.header_row:
+                    if number == part.header_row:  # its cells below are never echoed back
+                        sheet.write_string(number - 1, column, written)
+                        sheet.write_comment(number - 1, column, personal_note(lang), comment)
+                    continue
                 mark = marks.get((name, number, column + 1))
                 if mark is not None:
-                    sheet.write_string(number - 1, column, text, fills[mark[0]])
+                    sheet.write_string(number - 1, column, written, fills[mark[0]])
                     sheet.write_comment(number - 1, column, mark[1], comment)
-                elif text:
-                    sheet.write_string(number - 1, column, text)
+                elif written:
+                    sheet.write_string(number - 1, column, written)
     workbook.close()
+
+
+def personal_note(lang: str) -> str:
+    """The note on the title of a column whose cells were emptied because they hold personal data."""
+    return text(lang, "annotated.personal_emptied")
 
 
 def _sheet_names(sheets: list[str | None], reserved: str) -> list[str]:

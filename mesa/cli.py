@@ -23,6 +23,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 # Trial feedback goes apart from the real one, which agencies read.
 DRY_RUN_FEEDBACK = "validacion"
 EXPORT_FOLDER = "exportacion"
+# `mesa validate` lists this many problems on the terminal; the CSV has every one.
+PROBLEM_LINES = 50
 # Set before Prefect and Great Expectations are imported; the officer's own environment wins.
 ENVIRONMENT_DEFAULTS = {
     # Prefect's local server takes 10-20 s to start on a small machine; its default limit is 20 s.
@@ -264,7 +266,8 @@ def _relative(path: Path) -> str:
 
 
 def validate_command(args: argparse.Namespace, settings: Settings) -> int:
-    """A dry run: the same checks and feedback as `mesa run`, nothing archived or loaded."""
+    """A trial: the same checks and feedback as `mesa run`, nothing archived or loaded; the problems
+    listed on the terminal, as a linter does."""
     lang, path = settings.lang, Path(args.file).expanduser()
     if not path.is_file():
         print(text(lang, "cli.no_file", path=path), file=sys.stderr)
@@ -286,37 +289,59 @@ def validate_command(args: argparse.Namespace, settings: Settings) -> int:
     if warehouse is None:
         print(text(lang, "cli.history_unavailable"), file=sys.stderr)
     received = intake.received_in_place(path, agency, agency)
-    outcome = intake.inspect(received, warehouse, reference, suite_runner(), settings.limits)
-    folder = feedback.write_feedback(outcome, settings.feedback, lang, settings.timezone)
+    outcome = intake.inspect(
+        received, warehouse, reference, suite_runner(), settings.limits, settings.timezone, trial=True
+    )
+    folder = feedback.write_feedback(outcome, settings.feedback, lang, settings.timezone, trial=True)
     entry = intake.report_entry(outcome, folder)
     if args.json:
-        print(json.dumps(entry, ensure_ascii=False, indent=2))
+        print(json.dumps({"submissions": [entry]}, ensure_ascii=False, indent=2))
         return EXIT_OK
     verdict = outcome.verdict
+    status = text(lang, f"status.{verdict.status}")
+    print(text(lang, "cli.validated", file=path.name, agency=agency, status=status))
     print(
         text(
-            lang,
-            "cli.validated",
-            file=path.name,
-            agency=agency,
-            status=text(lang, f"status.{verdict.status}"),
+            lang, "cli.validated_rows", **{key.removeprefix("rows_"): n for key, n in verdict.counts.items()}
         )
     )
-    print(
-        text(
-            lang,
-            "cli.validated_rows",
-            read=verdict.rows_read,
-            loaded=verdict.rows_loaded,
-            rejected=verdict.rows_rejected,
-            warned=verdict.rows_warned,
-            excluded=verdict.rows_excluded,
-        )
-    )
-    print(text(lang, "cli.validated_problems", count=len(outcome.problems)))
+    cause = feedback.leading_cause(outcome, lang)
+    if cause and len(outcome.problems) > 1:
+        print(cause)
+    print_problems(feedback.problem_rows(outcome.problems, lang), lang)
     print(text(lang, "cli.validated_feedback", path=folder / text(lang, "files.summary")))
     print(text(lang, "cli.dry_run"))
     return EXIT_OK
+
+
+def print_problems(rows: list[dict[str, Any]], lang: str) -> None:
+    """The problems as a linter lists them: where (row as in Excel, column), the value, what to do,
+    and the suggestion; at most PROBLEM_LINES of them (the CSV has every one)."""
+    if not rows:
+        print(text(lang, "cli.validated_no_problems"))
+        return
+    print(text(lang, "cli.validated_problems", count=len(rows)))
+    for row in rows[:PROBLEM_LINES]:
+        where = (
+            text(lang, "cli.problem_row", row=row["row_number"])
+            if row["row_number"] is not None
+            else text(lang, "cli.problem_file")
+        )
+        if row["sheet"]:
+            where = text(lang, "cli.problem_sheet", sheet=row["sheet"], where=where)
+        if row["column"]:
+            where = text(lang, "cli.problem_column", where=where, column=row["column"])
+        if row["value"]:
+            where = text(lang, "cli.problem_value", where=where, value=row["value"])
+        severity = text(lang, f"severity.{row['severity_id']}")
+        line = text(lang, "cli.problem_line", severity=severity, where=where, message=row["message"])
+        if row["suggestion"]:
+            line += " " + text(lang, "cli.problem_suggestion", suggestion=row["suggestion"])
+        print(line)
+    if len(rows) > PROBLEM_LINES:
+        print(
+            text(lang, "cli.problem_more", count=len(rows) - PROBLEM_LINES, file=text(lang, "files.problems"))
+        )
 
 
 # --- mesa sql -----------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ import csv
 import json
 import shutil
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PROBLEM_COLUMNS = ["row_number", "column", "value", "check_id", "severity", "message", "suggestion", "sheet"]
 # Folder names stay well under file-system limits whatever the agency called its file.
 MAX_SLUG_CHARACTERS = 80
+# A trial's feedback folder (`mesa validate`) ends so: never the folder of a real submission.
+TRIAL_SUFFIX = "--prueba"
+# One cause that makes at least this share of the rows read fail is said first, in one sentence.
+LEADING_SHARE = 0.5
 
 
 def folder_name(relative_path: str, sha256: str) -> str:
@@ -42,10 +46,11 @@ def folder_name(relative_path: str, sha256: str) -> str:
     return f"{slug(relative_path)[:MAX_SLUG_CHARACTERS].rstrip('-')}--{sha256[:8]}"
 
 
-def feedback_path(outcome: Outcome) -> str:
+def feedback_path(outcome: Outcome, trial: bool = False) -> str:
     """The submission's feedback folder, relative to the feedback root: <AGENCY>/<folder>."""
     received = outcome.received
-    return f"{received.agency}/{folder_name(received.file.relative_path, received.archived.sha256)}"
+    folder = folder_name(received.file.relative_path, received.archived.sha256)
+    return f"{received.agency}/{folder}{TRIAL_SUFFIX if trial else ''}"
 
 
 def spreadsheet_safe(value: object) -> str:
@@ -79,6 +84,7 @@ def problem_rows(problems: list[Problem], lang: str) -> list[dict[str, Any]]:
             "value": problem.value,
             "check_id": problem.check_id,
             "severity": text(lang, f"severity.{problem.severity}"),
+            "severity_id": problem.severity,
             "message": problem.message(lang),
             "suggestion": problem.suggestion,
             "sheet": problem.sheet,
@@ -98,7 +104,8 @@ class CheckGroup:
     rows: list[dict[str, Any]]
 
 
-def grouped(rows: list[dict[str, Any]], lang: str) -> list[CheckGroup]:
+def grouped(rows: list[dict[str, Any]], counts: dict[str, int], lang: str) -> list[CheckGroup]:
+    """The rows by rule, in registry order; `counts`: how many rows each rule has in all."""
     by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_check[row["check_id"]].append(row)
@@ -107,7 +114,7 @@ def grouped(rows: list[dict[str, Any]], lang: str) -> list[CheckGroup]:
             check_id=check_id,
             title=check(check_id).title[lang],
             severity=check(check_id).severity,
-            count=len(members),
+            count=counts.get(check_id, len(members)),
             rows=members[:HTML_ROWS_PER_CHECK],
         )
         for check_id in checks()
@@ -115,14 +122,42 @@ def grouped(rows: list[dict[str, Any]], lang: str) -> list[CheckGroup]:
     ]
 
 
-def details(outcome: Outcome, lang: str, timezone: str) -> dict[str, Any]:
-    """Everything the agency is told, as data (also the input of the HTML template)."""
+def leading_cause(outcome: Outcome, lang: str) -> str | None:
+    """One sentence on what made the file fail, when one cause explains most of it: a problem with
+    the whole file, or one rule that at least half of the rows break (with, for repeated rows, the
+    columns that were not recognised: the usual reason every row looks the same)."""
+    problems, verdict = outcome.problems, outcome.verdict
+    fatal = next((p for p in ordered(problems) if p.rejects_file), None)
+    if fatal is not None:
+        return text(lang, "summary.cause_file", message=fatal.message(lang))
+    failing: dict[str, set[int]] = defaultdict(set)
+    for problem in problems:
+        if problem.severity == "error" and problem.row_number is not None:
+            failing[problem.check_id].add(problem.row_number)
+    if not failing or verdict.rows_read < 2:
+        return None
+    check_id, rows = max(failing.items(), key=lambda item: len(item[1]))
+    if len(rows) < 2 or len(rows) < LEADING_SHARE * verdict.rows_read:
+        return None
+    first = next(p for p in ordered(problems) if p.check_id == check_id)
+    unknown = [p.column for p in problems if p.check_id == "structure.unknown_column" and p.column]
+    params = {"count": len(rows), "total": verdict.rows_read, "title": check(check_id).title[lang]}
+    if check_id == "consistency.duplicate_key" and unknown:
+        columns = ", ".join(f"«{column}»" for column in unknown)
+        return text(lang, "summary.cause_unknown_columns", **params, columns=columns)
+    return text(lang, "summary.cause_rows", **params, message=first.message(lang))
+
+
+def details(outcome: Outcome, lang: str, timezone: str, trial: bool = False) -> dict[str, Any]:
+    """Everything the agency is told, as data (also the input of the HTML template). The problems
+    are listed up to HTML_ROWS_PER_CHECK per rule (`every_problem` has them all, for the CSV)."""
     received, verdict = outcome.received, outcome.verdict
     reference = load_reference()
     agency = next((a for a in reference.agencies if a.code == received.agency), None)
     names = {i.code: i.name_es if lang == "es" else i.name_en for i in reference.indicators}
     sectors = {s.name: s.name_es if lang == "es" else s.name for s in reference.sectors}
     original = outcome.duplicate_of
+    rows = problem_rows(outcome.problems, lang)
     return {
         "submission_id": received.submission_id,
         "agency": received.agency,
@@ -153,8 +188,24 @@ def details(outcome: Outcome, lang: str, timezone: str) -> dict[str, Any]:
             "status": original.status,
         },
         "not_evaluated": [check(check_id).title[lang] for check_id in dict.fromkeys(outcome.not_evaluated)],
-        "problems": problem_rows(outcome.problems, lang),
+        "trial": trial,
+        "cause": leading_cause(outcome, lang),
+        "problems_total": len(rows),
+        "problems_by_check": dict(Counter(row["check_id"] for row in rows)),
+        "problems": bounded(rows),
+        "every_problem": rows,
     }
+
+
+def bounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first HTML_ROWS_PER_CHECK rows of each rule, in their order."""
+    seen: Counter[str] = Counter()
+    kept = []
+    for row in rows:
+        seen[row["check_id"]] += 1
+        if seen[row["check_id"]] <= HTML_ROWS_PER_CHECK:
+            kept.append(row)
+    return kept
 
 
 @cache
@@ -172,8 +223,9 @@ def render_summary(data: dict[str, Any], lang: str) -> str:
     return template.render(
         lang=lang,
         t=strings(lang),
+        say=partial(text, lang),
         data=data,
-        groups=grouped(data["problems"], lang),
+        groups=grouped(data["problems"], data["problems_by_check"], lang),
         html_rows_per_check=HTML_ROWS_PER_CHECK,
         with_sheets=any(problem["sheet"] for problem in data["problems"]),
     )
@@ -189,40 +241,38 @@ def write_problems_csv(path: Path, rows: list[dict[str, Any]], lang: str) -> Non
             writer.writerow([spreadsheet_safe(row[column]) for column in PROBLEM_COLUMNS])
 
 
-def technical_report(results: list[Any]) -> str | None:
-    """Great Expectations' own rendering of this submission's validation results, as one page for
-    the technical reader (rendered from the results alone: no Data Docs site, which would gather
-    every agency's results)."""
-    if not results:
+def keep_validation_results(outcome: Outcome, folder: Path) -> Path | None:
+    """Great Expectations' own results for this submission, as JSON, for the technical reader (the
+    officer): `folder`/<agency>/<submission id>.json, outside what agencies receive. The values in
+    them are the agency's cells as written: data, never rendered as a page."""
+    if not outcome.results:
         return None
-    from great_expectations.render.renderer import ValidationResultsPageRenderer
-    from great_expectations.render.view import DefaultJinjaPageView
-
-    renderer = ValidationResultsPageRenderer()
-    document = renderer.render(results[0])
-    document.sections = [s for result in results for s in renderer.render(result).sections]
-    page: str = DefaultJinjaPageView().render(document)  # type: ignore[no-untyped-call]
-    return page
-
-
-def write_feedback(outcome: Outcome, feedback_root: Path, lang: str, timezone: str) -> Path:
-    """Write the submission's feedback folder and return it. The folder appears complete or not at
-    all: files are written to a temporary folder that then takes the final name."""
-    target = feedback_root / feedback_path(outcome)
+    target = folder / outcome.received.agency / f"{outcome.received.submission_id}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
-    data = details(outcome, lang, timezone)
+    results = [result.to_json_dict() for result in outcome.results]
+    target.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return target
+
+
+def write_feedback(
+    outcome: Outcome, feedback_root: Path, lang: str, timezone: str, trial: bool = False
+) -> Path:
+    """Write the submission's feedback folder and return it. The folder appears complete or not at
+    all: files are written to a temporary folder that then takes the final name. A trial's folder
+    (`mesa validate`) has a name of its own: it never replaces the feedback of a real submission."""
+    target = feedback_root / feedback_path(outcome, trial)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = details(outcome, lang, timezone, trial)
     names = strings(lang)["files"]
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".writing-"))
     try:
         data["annotated"] = (
             names["annotated"] if write_annotated_copy(outcome, staging / names["annotated"], lang) else None
         )
-        report = technical_report(outcome.results)
-        if report is not None:
-            (staging / names["technical"]).write_text(report, encoding="utf-8")
-        data["technical"] = names["technical"] if report is not None else None
+        data["technical"] = names["details"]
+        rows = data.pop("every_problem")
         (staging / names["summary"]).write_text(render_summary(data, lang), encoding="utf-8")
-        write_problems_csv(staging / names["problems"], data["problems"], lang)
+        write_problems_csv(staging / names["problems"], rows, lang)
         (staging / names["details"]).write_text(
             json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import string
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,12 +24,30 @@ def strings(lang: str) -> dict[str, Any]:
     return loaded
 
 
+class Plurals(string.Formatter):
+    """str.format with plurals: "{rows} {rows:fila|filas}" gives "1 fila" and "3 filas"."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if "|" in format_spec:
+            one, other = format_spec.split("|", 1)
+            return one if str(value).strip() == "1" else other
+        return super().format_field(value, format_spec)
+
+
+PLURALS = Plurals()
+
+
+def fill(template: str, params: Mapping[str, object]) -> str:
+    """A text's {placeholders} filled, with {count:one|other} plurals."""
+    return PLURALS.vformat(template, (), params)
+
+
 def text(lang: str, key: str, /, **params: object) -> str:
     """The text at a dotted key ("summary.title"), with its {placeholders} filled."""
     node: Any = strings(lang)
     for part in key.split("."):
         node = node[part]
-    return str(node).format(**params) if params else str(node)
+    return fill(str(node), params) if params else str(node)
 
 
 def language(explicit: str | None = None) -> str:

@@ -14,9 +14,11 @@ import pandas as pd
 from expectations.problems import Problem
 from expectations.triage import Status, Verdict, nothing_loaded, triage, with_warning
 from expectations.validate import SuiteRunner
+from mesa import clock
 from mesa.archive import ArchivedFile, archive_stream, sha256_of
 from mesa.inbox import InboxFile
 from mesa.reference import Reference, load_reference
+from mesa.settings import DEFAULT_TIMEZONE
 from transforms.model import Format, Part
 from transforms.normalise import parse_submission, too_large
 from transforms.r4v import aggregate
@@ -108,9 +110,12 @@ def inspect(
     reference: Reference,
     runner: SuiteRunner,
     limits: ReadLimits = DEFAULT_LIMITS,
+    timezone: str = DEFAULT_TIMEZONE,
+    trial: bool = False,
 ) -> Outcome:
     """Duplicate check, reading, validation and triage. Bad input never raises: it becomes problems.
-    Without a warehouse (a dry run on a new machine) the checks against what it holds are skipped."""
+    Without a warehouse (a dry run on a new machine) the checks against what it holds are skipped;
+    a trial (`mesa validate`) checks a file already received as if it were new."""
     now = dt.datetime.now(dt.UTC)
     if received.file.agency is None:
         problem = Problem(
@@ -119,7 +124,7 @@ def inspect(
             expected=", ".join(reference.agency_codes),
         )
         return Outcome(received, nothing_loaded("rejected"), [problem], now)
-    original = first_with_content(warehouse, received.agency, received.archived.sha256)
+    original = None if trial else first_with_content(warehouse, received.agency, received.archived.sha256)
     if original is not None:
         return Outcome(received, nothing_loaded("duplicate"), [], now, duplicate_of=original)
     if received.archived.size_bytes > limits.max_file_bytes:  # never read into memory
@@ -127,7 +132,9 @@ def inspect(
         return Outcome(received, nothing_loaded("rejected"), [problem], now)
     content = received.archived.path.read_bytes()
     parsed = parse_submission(received.file.relative_path, content, received.agency, reference, limits)
-    validation = runner.validate(parsed, received.agency, history=partial(series_history, warehouse))
+    validation = runner.validate(
+        parsed, received.agency, today=clock.today(timezone), history=partial(series_history, warehouse)
+    )
     verdict = triage(parsed.format, validation.frames, validation.problems)
     if parsed.format == "r4v_5w":
         verdict = replace(verdict, accepted=aggregate(verdict.accepted))

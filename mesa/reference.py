@@ -11,7 +11,7 @@ from typing import Any, Literal
 import yaml
 
 from mesa.config import CalendarEntry, ReminderPolicy, calendar_path, load_calendar
-from mesa.text import fold, vocabulary_key
+from mesa.text import fold, header_key, vocabulary_key
 
 REFERENCE_DIR = Path(__file__).parent / "reference_data"
 
@@ -54,6 +54,7 @@ class Breakdown:
     column: str
     total: str
     parts: tuple[str, ...]
+    unknown: str | None = None  # the part that stands for "not recorded" (sex X)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,14 @@ class TemplateColumn:
 
 
 @dataclass(frozen=True)
+class HeaderWords:
+    """Words left out of column titles before they are compared, and abbreviations spelled out."""
+
+    connecting: frozenset[str] = frozenset()
+    abbreviations: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Reference:
     agencies: tuple[Agency, ...]
     districts: tuple[District, ...]
@@ -117,13 +126,14 @@ class Reference:
     breakdowns: tuple[Breakdown, ...] = ()
     calendar: tuple[CalendarEntry, ...] = ()
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
+    header_words: HeaderWords = field(default_factory=HeaderWords)
     _agency_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _district_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _indicator_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _vocabulary_keys: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
-    _header_keys: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
     _area_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _sector_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    _header_keys: dict[str, str] = field(default_factory=dict, repr=False)  # title -> key, as computed
 
     def __post_init__(self) -> None:
         for agency in self.agencies:
@@ -142,9 +152,6 @@ class Reference:
         for sector in self.sectors:
             for written in (sector.name, sector.name_es, *sector.aliases):
                 self._sector_keys[fold(written)] = sector.name
-        for template_column in self.columns:
-            for rank, alias in enumerate((*template_column.aliases, template_column.field)):
-                self._header_keys.setdefault(fold(alias), (template_column.field, rank))
         for column, words in self.vocabularies.items():
             keys = self._vocabulary_keys.setdefault(column, {})
             for canonical, aliases in words.items():
@@ -201,9 +208,14 @@ class Reference:
         """INEI code -> name of the region's provinces."""
         return {d.province_inei: d.province_name for d in self.districts}
 
-    def header_field(self, title: str) -> tuple[str, int] | None:
-        """(field, rank) for a header title; of two titles for one field, the lower rank wins."""
-        return self._header_keys.get(fold(title))
+    def header_key(self, title: str) -> str:
+        """A column title as it is compared: "Grupo_Edad", "grupo de edad" and "GRUPO DE EDAD" give
+        one key; so do "Cód. distrito" and "código de distrito" (header_words.yaml)."""
+        key = self._header_keys.get(title)
+        if key is None:
+            key = header_key(title, self.header_words.connecting, self.header_words.abbreviations)
+            self._header_keys[title] = key
+        return key
 
     # Sets the validation suite is built from.
     @property
@@ -254,6 +266,7 @@ def load_reference() -> Reference:
     vocabularies = _read_yaml("vocabularies.yaml")
     region = _read_yaml("region.yaml")
     five_w = _read_yaml("r4v_5w.yaml")
+    header_words = _read_yaml("header_words.yaml")
     reference = Reference(
         agencies=tuple(
             Agency(**{**row, "aliases": tuple(row.get("aliases", ()))}) for row in _read_yaml("agencies.yaml")
@@ -294,8 +307,12 @@ def load_reference() -> Reference:
             age_sex_groups={group: (pair[0], pair[1]) for group, pair in five_w["age_sex_groups"].items()},
         ),
         breakdowns=tuple(
-            Breakdown(row["column"], row["total"], tuple(row["parts"]))
+            Breakdown(row["column"], row["total"], tuple(row["parts"]), row.get("unknown"))
             for row in _read_yaml("breakdowns.yaml")
+        ),
+        header_words=HeaderWords(
+            connecting=frozenset(header_words["connecting"]),
+            abbreviations={str(k): str(v) for k, v in header_words["abbreviations"].items()},
         ),
         r4v_indicators={
             (fold(row["subsector"]), fold(row["indicator"])): row["code"]

@@ -19,6 +19,7 @@ DEFAULT_OUTBOX = "outbox"
 # Times that agencies and the officer read are shown in the Mesa's own time zone.
 DEFAULT_TIMEZONE = "America/Lima"
 ARCHIVE_NEXT_TO_WAREHOUSE = "archive"
+VALIDATIONS_FOLDER = "validaciones"
 # MESA_INBOX may name several inboxes, separated like this (";" never appears in a URL's host or a
 # folder name an officer would choose, unlike ":" and ",").
 INBOX_SEPARATOR = ";"
@@ -45,6 +46,12 @@ class Settings:
     lock_wait_seconds: float = 0.0  # how long a run waits for another one to finish writing
     inbox_retries: Retries = Retries()
     notify_block: str | None = None  # a Prefect notification block for reminders, "{agency}" allowed
+
+    @property
+    def validations(self) -> Path:
+        """Great Expectations' results of each submission, for the technical reader: beside the raw
+        archive, never in an agency's feedback."""
+        return self.archive / VALIDATIONS_FOLDER
 
     @property
     def inbox(self) -> str:

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -26,6 +27,16 @@ def fold(text: str) -> str:
 def vocabulary_key(text: str) -> str:
     """Key that ignores case, accents and spaces but keeps symbols: "60 a más" -> "60amas", "<18" -> "<18"."""
     return _SPACE.sub("", strip_accents(text).casefold().translate(_DASHES))
+
+
+_WORDS = re.compile(r"[0-9a-z]+")
+
+
+def header_key(text: str, connecting: frozenset[str], abbreviations: Mapping[str, str]) -> str:
+    """A column title's words without case, accents, punctuation or connecting words, abbreviations
+    spelled out, run together: "Cód._Distrito" -> "codigodistrito"."""
+    words = (abbreviations.get(word, word) for word in _WORDS.findall(strip_accents(text).casefold()))
+    return "".join(word for word in words if word not in connecting)
 
 
 def slug(text: str) -> str:

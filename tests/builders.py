@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from xml.etree import ElementTree
 
 from openpyxl import Workbook
 
@@ -54,7 +55,8 @@ def reproducible_zip(content: bytes, replace: dict[str, bytes] | None = None) ->
                     data,
                 )
             entry = zipfile.ZipInfo(item.filename, date_time=FIXED_TIME.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
+            # An OpenDocument file's first entry, its mimetype, is stored uncompressed.
+            entry.compress_type = zipfile.ZIP_STORED if item.filename == "mimetype" else zipfile.ZIP_DEFLATED
             target.writestr(entry, data)
     return output.getvalue()
 
@@ -112,3 +114,35 @@ def need_xlsx(*rows: list[object], sheet: str = "PiN 2026", header: list[str] | 
 def need_row(subsector: str = "Health", admin1: str = "Tumbes", country: str = "Peru") -> list[object]:
     """Girls 10, boys 10, women 40, men 40: total 100, of whom 70 in destination and 30 host community."""
     return ["Peru", country, admin1, subsector, 10, 10, 40, 40, 100, 70, 30]
+
+
+def ods_bytes(*sheets: tuple[str, Sequence[Sequence[object]]]) -> bytes:
+    """An OpenDocument spreadsheet (LibreOffice Calc's .ods) with one sheet per (title, rows)."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    for title, rows in sheets:
+        sheet = Table(name=title)
+        for row in rows:
+            cells = TableRow()
+            for value in row:
+                number = isinstance(value, int | float) and not isinstance(value, bool)
+                cell = TableCell(valuetype="float", value=value) if number else TableCell(valuetype="string")
+                cell.addElement(P(text=str(value)))
+                cells.addElement(cell)
+            sheet.addElement(cells)
+        document.spreadsheet.addElement(sheet)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    # odfpy writes namespace declarations in an order that changes between runs: canonical XML
+    # (sorted declarations) gives the same bytes for the same content.
+    content = buffer.getvalue()
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    canonical = {
+        name: ElementTree.canonicalize(archive.read(name).decode("utf-8")).encode("utf-8")
+        for name in archive.namelist()
+        if name.endswith(".xml")
+    }
+    return reproducible_zip(content, replace=canonical)

@@ -3,6 +3,7 @@ technical report, from a real validation."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from openpyxl.styles import Font
 
 from expectations.validate import SuiteRunner
 from mesa import annotated
-from mesa.feedback import write_feedback
+from mesa.feedback import keep_validation_results, write_feedback
 from mesa.intake import Outcome, inspect, received_in_place
 from mesa.reference import Reference
 from tests.builders import template_csv, xlsx_bytes
@@ -88,19 +89,27 @@ def test_an_xlsx_keeps_its_own_formatting(tmp_path: Path, reference: Reference, 
     assert marked.value == "230304" and marked.comment is not None and "240302" in marked.comment.text
 
 
-def test_the_technical_report_is_great_expectations_own_rendering(
+def test_agencies_get_no_great_expectations_page_and_the_officer_keeps_its_results(
     tmp_path: Path, reference: Reference, runner: SuiteRunner
 ) -> None:
     source = tmp_path / "pnp.csv"
     shutil.copyfile(ROOT / "examples" / "inbox" / "PNP" / "pnp_denuncias_2026_10.csv", source)
-    folder = write_feedback(
-        outcome_for(source, "PNP", reference, runner), tmp_path / "feedback", "en", "America/Lima"
-    )
-    report = (folder / "technical_report.html").read_text(encoding="utf-8")
-    assert "mesa_template" in report  # the suite that ran, and the values it found unexpected
-    assert "230304" in report and "TRA-1" in report
-    assert 'href="technical_report.html"' in (folder / "summary.html").read_text(encoding="utf-8")
-    assert {p.name for p in folder.iterdir()} >= {"annotated_spreadsheet.xlsx", "technical_report.html"}
+    outcome = outcome_for(source, "PNP", reference, runner)
+    folder = write_feedback(outcome, tmp_path / "feedback", "en", "America/Lima")
+    assert {p.name for p in folder.iterdir()} == {
+        "summary.html",
+        "problems.csv",
+        "summary.json",
+        "annotated_spreadsheet.xlsx",
+    }
+    assert 'href="summary.json"' in (folder / "summary.html").read_text(encoding="utf-8")
+    kept = keep_validation_results(outcome, tmp_path / "validations")
+    assert kept is not None and kept.parent == tmp_path / "validations" / "PNP"
+    results = json.loads(kept.read_text(encoding="utf-8"))
+    assert "mesa_template" in {
+        result["suite_name"] for result in results
+    }  # the suite that ran, and the values it found unexpected
+    assert "230304" in kept.read_text(encoding="utf-8") and "TRA-1" in kept.read_text(encoding="utf-8")
 
 
 def test_unreadable_files_get_no_copy(tmp_path: Path, reference: Reference, runner: SuiteRunner) -> None:

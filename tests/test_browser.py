@@ -86,7 +86,7 @@ def test_the_agency_reads_its_status_counts_and_what_to_fix_in_spanish(
     assert "envíe de nuevo el archivo completo del periodo" in browser.find_element(By.ID, "next-steps").text
     district = browser.find_element(By.ID, "check-domain.district_in_region")
     assert district.is_displayed()
-    assert "Error · Distrito de la región Tumbes · 1 fila(s)" in district.text
+    assert "Error · Distrito de la región Tumbes · 1 fila" in district.text
     cells = [cell.text for cell in district.find_elements(By.CSS_SELECTOR, "tbody td")]
     assert cells[:3] == ["4", "Distrito", "Aguas Verde"] and cells[-1] == "Aguas Verdes"
     text = browser.find_element(By.TAG_NAME, "body").text

@@ -126,7 +126,7 @@ def test_validate_is_a_dry_run_that_writes_nothing_to_the_warehouse(tmp_path: Pa
     example = ROOT / "examples" / "inbox" / "PNP" / "pnp_denuncias_2026_10.csv"
     result = mesa("validate", str(example), "--agency", "pnp", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    entry = json.loads(result.stdout)
+    (entry,) = json.loads(result.stdout)["submissions"]  # the shape of `mesa run --json`
     assert (entry["agency"], entry["status"], entry["rows_loaded"], entry["rows_rejected"]) == (
         "PNP",
         "partially_accepted",
@@ -139,7 +139,22 @@ def test_validate_is_a_dry_run_that_writes_nothing_to_the_warehouse(tmp_path: Pa
     assert not (tmp_path / "archive").exists()
     folder = Path(entry["feedback"])
     assert folder.parent == tmp_path / "validacion" / "PNP"
+    assert folder.name.endswith("--prueba")  # never the folder of a real submission
     assert "240302" in (folder / "problemas.csv").read_text(encoding="utf-8-sig")
+    assert "Validación de prueba" in (folder / "resumen.html").read_text(encoding="utf-8")
+
+
+def test_validate_lists_the_problems_as_a_linter_does(tmp_path: Path) -> None:
+    example = ROOT / "examples" / "inbox" / "PNP" / "pnp_denuncias_2026_10.csv"
+    result = mesa("validate", str(example), "--agency", "PNP", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "3 problemas:" in lines
+    assert any(
+        line.startswith("  Error · fila 8, columna «indicador» («TRA-1»): ")
+        and line.endswith("Valor sugerido: TRA-01.")
+        for line in lines
+    ), lines
 
 
 def test_validate_says_what_is_wrong_with_its_arguments(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ EXPECTED = {
     "DIRESA/diresa_atenciones_2026-10.xlsx": ("accepted", 27, 27, 0, 0),
     "DIRESA/reenvio_diresa_atenciones_2026-10.xlsx": ("duplicate", 0, 0, 0, 0),
     "DRE/informe_matricula_octubre.csv": ("rejected", 0, 0, 0, 0),
-    "MIGRACIONES/migraciones_cpp_octubre2026.xlsx": ("accepted_with_warnings", 8, 8, 0, 0),
+    "MIGRACIONES/migraciones_cpp_octubre2026.xlsx": ("accepted_with_warnings", 8, 8, 0, 8),
     "MIMP/mimp_cem_upe_octubre.csv": ("partially_accepted", 8, 6, 2, 0),
     "MTPE/mtpe_colocaciones_2026-10.csv": ("accepted", 4, 4, 0, 0),
     "PNP/pnp_denuncias_2026_10.csv": ("partially_accepted", 8, 5, 3, 0),
@@ -138,9 +138,13 @@ def test_examples_flow_into_the_warehouse_and_back_as_feedback(
         assert folder.parent == settings.feedback / agency
         written = {p.name for p in folder.iterdir()}
         assert {"resumen.html", "problemas.csv", "resumen.json"} <= written
-        # A file that could be read also comes back annotated, with the technical report.
+        # A file that could be read also comes back annotated; Great Expectations' own results stay
+        # with the officer (no page of theirs goes to an agency).
         readable = entry["format"] is not None
-        assert ({"planilla_revisada.xlsx", "informe_tecnico.html"} <= written) == readable, (name, written)
+        assert ("planilla_revisada.xlsx" in written) == readable, (name, written)
+        assert not any(name.endswith(".html") and name != "resumen.html" for name in written)
+        kept = settings.validations / agency / f"{entry['submission_id']}.json"
+        assert kept.exists() == (readable and entry["status"] != "duplicate"), name
         summary = json.loads((folder / "resumen.json").read_text(encoding="utf-8"))
         assert (summary["agency"], summary["file"], summary["status"]) == (
             agency,
@@ -316,7 +320,6 @@ def test_feedback_in_english_by_setting(prefect_api: str, tmp_path: Path) -> Non
         "problems.csv",
         "summary.json",
         "annotated_spreadsheet.xlsx",
-        "technical_report.html",
     }
     assert "RENIEC code" in (folder / "problems.csv").read_text(encoding="utf-8-sig")
 

@@ -121,7 +121,7 @@ def test_repeated_and_unknown_columns_are_reported(reference: Reference) -> None
     content = csv_bytes(
         [
             ["Distrito", "Ubigeo", "Periodo", "Indicador", "Valor", "Responsable"],
-            ["Tumbes", "240302", "2026-10", "SAL-01", "1", "x"],
+            ["Aguas Verdes", "240302", "2026-10", "SAL-01", "1", "x"],
         ]
     )
     parsed = parse_submission("f.csv", content, "DIRESA", reference)
@@ -132,6 +132,25 @@ def test_repeated_and_unknown_columns_are_reported(reference: Reference) -> None
         ("structure.repeated_column", "Distrito", "Ubigeo"),
         ("structure.unknown_column", "Responsable", None),
     }
+
+
+def test_two_columns_for_one_field_that_disagree_are_a_conflict(reference: Reference) -> None:
+    content = csv_bytes(
+        [
+            ["Distrito", "Ubigeo", "Periodo", "Indicador", "Valor", "Total"],
+            ["Aguas Verdes", "240302", "2026-10", "SAL-01", "1", "1"],
+            ["Tumbes", "240302", "2026-10", "SAL-02", "2", "2"],
+            ["Tumbes", "240101", "2026-10", "SAL-03", "3", "3,0"],
+            ["Tumbes", "240101", "2026-10", "SAL-04", "4", "5"],
+        ]
+    )
+    parsed = parse_submission("f.csv", content, "DIRESA", reference)
+    conflicts = [
+        (p.row_number, p.column, p.value, p.expected, p.detail)
+        for p in parsed.problems
+        if p.check_id == "consistency.conflicting_columns"
+    ]
+    assert conflicts == [(3, "Distrito", "Tumbes", "Ubigeo", "240302"), (5, "Total", "5", "Valor", "4")]
 
 
 @pytest.mark.parametrize(
@@ -182,7 +201,15 @@ def test_numbers_as_people_write_them(text: str, value: float | None, canonical:
 
 @pytest.mark.parametrize(
     ("text", "period"),
-    [("2026-10", "2026-10"), ("2026-10-01", "2026-10"), ("2026-10-15", "2026-10-15"), ("", None)],
+    [
+        ("2026-10", "2026-10"),
+        ("2026-10-01", "2026-10"),
+        ("2026-10-15", "2026-10"),  # any day of the month is that month
+        ("2026-10-15 13:45:00", "2026-10"),
+        ("2026-02-30", "2026-02-30"),  # not a date: the suite reports it
+        ("2026-T3", "2026-Q3"),
+        ("", None),
+    ],
 )
-def test_a_month_typed_in_excel_is_the_month(text: str, period: str | None) -> None:
+def test_a_date_in_the_period_column_is_its_month(text: str, period: str | None) -> None:
     assert normalise_period(text) == period

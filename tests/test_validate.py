@@ -381,6 +381,58 @@ CASES = [
         1,
         name="r.xlsx",
     ),
+    Case(
+        "structure.months_across_columns",
+        csv_bytes([["ubigeo", "indicador", "agosto", "septiembre"], ["240101", "SAL-01", "3", "4"]]),
+        {"row_number": None, "value": "«agosto», «septiembre»"},
+        "rejected",
+        0,
+    ),
+    Case(
+        "structure.header_guessed",
+        csv_bytes(
+            [["periodo", "ubigeo", "indicador", "tipo de poblacon", "valor"], [*VALID[1:4], "destino", 3]]
+        ),
+        {"row_number": None, "column": "tipo de poblacon", "field": "population_type"},
+        "accepted_with_warnings",
+        1,
+    ),
+    Case(
+        "structure.formula_without_value",
+        xlsx_bytes(
+            ("H", [["periodo", "ubigeo", "indicador", "valor"], ["2026-10", "240101", "SAL-01", "=2+3"]])
+        ),
+        {"row_number": 2, "column": "valor", "sheet": "H"},
+        "rejected",
+        0,
+        name="f.xlsx",
+    ),
+    Case(
+        "consistency.conflicting_columns",
+        csv_bytes(
+            [
+                ["periodo", "ubigeo", "distrito", "indicador", "valor"],
+                ["2026-10", "240101", "Tumbes", "SAL-01", "4"],
+                ["2026-10", "240102", "Zarumilla", "SAL-01", "4"],
+            ]
+        ),
+        {
+            "row_number": 3,
+            "column": "distrito",
+            "value": "Zarumilla",
+            "expected": "ubigeo",
+            "detail": "240102",
+        },
+        "partially_accepted",
+        1,
+    ),
+    Case(
+        "consistency.total_above_parts",
+        template_csv(row(sex="", value="30"), row(value="11"), row(sex="M", value="10")),
+        {"row_number": 2, "column": "valor", "value": "30", "expected": "21", "detail": "9"},
+        "accepted_with_warnings",
+        3,
+    ),
 ]
 
 

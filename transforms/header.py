@@ -7,12 +7,25 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from mesa.reference import Reference
-from mesa.text import fold
 from transforms.model import Format
 from transforms.read import Table
 
 # How far below the top of a sheet the header may sit (logos and title rows come first).
 HEADER_SEARCH_ROWS = 30
+# A title within this similarity (0-100) of a known one is read as it, with a note to the agency;
+# titles shorter than GUESS_MIN_LENGTH (once reduced to their key) are never guessed.
+GUESS_CUTOFF = 85
+GUESS_MIN_LENGTH = 5
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """A second column that names a field already taken by another one."""
+
+    position: int
+    title: str  # the ignored column, as the agency wrote it
+    used: str  # the column whose values are used
+    field: str
 
 
 @dataclass(frozen=True)
@@ -22,7 +35,9 @@ class ColumnMatch:
     positions: dict[str, int]  # field -> column position
     titles: dict[str, str]  # field -> header as the agency wrote it
     unknown: list[tuple[int, str]] = field(default_factory=list)  # (position, title) outside the format
-    repeated: list[tuple[int, str, str]] = field(default_factory=list)  # (position, ignored, used title)
+    repeated: list[Repeated] = field(default_factory=list)
+    guessed: dict[str, str] = field(default_factory=dict)  # field -> title read as it by similarity
+    complete: bool = True  # every field the format needs is named (see AliasSpec.needed)
 
 
 class HeaderSpec(Protocol):
@@ -34,17 +49,23 @@ class HeaderSpec(Protocol):
 
 @dataclass(frozen=True)
 class AliasSpec:
-    """A format whose columns are recognised by their titles, ignoring case, accents and punctuation.
+    """A format whose columns are recognised by their titles, compared by `key` (case, accents,
+    punctuation, connecting words and abbreviations ignored).
 
     A row is the header when it names every `required` field and at least `min_fields` fields. When
-    two columns name one field, the alias listed first wins and the other is reported.
+    two columns name one field, the alias listed first wins and the other is reported. With `guess`,
+    a title close to an alias of a field not yet named is read as that field (and reported).
+    `needed`: the fields a complete header names; a sheet with a complete header is preferred.
     """
 
     format: Format
-    keys: dict[str, tuple[str, int]]  # folded title -> (field, rank)
+    keys: dict[str, tuple[str, int]]  # title key -> (field, rank)
+    reference: Reference
     required: frozenset[str] = frozenset()
     min_fields: int = 2
-    known: frozenset[str] = frozenset()  # folded titles of the format's columns that are not read
+    known: frozenset[str] = frozenset()  # keys of the format's columns that are not read
+    guess: bool = False
+    needed: frozenset[str] = frozenset()
 
     def match(self, cells: list[str]) -> ColumnMatch | None:
         claims: dict[str, list[tuple[int, int, str]]] = {}  # field -> [(rank, position, title)]
@@ -52,20 +73,49 @@ class AliasSpec:
         for position, title in enumerate(cells):
             if not title:
                 continue
-            key = fold(title)
+            key = self.reference.header_key(title)
             match = self.keys.get(key)
             if match is not None:
                 claims.setdefault(match[0], []).append((match[1], position, title))
             elif key not in self.known:
                 unknown.append((position, title))
+        guessed: dict[str, str] = {}
+        if self.guess and len(claims) >= self.min_fields:
+            unknown = self._guess(unknown, claims, guessed)
         if len(claims) < self.min_fields or not self.required <= set(claims):
             return None
         positions, titles, repeated = {}, {}, []
         for field_name, candidates in claims.items():
             (_, position, title), *others = sorted(candidates)
             positions[field_name], titles[field_name] = position, title
-            repeated += [(other_position, other_title, title) for _, other_position, other_title in others]
-        return ColumnMatch(positions, titles, unknown, repeated)
+            repeated += [Repeated(other, other_title, title, field_name) for _, other, other_title in others]
+        return ColumnMatch(positions, titles, unknown, repeated, guessed, self.needed <= set(positions))
+
+    def _guess(
+        self,
+        unknown: list[tuple[int, str]],
+        claims: dict[str, list[tuple[int, int, str]]],
+        guessed: dict[str, str],
+    ) -> list[tuple[int, str]]:
+        """Read as a field the unknown titles that are a typing error away from one of its aliases."""
+        from rapidfuzz import fuzz, process
+
+        still_unknown = []
+        for position, title in unknown:
+            key = self.reference.header_key(title)
+            open_fields = {alias: target for alias, (target, _) in self.keys.items() if target not in claims}
+            found = (
+                process.extractOne(key, list(open_fields), scorer=fuzz.ratio, score_cutoff=GUESS_CUTOFF)
+                if len(key) >= GUESS_MIN_LENGTH
+                else None
+            )
+            if found is None:
+                still_unknown.append((position, title))
+                continue
+            target = open_fields[found[0]]
+            claims[target] = [(len(self.keys), position, title)]
+            guessed[target] = title
+        return still_unknown
 
 
 def template_spec(reference: Reference) -> AliasSpec:
@@ -73,24 +123,27 @@ def template_spec(reference: Reference) -> AliasSpec:
     keys: dict[str, tuple[str, int]] = {}
     for column in reference.columns:
         for rank, alias in enumerate((*column.aliases, column.field)):
-            keys.setdefault(fold(alias), (column.field, rank))
-    return AliasSpec("mesa_template", keys, min_fields=2)
+            keys.setdefault(reference.header_key(alias), (column.field, rank))
+    needed = frozenset(column.field for column in reference.columns if column.required)
+    return AliasSpec("mesa_template", keys, reference, min_fields=2, guess=True, needed=needed)
 
 
 def five_w_spec(reference: Reference) -> AliasSpec:
     """The R4V 5W export: recognised only when every one of its required columns is there."""
     spec = reference.five_w
     keys = {
-        fold(alias): (name, rank)
+        reference.header_key(alias): (name, rank)
         for name, aliases in spec.columns.items()
         for rank, alias in enumerate((*aliases, name))
     }
     return AliasSpec(
         "r4v_5w",
         keys,
+        reference,
         required=frozenset(spec.required),
         min_fields=len(spec.required),
-        known=frozenset(fold(title) for title in spec.known),
+        known=frozenset(reference.header_key(title) for title in spec.known),
+        needed=frozenset(spec.required),
     )
 
 
@@ -112,17 +165,25 @@ class Header:
 
 
 def find_headers(tables: Iterable[Table], specs: list[HeaderSpec]) -> list[Header]:
-    """The header of the first sheet that has one, trying `specs` in order on each row; for a format
-    that spans sheets (RMRP need and targets), the matching header of every later sheet too."""
+    """The header of the sheet that holds the data: the first visible sheet whose header names every
+    field its format needs, else the first visible sheet with a header (hidden sheets, such as the
+    lists behind a template's choice lists, never hold the data). For a format that spans sheets
+    (RMRP need and targets), the matching header of every later visible sheet too."""
+    visible = [table for table in tables if not table.hidden]
     found: list[Header] = []
-    for table in tables:
+    partial: Header | None = None
+    for table in visible:
         candidates = [spec for spec in specs if spec.format == found[0].format] if found else specs
         header = _first_header(table, candidates)
-        if header is not None:
+        if header is None:
+            continue
+        if header.format == "rmrp_need":
             found.append(header)
-            if header.format != "rmrp_need":
-                break
-    return found
+        elif header.columns.complete:
+            return [header]
+        elif partial is None:
+            partial = header
+    return found or ([partial] if partial is not None else [])
 
 
 def _first_header(table: Table, specs: list[HeaderSpec]) -> Header | None:

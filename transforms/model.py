@@ -25,6 +25,7 @@ class Part:
     rows_read: int  # data rows under the header (blank and totals rows aside)
     rows_excluded: int = 0  # rows left out before validation: another region, an untracked indicator
     positions: dict[str, int] = field(default_factory=dict)  # field -> column position (0-based)
+    personal: tuple[int, ...] = ()  # positions of columns that hold personal data: never echoed back
 
     def column_of(self, title: str | None) -> int | None:
         """The 0-based position of the column with this header, as the agency wrote it."""

@@ -14,9 +14,10 @@ import pandas as pd
 
 from expectations.problems import Problem
 from mesa.reference import Reference
+from transforms.columns import column_problems, formula_problems, personal_data
 from transforms.header import Header
 from transforms.model import Part
-from transforms.template import KEY_COLUMNS, column_problems, personal_data_problems
+from transforms.template import KEY_COLUMNS
 from transforms.values import (
     cell,
     normalise_period,
@@ -42,8 +43,8 @@ def five_w_part(header: Header, reference: Reference) -> tuple[Part | None, list
     """The in-region, tracked 5W rows as written plus parsed helpers; what was left out, reported."""
     columns, sheet = header.columns, header.table.sheet
     data = header.data()
-    privacy = personal_data_problems(columns, [cells for _, cells in data], loaded=())
-    problems = column_problems(columns, said={problem.column for problem in privacy})
+    privacy = personal_data(columns, [cells for _, cells in data], loaded=())
+    problems = column_problems(columns, said=privacy.titles)
     records, numbers = [], []
     outside: Counter[str] = Counter()
     untracked: Counter[str] = Counter()
@@ -62,7 +63,8 @@ def five_w_part(header: Header, reference: Reference) -> tuple[Part | None, list
         else:
             records.append(fields)
             numbers.append(number)
-    problems += privacy
+    problems += privacy.problems
+    problems += formula_problems(header, numbers)
     if outside:
         places = ", ".join(f"{place} ({count})" for place, count in outside.most_common())
         problems.append(Problem("structure.outside_region", rows=str(outside.total()), detail=places))
@@ -87,6 +89,7 @@ def five_w_part(header: Header, reference: Reference) -> tuple[Part | None, list
         rows_read=rows_read,
         rows_excluded=outside.total() + untracked.total(),
         positions=columns.positions,
+        personal=privacy.positions,
     )
     return part, problems
 

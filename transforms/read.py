@@ -1,4 +1,8 @@
-"""Read a submitted file's bytes into tables of text cells, keeping the row numbers the agency sees."""
+"""Read a submitted file's bytes into tables of text cells, keeping the row numbers the agency sees.
+
+What cannot be read is said with a reason the agency can act on (a key of the locales' `terms`);
+the libraries' own messages, in English, go to the log only.
+"""
 
 from __future__ import annotations
 
@@ -6,46 +10,75 @@ import codecs
 import csv
 import datetime as dt
 import io
+import logging
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Literal
+from xml.etree import ElementTree
 
 from charset_normalizer import from_bytes
+
+log = logging.getLogger(__name__)
 
 # Magic numbers: XLSX is a zip archive; legacy XLS is an OLE2 compound document.
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".ssv", ".tab", ""}
-XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+XLSX_SUFFIXES = {".xlsx", ".xlsm", ".ods"}
 DELIMITERS = ",;\t|"
 # Encodings tried after UTF-8: what Excel on Windows in Spanish writes.
 LEGACY_ENCODINGS = ["cp1252", "latin_1"]
 SNIFF_LINES = 50
+# Text is binary, not a CSV, when more than this share of its characters are control characters
+# (NUL bytes aside: systems pad fixed-size exports with them, and they are removed).
+BINARY_SHARE = 0.01
+TEXT_CONTROLS = {"\t", "\n", "\r", "\x0b", "\x0c"}
+# UTF-16 without a byte-order mark: plain text has a NUL in (almost) every other byte.
+UTF16_NUL_SHARE = 0.9
 
 
 @dataclass(frozen=True)
 class Table:
-    """One sheet (or one CSV) as text cells; `row_numbers[i]` is row i as Excel shows it (1-based)."""
+    """One sheet (or one CSV) as text cells; `row_numbers[i]` is row i as Excel shows it (1-based).
+    `formulas`: (row number, column position) of cells holding a formula whose value was never
+    saved (files written by scripts and web systems): they read as empty, and are not."""
 
     rows: list[list[str]]
     row_numbers: list[int]
     sheet: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    hidden: bool = False  # a sheet the agency's template hides (lists, lookups): never the data
+    formulas: frozenset[tuple[int, int]] = field(default_factory=frozenset)
 
 
 class UnsupportedFormatError(Exception):
     """The file is not a CSV or XLSX workbook."""
 
 
-class UnreadableFileError(Exception):
-    """The file claims a supported format but cannot be parsed; `detail` says why, for the agency."""
+# Why a file could not be read, as keys of the locales' `terms` (what the agency is told).
+Unreadable = Literal[
+    "xlsx_not_workbook",  # named .xlsx, but not a workbook
+    "damaged_workbook",  # a workbook that cannot be opened
+    "zip_not_workbook",  # a zip archive that is not a workbook (a Word document, a folder zipped)
+    "not_xls",  # an Office 97-2003 file that is not a workbook, or is protected with a password
+    "binary_content",  # not text
+    "invalid_csv",  # text that is not a table
+]
 
-    def __init__(self, detail: str) -> None:
+
+class UnreadableFileError(Exception):
+    """The file claims a supported format but cannot be parsed; `detail` says why, for the agency
+    (a key of the locales' `terms`); the library's own message is logged, never shown."""
+
+    def __init__(self, detail: Unreadable, cause: object = None) -> None:
         super().__init__(detail)
-        self.detail = detail
+        self.detail: Unreadable = detail
+        if cause is not None:
+            log.warning("unreadable file (%s): %s", detail, cause)
 
 
 @dataclass(frozen=True)
@@ -71,12 +104,12 @@ def read_tables(file_name: str, content: bytes, limits: ReadLimits = DEFAULT_LIM
     """The file's tables: one per sheet for XLSX and XLS, one for CSV. The format comes from the bytes."""
     suffix = PurePath(file_name).suffix.lower()
     if content.startswith(ZIP_MAGIC):
-        yield from _read_xlsx(content, limits)
+        yield from _read_zip_workbook(content, limits)
     elif content.startswith(OLE2_MAGIC):
         yield from _read_xls(content)
     elif suffix in TEXT_SUFFIXES or suffix in XLSX_SUFFIXES:
         if suffix in XLSX_SUFFIXES:
-            raise UnreadableFileError("el archivo tiene extensión .xlsx pero no es un libro de Excel válido")
+            raise UnreadableFileError("xlsx_not_workbook")
         yield _read_delimited(content)
     else:
         raise UnsupportedFormatError(suffix)
@@ -120,10 +153,28 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def without_padding(content: bytes) -> bytes:
+    """The bytes without NUL padding; UTF-16 written without a byte-order mark gets its mark back."""
+    if b"\x00" not in content or content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return content
+    sample = content[:4096]
+    for mark, offset in ((codecs.BOM_UTF16_LE, 1), (codecs.BOM_UTF16_BE, 0)):
+        nul_half, text_half = sample[offset::2], sample[1 - offset :: 2]
+        interleaved = nul_half.count(0) >= UTF16_NUL_SHARE * len(nul_half)
+        if nul_half and interleaved and text_half.count(0) <= (1 - UTF16_NUL_SHARE) * len(text_half):
+            return mark + content
+    return content.replace(b"\x00", b"")
+
+
+def is_binary(text: str) -> bool:
+    controls = sum(1 for char in text if char < " " and char not in TEXT_CONTROLS)
+    return controls > BINARY_SHARE * max(len(text), 1)
+
+
 def _read_delimited(content: bytes) -> Table:
-    if b"\x00" in content[:4096] and not content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise UnreadableFileError("el archivo contiene datos binarios, no texto separado por comas")
-    text, encoding = decode(content)
+    text, encoding = decode(without_padding(content))
+    if is_binary(text):
+        raise UnreadableFileError("binary_content")
     delimiter = sniff_delimiter(text)
     try:
         rows = [
@@ -131,7 +182,7 @@ def _read_delimited(content: bytes) -> Table:
             for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         ]
     except csv.Error as error:
-        raise UnreadableFileError(f"el texto no es un CSV válido ({error})") from error
+        raise UnreadableFileError("invalid_csv", error) from error
     return Table(
         rows=rows,
         row_numbers=list(range(1, len(rows) + 1)),
@@ -180,38 +231,133 @@ def fill_merged(rows: list[list[str]], ranges: Iterable[tuple[int, int, int, int
             row[first_column - 1 : last_column] = [value] * (last_column - first_column + 1)
 
 
-def _read_xlsx(content: bytes, limits: ReadLimits) -> Iterator[Table]:
-    # python-calamine (Rust) reads cached cell values and merged ranges about twenty times faster
-    # than openpyxl; it is imported here, the CLI does not need it to start. The expansion check
-    # bounds what it may inflate.
-    from python_calamine import CalamineWorkbook, SheetTypeEnum
+def is_ooxml(content: bytes) -> bool:
+    """Whether the bytes are an Office Open XML workbook (.xlsx, .xlsm), not an OpenDocument one."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def _read_zip_workbook(content: bytes, limits: ReadLimits) -> Iterator[Table]:
+    """An .xlsx or an OpenDocument spreadsheet (.ods, LibreOffice Calc), through python-calamine
+    (Rust: cached cell values and merged ranges, about twenty times faster than openpyxl; imported
+    here, the CLI does not need it to start). The expansion check bounds what it may inflate."""
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     try:
         size = expanded_size(content)
     except (zipfile.BadZipFile, OSError) as error:
-        raise UnreadableFileError(f"el libro de Excel está dañado o no es un .xlsx ({error})") from error
+        raise UnreadableFileError("damaged_workbook", error) from error
     if size > limits.max_workbook_expanded_bytes:
         raise TooLargeError(size, limits.max_workbook_expanded_bytes)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    except CalamineError as error:
+        reason: Unreadable = "damaged_workbook" if _names_a_workbook(content) else "zip_not_workbook"
+        raise UnreadableFileError(reason, error) from error
+    except Exception as error:  # calamine signals damage with generic errors too
+        raise UnreadableFileError("damaged_workbook", error) from error
+    formulas = unsaved_formulas(content)
+    try:
         sheets = [
-            (sheet.name, workbook.get_sheet_by_name(sheet.name))
+            (sheet.name, sheet.visible != SheetVisibleEnum.Visible, workbook.get_sheet_by_name(sheet.name))
             for sheet in workbook.sheets_metadata
             if sheet.typ == SheetTypeEnum.WorkSheet
         ]
         tables = [
-            (name, sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges) for name, sheet in sheets
+            (name, hidden, sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges)
+            for name, hidden, sheet in sheets
         ]
-    except Exception as error:  # calamine signals damage with its own errors and with generic ones
-        raise UnreadableFileError(f"el libro de Excel está dañado o no es un .xlsx ({error})") from error
-    for name, values, merged in tables:
+    except Exception as error:
+        raise UnreadableFileError("damaged_workbook", error) from error
+    for name, hidden, values, merged in tables:
         rows = [[cell_text(value) for value in row] for row in values]
         # calamine's ranges are 0-based and inclusive: ((first_row, first_column), (last_row, last_column)).
         fill_merged(
             rows,
             [(top + 1, bottom + 1, left + 1, right + 1) for (top, left), (bottom, right) in merged or []],
         )
-        yield Table(rows=rows, row_numbers=list(range(1, len(rows) + 1)), sheet=name)
+        yield Table(
+            rows=rows,
+            row_numbers=list(range(1, len(rows) + 1)),
+            sheet=name,
+            hidden=hidden,
+            formulas=formulas.get(name, frozenset()),
+        )
+
+
+def _names_a_workbook(content: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = set(archive.namelist())
+    return "xl/workbook.xml" in names or "content.xml" in names
+
+
+# --- Formulas without a saved value ---------------------------------------------------------------
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PACKAGE = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+CELL_REFERENCE = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def unsaved_formulas(content: bytes) -> dict[str, frozenset[tuple[int, int]]]:
+    """Per sheet name, the cells (row number, 0-based column) that hold a formula with no saved
+    value. Excel saves every formula's value; a workbook written by a script or a web system often
+    does not, and its formulas then read as empty cells. Only sheets that hold a formula are parsed."""
+    found: dict[str, frozenset[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" not in names:
+                return found
+            for sheet, path in _sheet_paths(archive).items():
+                if path not in names:
+                    continue
+                with archive.open(path) as stream:
+                    data = stream.read()
+                if b"<f" in data or b":f" in data:
+                    cells = _cells_without_values(data)
+                    if cells:
+                        found[sheet] = cells
+    except (zipfile.BadZipFile, OSError, ElementTree.ParseError, KeyError) as error:
+        log.warning("formulas not inspected: %s", error)
+    return found
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part in the archive, from the workbook and its relationships."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in relations.iter(f"{PACKAGE}Relationship")}
+    paths = {}
+    for sheet in workbook.iter(f"{MAIN}sheet"):
+        target = targets.get(sheet.get(f"{RELATIONSHIPS}id"), "")
+        paths[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return paths
+
+
+def _cells_without_values(data: bytes) -> frozenset[tuple[int, int]]:
+    cells = set()
+    for _, element in ElementTree.iterparse(io.BytesIO(data)):
+        if element.tag != f"{MAIN}c":
+            continue
+        formula, value = element.find(f"{MAIN}f"), element.find(f"{MAIN}v")
+        if formula is not None and (value is None or not (value.text or "").strip()):
+            reference = CELL_REFERENCE.match(element.get("r", ""))
+            if reference:
+                cells.add((int(reference.group(2)), _column_index(reference.group(1))))
+        element.clear()
+    return frozenset(cells)
+
+
+def _column_index(letters: str) -> int:
+    """0-based position of a column written in letters: A -> 0, AA -> 26."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
 
 
 def _read_xls(content: bytes) -> Iterator[Table]:
@@ -221,14 +367,19 @@ def _read_xls(content: bytes) -> Iterator[Table]:
     try:
         book = xlrd.open_workbook(file_contents=content, formatting_info=True)
     except Exception as error:  # xlrd signals every kind of damage with its own or generic errors
-        raise UnreadableFileError(f"no es un libro de Excel 97-2003 legible ({error})") from error
+        raise UnreadableFileError("not_xls", error) from error
     for sheet in book.sheets():
         rows = [
             [_xls_cell_text(cell, book.datemode) for cell in sheet.row(index)] for index in range(sheet.nrows)
         ]
         # xlrd's ranges are 0-based and half-open: (row_low, row_high, column_low, column_high).
         fill_merged(rows, [(low + 1, high, left + 1, right) for low, high, left, right in sheet.merged_cells])
-        yield Table(rows=rows, row_numbers=list(range(1, len(rows) + 1)), sheet=sheet.name)
+        yield Table(
+            rows=rows,
+            row_numbers=list(range(1, len(rows) + 1)),
+            sheet=sheet.name,
+            hidden=bool(sheet.visibility),
+        )
 
 
 def _xls_cell_text(cell: object, datemode: Literal[0, 1]) -> str:

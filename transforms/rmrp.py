@@ -16,9 +16,9 @@ import pandas as pd
 from expectations.problems import Problem
 from mesa.reference import Reference
 from mesa.text import strip_accents
+from transforms.columns import column_problems
 from transforms.header import ColumnMatch, Header
 from transforms.model import Format, Part
-from transforms.template import column_problems
 from transforms.values import cell, number_columns, total_word
 
 MEASURES = {"pin": "people_in_need", "target": "target"}

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
 
 from expectations.problems import Problem
-from mesa.reference import Reference
+from mesa.reference import CodedColumn, Reference
+from transforms.columns import column_problems, formula_problems, personal_data
 from transforms.header import ColumnMatch, Header
 from transforms.model import Part
-from transforms.privacy import personal_data_kind
 from transforms.values import (
     cell,
     map_unique,
+    names_a_month,
     normalise_period,
     number_columns,
     resolver,
@@ -26,17 +28,23 @@ from transforms.values import (
 KEY_COLUMNS = ["agency", "period", "district", "indicator", "sex", "age_group", "population_type"]
 # A totals row says TOTAL where one of these goes.
 LABEL_FIELDS = ("agency", "period", "district", "indicator")
+# A table with at least this many months as column titles, and no period nor value column, has its
+# months across the columns.
+MONTHS_ACROSS_MIN = 2
 
 
 def template_part(header: Header, channel: str, reference: Reference) -> tuple[Part | None, list[Problem]]:
     """Cells under the header -> the canonical frame (codes resolved) and the cells as written."""
     columns = header.columns
     data = header.data()
-    privacy = personal_data_problems(columns, [cells for _, cells in data], loaded=("value",))
-    problems = column_problems(columns, said={problem.column for problem in privacy})
+    if months := months_across(columns):
+        return None, [Problem("structure.months_across_columns", value=", ".join(f"«{m}»" for m in months))]
+    privacy = personal_data(columns, [cells for _, cells in data], loaded=("value",))
+    problems = column_problems(columns, said=privacy.titles)
     records, numbers = [], []
+    read = {**columns.positions, **{f"{r.field}@{r.position}": r.position for r in columns.repeated}}
     for number, cells in data:
-        fields = {name: cell(cells, position) for name, position in columns.positions.items()}
+        fields = {name: cell(cells, position) for name, position in read.items()}
         total = total_word([fields.get(name, "") for name in LABEL_FIELDS], cells)
         if total is not None:
             problems.append(
@@ -45,13 +53,16 @@ def template_part(header: Header, channel: str, reference: Reference) -> tuple[P
             continue
         records.append(list(fields.values()))
         numbers.append(number)
-    problems += privacy
+    problems += privacy.problems
     if not records:
         return None, [*problems, Problem("structure.no_data_rows")]
-    source = pd.DataFrame(
-        records, columns=list(columns.positions), index=pd.Index(numbers, name="row_number"), dtype=object
+    written = pd.DataFrame(
+        records, columns=list(read), index=pd.Index(numbers, name="row_number"), dtype=object
     )
+    source = written[list(columns.positions)]
     frame = canonical_frame(source, channel, reference)
+    problems += formula_problems(header, numbers)
+    problems += conflicts(written, frame, columns, channel, reference, header.table.sheet)
     part = Part(
         header.table.sheet,
         header.row_number,
@@ -60,60 +71,63 @@ def template_part(header: Header, channel: str, reference: Reference) -> tuple[P
         source,
         rows_read=len(records),
         positions=columns.positions,
+        personal=privacy.positions,
     )
     return part, problems
 
 
-def column_problems(columns: ColumnMatch, said: set[str | None] = frozenset()) -> list[Problem]:  # type: ignore[assignment]
-    """Columns outside the format and columns that repeat one, except those already reported."""
-    problems = [
-        Problem("structure.unknown_column", column=title) for _, title in columns.unknown if title not in said
-    ]
-    return problems + [
-        Problem("structure.repeated_column", column=ignored, expected=used)
-        for _, ignored, used in columns.repeated
-    ]
+def months_across(columns: ColumnMatch) -> list[str]:
+    """The titles of a table that has its months across the columns (a month per column, no period
+    nor value column): a layout the template does not take, said as such instead of every row failing."""
+    if "period" in columns.positions or "value" in columns.positions:
+        return []
+    months = [title for _, title in columns.unknown if names_a_month(title)]
+    return months if len(months) >= MONTHS_ACROSS_MIN else []
 
 
-def personal_data_problems(
-    columns: ColumnMatch, rows: list[list[str]], loaded: tuple[str, ...]
+def conflicts(
+    written: pd.DataFrame,
+    frame: pd.DataFrame,
+    columns: ColumnMatch,
+    channel: str,
+    reference: Reference,
+    sheet: str | None,
 ) -> list[Problem]:
-    """Columns that look like personal data: reported when ignored, fatal where values are loaded."""
+    """Rows where two columns that name one field (ubigeo and distrito, valor and total) say different
+    things: the row cannot be loaded without guessing which is right."""
     problems = []
-    ignored = [*columns.unknown, *((position, title) for position, title, _ in columns.repeated)]
-    if "notes" in columns.positions:
-        ignored.append((columns.positions["notes"], columns.titles["notes"]))
-    for position, title in ignored:
-        kind = personal_data_kind(title, [cell(row, position) for row in rows])
-        if kind:
-            problems.append(Problem("structure.personal_data_column", column=title, detail=kind))
-    for name in loaded:
-        if name in columns.positions:
-            kind = personal_data_kind("", [cell(row, columns.positions[name]) for row in rows])
-            if kind:
-                problems.append(
-                    Problem("structure.personal_data_in_values", column=columns.titles[name], detail=kind)
-                )
+    by_row = frame.set_index("row_number")
+    for repeated in columns.repeated:
+        if repeated.field not in by_row or repeated.field == "notes":
+            continue
+        other = written[f"{repeated.field}@{repeated.position}"]
+        theirs = canonical_column(other, repeated.field, channel, reference)
+        mine = by_row[repeated.field].reindex(theirs.index)
+        both = other.astype(bool) & written[repeated.field].astype(bool) & mine.notna() & theirs.notna()
+        differ = both & (mine.astype(str) != theirs.astype(str))
+        problems += [
+            Problem(
+                "consistency.conflicting_columns",
+                row_number=int(number),
+                column=repeated.title,
+                field=repeated.field,
+                value=other[number],
+                expected=repeated.used,
+                detail=str(written.at[number, repeated.field]),
+                sheet=sheet,
+            )
+            for number in differ[differ].index
+        ]
     return problems
 
 
 def canonical_frame(source: pd.DataFrame, channel: str, reference: Reference) -> pd.DataFrame:
     """Resolve each present column to its canonical codes; text that does not resolve is kept as
     written so that the suite reports it. Optional columns that are absent take their default."""
-    resolvers = {
-        "agency": resolver(reference.agency_code, empty=channel),
-        "period": normalise_period,
-        "district": resolver(reference.district_code),
-        "indicator": resolver(reference.indicator_code),
-        **{
-            coded: resolver(partial(reference.vocabulary_code, coded), empty=reference.column(coded).default)
-            for coded in ("sex", "age_group", "population_type")
-        },
-    }
     frame = pd.DataFrame(index=source.index)
     for name in KEY_COLUMNS:
         if name in source:
-            frame[name] = map_unique(source[name], resolvers[name])
+            frame[name] = canonical_column(source[name], name, channel, reference)
         elif name == "agency":
             frame[name] = channel
         elif (default := reference.column(name).default) is not None:
@@ -123,6 +137,24 @@ def canonical_frame(source: pd.DataFrame, channel: str, reference: Reference) ->
     frame["admin_level"] = "district"
     frame = with_period_columns(with_r4v_group(frame.reset_index(), reference))
     return frame.astype({c: object for c in frame.columns if c not in ("row_number", "value")})
+
+
+def canonical_column(cells: pd.Series, name: str, channel: str, reference: Reference) -> pd.Series:
+    """One column of cells as written -> its canonical codes (numbers for the value)."""
+    if name == "value":
+        return number_columns(cells)[0]
+    resolvers: dict[str, Callable[[str], str | None]] = {
+        "agency": resolver(reference.agency_code, empty=channel),
+        "period": normalise_period,
+        "district": resolver(reference.district_code),
+        "indicator": resolver(reference.indicator_code),
+    }
+    if name in resolvers:
+        return map_unique(cells, resolvers[name])
+    coded: CodedColumn = name  # type: ignore[assignment]
+    return map_unique(
+        cells, resolver(partial(reference.vocabulary_code, coded), empty=reference.column(name).default)
+    )
 
 
 def with_r4v_group(frame: pd.DataFrame, reference: Reference) -> pd.DataFrame:

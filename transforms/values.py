@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 import ftfy
 import pandas as pd
 
 from expectations.problems import Problem
-from mesa.text import fold
+from mesa.text import fold, vocabulary_key
 from transforms.read import Table
 
-# A month typed in Excel becomes a date on its first day: 2026-10 -> 2026-10-01.
-EXCEL_MONTH = re.compile(r"^(\d{4})-(\d{2})-01$")
+# A date in the period column stands for its month: a month typed in Excel becomes a date on its
+# first day (2026-10 -> 2026-10-01), and a system's export may carry any day (2026-10-15, with a time).
+DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 # Quarters: 2026-Q3, also written 2026-T3 (trimestre), 2026 q3 or 2026/T3.
 QUARTER = re.compile(r"^(\d{4})\s*[-/ ]?\s*[QqTt]([1-4])$")
 MONTH_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -68,30 +71,88 @@ def number_columns(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, texts
 
 
+# Months as people write them in a period cell or a column title, in Spanish and English.
+MONTHS = {
+    "enero": 1, "ene": 1, "january": 1, "jan": 1,
+    "febrero": 2, "feb": 2, "february": 2,
+    "marzo": 3, "mar": 3, "march": 3,
+    "abril": 4, "abr": 4, "april": 4, "apr": 4,
+    "mayo": 5, "may": 5,
+    "junio": 6, "jun": 6, "june": 6,
+    "julio": 7, "jul": 7, "july": 7,
+    "agosto": 8, "ago": 8, "august": 8, "aug": 8,
+    "septiembre": 9, "setiembre": 9, "set": 9, "sep": 9, "sept": 9, "september": 9,
+    "octubre": 10, "oct": 10, "october": 10,
+    "noviembre": 11, "nov": 11, "november": 11,
+    "diciembre": 12, "dic": 12, "december": 12, "dec": 12,
+}  # fmt: skip
+YEAR_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+MONTH_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
+DAY_MONTH_YEAR = re.compile(r"^\d{1,2}[-/.](\d{1,2})[-/.](\d{4})$")
+YEAR_MONTH_DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.]\d{1,2}(?:[ t].*)?$")
+COMPACT = re.compile(r"^(\d{4})(\d{2})$")
+NAMED = re.compile(r"^([a-z]+)\W*(?:de\W*)?(\d{2}|\d{4})$")
+
+
+def written_period(text: str) -> str | None:
+    """`YYYY-MM` for the usual ways of writing a month: 10/2026, 2026/10, oct-26, octubre de 2026."""
+    compact = text.strip().casefold()
+    year: str | int | None = None
+    month: str | int | None = None
+    if match := YEAR_MONTH.match(compact) or YEAR_MONTH_DAY.match(compact) or COMPACT.match(compact):
+        year, month = match.group(1), match.group(2)
+    elif match := MONTH_YEAR.match(compact) or DAY_MONTH_YEAR.match(compact):
+        month, year = match.group(1), match.group(2)
+    elif (match := NAMED.match(_words(compact))) and match.group(1) in MONTHS:
+        month, year = MONTHS[match.group(1)], match.group(2)
+    if year is None or month is None or not 1 <= int(month) <= 12:
+        return None
+    full_year = int(year) + 2000 if len(str(year)) == 2 else int(year)
+    return f"{full_year:04d}-{int(month):02d}"
+
+
+def names_a_month(title: str) -> bool:
+    """Whether a column title is a month: "octubre", "Oct-26", "2026-10", a date."""
+    return written_period(title) is not None or _words(title.strip().casefold()) in MONTHS
+
+
+def _words(text: str) -> str:
+    """Accent-free lower case with single spaces: "Octubre  de 2026" -> "octubre de 2026"."""
+    return " ".join(vocabulary_key(word) for word in text.split())
+
+
+def _is_date(year: str, month: str, day: str) -> bool:
+    try:
+        dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
+
+
 def normalise_period(text: str) -> str | None:
-    """`YYYY-MM` stays; an Excel date on the first of a month becomes that month; a quarter becomes
-    `YYYY-Qn` however it is written; anything else stays as written (the suite reports it)."""
+    """`YYYY-MM` stays; a date becomes its month; a quarter becomes `YYYY-Qn` however it is written;
+    anything else stays as written (the suite reports it, suggesting the month it may mean)."""
     if not text:
         return None
-    if month := EXCEL_MONTH.match(text):
-        return f"{month.group(1)}-{month.group(2)}"
+    if (date := DATE.match(text.strip())) and _is_date(*date.groups()):
+        return f"{date.group(1)}-{date.group(2)}"
     if quarter := QUARTER.match(text.strip()):
         return f"{quarter.group(1)}-Q{quarter.group(2)}"
     return text
 
 
-def period_kind(period: str | None) -> str | None:
+def period_kind(period: object) -> str | None:
     """monthly, quarterly, or None for a period that is not written as either."""
-    if period is None:
+    if not isinstance(period, str):
         return None
     if MONTH_PERIOD.match(period):
         return "monthly"
     return "quarterly" if QUARTER_PERIOD.match(period) else None
 
 
-def period_start(period: str | None) -> int | None:
+def period_start(period: object) -> int | None:
     """The period's first month as a number (year x 12 + month - 1), for comparing periods."""
-    if period is None:
+    if not isinstance(period, str):
         return None
     if month := MONTH_PERIOD.match(period):
         return int(month.group(1)) * 12 + int(month.group(2)) - 1
@@ -102,10 +163,14 @@ def period_start(period: str | None) -> int | None:
 
 def with_period_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """The period's kind and first month beside it, for the suite's period rules."""
-    periods = frame["period"] if "period" in frame else pd.Series(None, index=frame.index, dtype=object)
-    distinct = {period: (period_kind(period), period_start(period)) for period in periods.unique()}
-    frame["period_kind"] = periods.map(lambda period: distinct[period][0]).astype(object)
-    frame["period_start"] = periods.map(lambda period: distinct[period][1]).astype("float64")
+    if "period" not in frame:  # the column is missing: reported as such, no period rule applies
+        frame["period_kind"] = pd.Series(None, index=frame.index, dtype=object)
+        frame["period_start"] = pd.Series(float("nan"), index=frame.index, dtype="float64")
+        return frame
+    kinds = {period: period_kind(period) for period in frame["period"].dropna().unique()}
+    starts = {period: period_start(period) for period in kinds}
+    frame["period_kind"] = frame["period"].map(kinds).astype(object)
+    frame["period_start"] = frame["period"].map(starts).astype("float64")
     return frame
 
 
@@ -162,7 +227,7 @@ class MojibakeRepair:
         for table in tables:
             # Most rows are plain ASCII (codes and figures): those are passed over in one test.
             rows = [row if "".join(row).isascii() else self.row(row) for row in table.rows]
-            yield Table(rows, table.row_numbers, table.sheet, table.encoding, table.delimiter)
+            yield replace(table, rows=rows)
 
     def problems(self) -> list[Problem]:
         if not self.repaired:

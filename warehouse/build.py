@@ -28,6 +28,7 @@ import duckdb
 import pandas as pd
 import yaml
 
+from mesa import clock
 from mesa.reference import Reference
 from mesa.settings import DEFAULT_TIMEZONE
 from warehouse.store import connect, query
@@ -273,7 +274,7 @@ def build(
     with connect(path) as connection:
         connection.begin()
         try:
-            seed_frames = seeds(reference, as_of or dt.date.today(), timezone)
+            seed_frames = seeds(reference, as_of or clock.today(timezone), timezone)
             for name, frame in seed_frames.items():
                 connection.register("seed_rows", frame)
                 connection.execute(f"create or replace table {name} as select * from seed_rows")
