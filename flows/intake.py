@@ -28,6 +28,7 @@ from mesa.reference import load_reference
 from mesa.settings import Settings, resolve_settings
 from warehouse import store
 from warehouse.lock import WarehouseBusyError
+from warehouse.operations import FailureRecord, failures, record_failure
 from warehouse.store import WarehouseInUseError
 
 ARTIFACT_KEY = "mesa-intake-run"
@@ -65,6 +66,45 @@ def deliver_feedback(outcome: intake.Outcome, settings: Settings) -> Path:
 def load_submission(outcome: intake.Outcome, settings: Settings) -> None:
     record = intake.record_for(outcome, feedback_writer.feedback_path(outcome))
     store.load_submission(settings.warehouse, record, outcome.verdict.accepted, intake.coverage(outcome))
+
+
+@task(cache_policy=NONE, task_run_name="answer the failure on {received.file.label}")
+def answer_failure(
+    received: intake.Received, step: str, error: BaseException, settings: Settings
+) -> dict[str, Any]:
+    """A file the pipeline failed on still gets a status and feedback: the failure is counted (set
+    aside after settings.max_attempts runs) and the agency told, in plain words, what comes next."""
+    logger = get_run_logger()
+    record = FailureRecord(
+        submission_id=received.submission_id,
+        agency=received.agency,
+        channel=received.file.channel,
+        file_name=received.file.relative_path,
+        sha256=received.archived.sha256,
+        size_bytes=received.archived.size_bytes,
+        received_at=received.file.received_at,
+        failed_at=dt.datetime.now(dt.UTC),
+        step=step,
+        error=f"{type(error).__name__}: {error}",
+        feedback_path=feedback_writer.received_path(received),
+    )
+    try:
+        attempts, set_aside = record_failure(settings.warehouse, record, settings.max_attempts)
+    except Exception:
+        logger.exception(text(settings.lang, "log.failure_not_recorded", file=received.file.label))
+        attempts, set_aside = 1, False
+    folder = feedback_writer.write_failure_feedback(
+        received,
+        attempts,
+        settings.max_attempts,
+        set_aside,
+        settings.feedback,
+        settings.lang,
+        settings.timezone,
+    )
+    key = "log.set_aside" if set_aside else "log.failed"
+    logger.error(text(settings.lang, key, file=received.file.label, attempts=attempts, step=step))
+    return intake.failure_entry(received, "set_aside" if set_aside else "failed", folder)
 
 
 @task(cache_policy=NONE)
@@ -132,19 +172,28 @@ def take_files(settings: Settings, files: list[inbox_reader.InboxFile], report: 
             continue
         try:
             received = archive_submission(file, settings)
-            if received.submission_id in known:
-                report["skipped"] += 1
-                continue
+        except Exception:  # the inbox could not be read: nothing is known of the file yet
+            logger.exception(text(lang, "log.not_archived", file=file.label))
+            report["failed"].append(file.label)
+            continue
+        if received.submission_id in known:
+            report["skipped"] += 1
+            continue
+        step = "validate"
+        try:
             outcome = validate_submission(received, settings)
+            step = "feedback"
             folder = deliver_feedback(outcome, settings)
+            step = "load"
             load_submission(outcome, settings)
         except WarehouseInUseError:
             logger.error(text(lang, "log.warehouse_in_use", file=file.label, path=settings.warehouse))
             report["failed"].append(file.label)
             continue
-        except Exception:
-            logger.exception(text(lang, "log.failed", file=file.label))
+        except Exception as error:
+            logger.exception(text(lang, "log.pipeline_error", file=file.label, step=step))
             report["failed"].append(file.label)
+            report["submissions"].append(answer_failure(received, step, error, settings))
             continue
         known.add(received.submission_id)
         log_outcome(outcome, lang)
@@ -158,11 +207,18 @@ def intake_flow(settings: Settings | None = None) -> Any:
     then rebuild the gap tables. Without settings (a scheduled run), they come from the environment."""
     settings = settings or resolve_settings()
     logger, lang = get_run_logger(), settings.lang
-    report: dict[str, Any] = {"submissions": [], "skipped": 0, "failed": [], "unreachable": []}
+    report: dict[str, Any] = {
+        "submissions": [],
+        "skipped": 0,
+        "failed": [],
+        "unreachable": [],
+        "set_aside": [],
+    }
     try:
         with writing_run(settings, "intake") as run:
             files, report["unreachable"] = list_inboxes(settings)
             take_files(settings, files, report)
+            report["set_aside"] = [f.label for f in failures(settings.warehouse) if f.set_aside]
             processed, skipped, failed = len(report["submissions"]), report["skipped"], report["failed"]
             logger.info(text(lang, "log.run_done", processed=processed, skipped=skipped, failed=len(failed)))
             publish_run_summary(report["submissions"], lang)

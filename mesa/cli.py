@@ -53,7 +53,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mesa", description=say("description"))
     parser.add_argument("--version", action="version", version=f"mesa {__version__}")
     commands = parser.add_subparsers(
-        dest="command", required=True, metavar="{run,validate,sql,export,status,remind,serve}"
+        dest="command", required=True, metavar="{run,validate,sql,export,status,remind,retry,serve}"
     )
 
     run = commands.add_parser("run", help=say("run"), description=say("run_description"))
@@ -104,6 +104,13 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     remind.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
     remind.add_argument("--json", action="store_true", help=say("json_remind"))
     remind.set_defaults(handler=_operations("remind_command"))
+
+    retry = commands.add_parser("retry", help=say("retry"), description=say("retry_description"))
+    retry.add_argument("files", metavar="AGENCY/FILE", nargs="*", help=say("retry_files"))
+    retry.add_argument("--all", action="store_true", help=say("retry_all"))
+    retry.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
+    retry.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
+    retry.set_defaults(handler=_operations("retry_command"))
 
     serve = commands.add_parser("serve", help=say("serve"), description=say("serve_description"))
     serve.add_argument("--check", action="store_true", help=say("check"))
@@ -236,6 +243,8 @@ def print_run_summary(report: dict[str, Any], settings: Settings) -> None:
         print(text(lang, "cli.skipped", count=report["skipped"]))
     if report["failed"]:
         print(text(lang, "cli.failed", count=len(report["failed"])))
+    if report.get("set_aside"):
+        print(text(lang, "cli.set_aside_files", count=len(report["set_aside"])))
     print(text(lang, "cli.warehouse", path=settings.warehouse))
     print(text(lang, "cli.feedback", path=settings.feedback))
     print(text(lang, "cli.example_query"))

@@ -32,7 +32,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
 
     from mesa.status import default_period, summarise
     from warehouse.lock import current_holder
-    from warehouse.operations import recent_runs, reporting_status
+    from warehouse.operations import failures, recent_runs, reporting_status
     from warehouse.store import WarehouseInUseError
 
     lang = settings.lang
@@ -47,6 +47,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         reports = reporting_status(settings.warehouse, day, wait_seconds=STATUS_WAIT_SECONDS)
         runs = recent_runs(settings.warehouse)
+        failed = failures(settings.warehouse)
     except WarehouseInUseError:
         _print_holder(holder, settings)
         print(text(lang, "cli.warehouse_busy", path=settings.warehouse), file=sys.stderr)
@@ -65,6 +66,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
                     "today": day.isoformat(),
                     "agencies": [asdict(s) for s in summaries],
                     "runs": runs,
+                    "failures": [asdict(failure) for failure in failed],
                     "writing": asdict(holder) if holder else None,
                 },
                 ensure_ascii=False,
@@ -77,6 +79,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
         print(text(lang, "reporting.no_reports", period=period, periods=", ".join(periods[-6:]) or "-"))
     else:
         _print_status_table(summaries, period or "", day, lang)
+    _print_failures(failed, settings)
     _print_runs(runs, settings)
     _print_holder(holder, settings)
     return EXIT_OK
@@ -87,7 +90,7 @@ def _print_status_table(summaries: list[Any], period: str, day: dt.date, lang: s
     from rich.table import Table
 
     from mesa.reminders import month_name
-    from mesa.status import pending_text
+    from mesa.status import headline, pending_text
 
     date_format = text(lang, "reminder.date_format")
     table = Table(
@@ -101,7 +104,7 @@ def _print_status_table(summaries: list[Any], period: str, day: dt.date, lang: s
             no_wrap=key != "pending",
         )
     for summary in summaries:
-        owed = bool(summary.missing or summary.not_valid)
+        owed = bool(summary.missing or summary.not_valid or summary.failed)
         style = "red" if owed and not summary.not_yet_due else ("yellow" if summary.late else "green")
         if summary.not_yet_due and not owed:
             style = ""
@@ -118,17 +121,33 @@ def _print_status_table(summaries: list[Any], period: str, day: dt.date, lang: s
     # A terminal gets its own width; a pipe or a log file gets lines wide enough not to wrap.
     console = Console(highlight=False, width=None if sys.stdout.isatty() else WIDE)
     console.print(table)
-    complete = sum(s.is_complete for s in summaries)
-    console.print(
-        text(
-            lang,
-            "reporting.totals",
-            complete=complete,
-            agencies=len(summaries),
-            missing=sum(len(s.missing) for s in summaries),
-            not_valid=sum(len(s.not_valid) for s in summaries),
+    console.print(headline(summaries, lang))
+
+
+def _print_failures(failed: list[Any], settings: Settings) -> None:
+    """Files the pipeline failed on: the officer's to look at (the agency was told)."""
+    if not failed:
+        return
+    lang = settings.lang
+    print()
+    print(text(lang, "reporting.failures_title"))
+    zone = ZoneInfo(settings.timezone)
+    for failure in failed:
+        state = text(lang, f"reporting.failure_{'set_aside' if failure.set_aside else 'pending'}")
+        print(
+            text(
+                lang,
+                "reporting.failure_line",
+                file=failure.label,
+                state=state,
+                attempts=failure.attempts,
+                step=failure.step,
+                last=f"{failure.last_failed_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            )
         )
-    )
+        print(text(lang, "reporting.failure_error", error=failure.error))
+    if any(failure.set_aside for failure in failed):
+        print(text(lang, "reporting.failure_retry"))
 
 
 def _print_runs(runs: list[dict[str, Any]], settings: Settings) -> None:
@@ -212,6 +231,42 @@ def busy_message(holder: dict[str, Any], settings: Settings) -> str:
     from mesa.status import busy_text
 
     return busy_text(holder, settings.lang, settings.timezone, "cli")
+
+
+# --- mesa retry ---------------------------------------------------------------------------------
+
+
+def retry_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Forget the failures of files set aside (or still failing), so the next run takes them again:
+    after an upgrade that fixed what made them fail."""
+    from warehouse.lock import WarehouseBusyError, writer
+    from warehouse.operations import failures, retry_failures
+
+    lang = settings.lang
+    if not args.all and not args.files:
+        print(text(lang, "cli.retry_what"), file=sys.stderr)
+        return EXIT_USAGE
+    if not settings.warehouse.exists():
+        print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
+        return EXIT_USAGE
+    known = {f.label for f in failures(settings.warehouse)}
+    unknown = [
+        name for name in args.files if name not in known and not any(k.endswith(f"/{name}") for k in known)
+    ]
+    if unknown:
+        choices = ", ".join(sorted(known)) or "-"
+        print(text(lang, "cli.retry_unknown", files=", ".join(unknown), choices=choices), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with writer(settings.warehouse, "mesa retry", settings.lock_wait_seconds):
+            retried = retry_failures(settings.warehouse, None if args.all else args.files)
+    except WarehouseBusyError as busy:
+        print(busy_message(asdict(busy.holder) if busy.holder else {}, settings), file=sys.stderr)
+        return EXIT_BUSY
+    for failure in retried:
+        print(text(lang, "cli.retry_line", file=failure.label, attempts=failure.attempts))
+    print(text(lang, "cli.retry_done", count=len(retried)))
+    return EXIT_OK
 
 
 # --- mesa serve ---------------------------------------------------------------------------------

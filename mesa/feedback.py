@@ -6,6 +6,7 @@ Everything goes to feedback/<AGENCY>/<submission folder>/ and mentions only that
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import shutil
 import tempfile
@@ -22,7 +23,7 @@ from expectations.registry import check, checks
 from mesa.annotated import write_annotated_copy
 from mesa.clock import local_time
 from mesa.i18n import strings, text
-from mesa.intake import Outcome
+from mesa.intake import Outcome, Received
 from mesa.reference import load_reference
 from mesa.text import slug
 
@@ -48,7 +49,11 @@ def folder_name(relative_path: str, sha256: str) -> str:
 
 def feedback_path(outcome: Outcome, trial: bool = False) -> str:
     """The submission's feedback folder, relative to the feedback root: <AGENCY>/<folder>."""
-    received = outcome.received
+    return received_path(outcome.received, trial)
+
+
+def received_path(received: Received, trial: bool = False) -> str:
+    """A received file's feedback folder, relative to the feedback root: <AGENCY>/<folder>."""
     folder = folder_name(received.file.relative_path, received.archived.sha256)
     return f"{received.agency}/{folder}{TRIAL_SUFFIX if trial else ''}"
 
@@ -251,6 +256,67 @@ def keep_validation_results(outcome: Outcome, folder: Path) -> Path | None:
     target.parent.mkdir(parents=True, exist_ok=True)
     results = [result.to_json_dict() for result in outcome.results]
     target.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return target
+
+
+def write_failure_feedback(
+    received: Received,
+    attempts: int,
+    max_attempts: int,
+    set_aside: bool,
+    feedback_root: Path,
+    lang: str,
+    timezone: str,
+) -> Path:
+    """The answer to an agency whose file the pipeline itself failed on: what happened in plain words,
+    that nothing was lost and the team knows, and what comes next. Written apart from the regular
+    feedback (a page and its JSON, nothing else), so that a fault in that writer still leaves the
+    agency an answer; it replaces whatever feedback the file had."""
+    status = "set_aside" if set_aside else "failed"
+    agency = (
+        load_reference().agency(received.agency) if received.agency in load_reference().agency_codes else None
+    )
+    now = dt.datetime.now(dt.UTC)
+    data = {
+        "submission_id": received.submission_id,
+        "agency": received.agency,
+        "agency_name": agency.name if agency else None,
+        "file": received.file.relative_path,
+        "sha256": received.archived.sha256,
+        "received_at": received.file.received_at.isoformat(timespec="seconds"),
+        "processed_at": now.isoformat(timespec="seconds"),
+        "received_local": local_time(received.file.received_at, timezone),
+        "processed_local": local_time(now, timezone),
+        "status": status,
+        "status_label": text(lang, f"status.{status}"),
+        "attempts": attempts,
+        "cause": text(lang, "failure.cause"),
+        "next_steps": text(lang, f"failure.{status}", attempts=attempts, max_attempts=max_attempts),
+    }
+    page = _environment().get_template("failure.html.j2").render(lang=lang, t=strings(lang), data=data)
+    names = strings(lang)["files"]
+    return _publish(
+        feedback_root / received_path(received),
+        {
+            names["summary"]: page,
+            names["details"]: json.dumps(data, ensure_ascii=False, indent=2),
+        },
+    )
+
+
+def _publish(target: Path, files: dict[str, str]) -> Path:
+    """Write `files` (name -> text) as the folder `target`, which appears complete or not at all."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".writing-"))
+    try:
+        for name, content in files.items():
+            (staging / name).write_text(content, encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return target
 
 

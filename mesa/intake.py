@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from expectations.problems import Problem
-from expectations.triage import Status, Verdict, nothing_loaded, triage, with_warning
+from expectations.triage import ROW_COUNTS, Status, Verdict, nothing_loaded, triage, with_warning
 from expectations.validate import SuiteRunner
 from mesa import clock
 from mesa.archive import ArchivedFile, archive_stream, sha256_of
@@ -176,12 +176,8 @@ def coverage(outcome: Outcome) -> pd.DataFrame:
     """Rows read and loaded per period and indicator: what the file covered, valid or not. Rows whose
     period or indicator is not a valid code cannot be placed and are left out."""
     columns = ["period", "indicator", "rows_read", "rows_loaded"]
-    frames = [
-        part.frame
-        for part in outcome.parts
-        if {"period", "indicator", "row_number"} <= set(part.frame.columns)
-    ]
-    if outcome.format == "rmrp_need" or not frames:
+    frames = [part.covers for part in outcome.parts if not part.covers.empty]
+    if not frames:
         return pd.DataFrame(columns=columns)
     read = pd.concat(frames)[["period", "indicator", "row_number"]].dropna().drop_duplicates()
     loaded = outcome.verdict.accepted[["period", "indicator", "row_number"]].drop_duplicates()
@@ -218,6 +214,20 @@ def record_for(outcome: Outcome, feedback_path: str) -> SubmissionRecord:
         rows_excluded=verdict.rows_excluded,
         channel=received.file.channel,
     )
+
+
+def failure_entry(received: Received, status: str, folder: Path) -> dict[str, Any]:
+    """The run report's entry of a file the pipeline failed on: nothing read, nothing loaded."""
+    return {
+        "file": received.file.label,
+        "agency": received.agency,
+        "sha256": received.archived.sha256,
+        "submission_id": received.submission_id,
+        "status": status,
+        **dict.fromkeys(ROW_COUNTS, 0),
+        "format": None,
+        "feedback": str(folder),
+    }
 
 
 def report_entry(outcome: Outcome, folder: Path) -> dict[str, Any]:

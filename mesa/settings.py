@@ -46,6 +46,7 @@ class Settings:
     lock_wait_seconds: float = 0.0  # how long a run waits for another one to finish writing
     inbox_retries: Retries = Retries()
     notify_block: str | None = None  # a Prefect notification block for reminders, "{agency}" allowed
+    max_attempts: int = 3  # runs that try a file the pipeline fails on, before it is set aside
 
     @property
     def validations(self) -> Path:
@@ -92,6 +93,7 @@ def resolve_settings(
             delay_seconds=_number(environ, "MESA_INBOX_RETRY_DELAY_SECONDS", Retries.delay_seconds, "10"),
         ),
         notify_block=environ.get("MESA_NOTIFY_BLOCK") or None,
+        max_attempts=max(1, int(_number(environ, "MESA_MAX_ATTEMPTS", 3, "3", whole=True))),
     )
 
 

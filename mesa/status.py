@@ -27,12 +27,35 @@ class AgencySummary:
     days_late: int  # the most days any of its reports is (or was) late
     missing: list[str] = field(default_factory=list)  # overdue, nothing received
     not_valid: list[str] = field(default_factory=list)  # received, no valid row
+    failed: list[str] = field(default_factory=list)  # received, the pipeline failed on it
     late: list[str] = field(default_factory=list)  # valid, after the deadline
     not_yet_due: list[str] = field(default_factory=list)
 
     @property
     def is_complete(self) -> bool:
         return self.valid == self.expected
+
+    @property
+    def standing(self) -> str:
+        """on_time (every report valid by its deadline), late (every one valid, some after it), owing
+        (some overdue and missing, rejected, or not yet processed) or waiting (the rest is not due)."""
+        if self.is_complete:
+            return "on_time" if self.on_time == self.expected else "late"
+        return "owing" if self.missing or self.not_valid or self.failed else "waiting"
+
+
+def headline(summaries: list[AgencySummary], lang: str) -> str:
+    """What the status table adds up to, in words that say what each number counts."""
+    standings = [summary.standing for summary in summaries]
+    return text(
+        lang,
+        "reporting.totals",
+        agencies=len(summaries),
+        **{standing: standings.count(standing) for standing in ("on_time", "late", "owing", "waiting")},
+        missing=sum(len(s.missing) for s in summaries),
+        not_valid=sum(len(s.not_valid) for s in summaries),
+        failed=sum(len(s.failed) for s in summaries),
+    )
 
 
 def default_period(reports: list[ReportStatus], today: dt.date) -> str | None:
@@ -70,6 +93,7 @@ def _summary(rows: list[ReportStatus]) -> AgencySummary:
         days_late=max(r.days_late for r in rows),
         missing=having("missing_overdue"),
         not_valid=having("received_not_valid"),
+        failed=having("received_failed"),
         late=having("valid_late"),
         not_yet_due=having("not_yet_due"),
     )
@@ -82,6 +106,8 @@ def pending_text(summary: AgencySummary, lang: str) -> str:
         parts.append(text(lang, "reporting.missing", indicators=", ".join(summary.missing)))
     if summary.not_valid:
         parts.append(text(lang, "reporting.not_valid", indicators=", ".join(summary.not_valid)))
+    if summary.failed:
+        parts.append(text(lang, "reporting.failed", indicators=", ".join(summary.failed)))
     if summary.late:
         parts.append(text(lang, "reporting.late", indicators=", ".join(summary.late)))
     if summary.not_yet_due:

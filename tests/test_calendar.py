@@ -268,3 +268,60 @@ def test_mesa_status_and_remind_from_the_command_line(prefect_api: str, given: G
     assert rehearsal.returncode == 0, rehearsal.stderr
     tumbes_today = dt.datetime.now(ZoneInfo("America/Lima")).date()
     assert given.rows("select as_of from stg_build") == [(tumbes_today,)]  # the tables are left as of today
+
+
+@pytest.mark.e2e
+def test_a_5w_agency_and_a_rejected_agency_are_never_told_we_have_not_received_their_file(
+    prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """ACNUR reports through its R4V 5W export; DRE's file is rejected before a row can be read (no
+    header). Through intake, the reporting calendar and `mesa remind`, ACNUR is counted as received
+    and valid, DRE as received and rejected: neither is told that its file has not arrived."""
+    import os
+    import shutil
+
+    from flows.intake import run_intake
+    from mesa.reference import load_reference
+
+    examples = Path(__file__).parent.parent / "examples" / "inbox"
+    inbox = tmp_path / "inbox"
+    for agency in ("ACNUR", "DRE"):
+        shutil.copytree(examples / agency, inbox / agency)
+    sent = dt.datetime(2026, 11, 5, 15, 0, tzinfo=dt.UTC).timestamp()  # October's files, on 5 November
+    for path in inbox.rglob("*"):
+        os.utime(path, (sent, sent))
+    calendar = tmp_path / "calendario.yaml"
+    calendar.write_text(
+        'since: "2026-10"\nentries:\n'
+        "  - {agency: ACNUR, indicators: [PRO-02], due_days: 15}\n"
+        "  - {agency: DRE, indicators: [EDU-01], due_days: 15}\n",
+        encoding="utf-8",
+    )
+    env = {
+        "MESA_WAREHOUSE": str(tmp_path / "mesa.duckdb"),
+        "MESA_OUTBOX": str(tmp_path / "outbox"),
+        "MESA_CALENDAR": str(calendar),
+    }
+    monkeypatch.setenv("MESA_CALENDAR", str(calendar))
+    load_reference.cache_clear()
+    request.addfinalizer(load_reference.cache_clear)  # after monkeypatch restores the environment
+    settings = resolve_settings(inbox=str(inbox), environ=env)
+    succeeded, report = run_intake(settings)
+    assert succeeded
+    assert {e["file"]: e["status"] for e in report["submissions"]} == {
+        "ACNUR/acnur_5w_octubre_2026.xlsx": "accepted",
+        "DRE/informe_matricula_octubre.csv": "rejected",
+    }
+
+    remind = mesa("remind", "--day", "2026-11-22", cwd=tmp_path, PREFECT_API_URL=prefect_api, **env)
+    assert remind.returncode == 0, remind.stderr
+    assert not (tmp_path / "outbox" / "ACNUR").exists()  # valid (late): nothing to remind it of
+    (message,) = (tmp_path / "outbox" / "DRE").iterdir()
+    content = message.read_text(encoding="utf-8")
+    assert "Recibimos su archivo, pero fue rechazado" in content
+    assert "no los hemos recibido" not in content
+    status = json.loads(mesa("status", "--period", "2026-10", "--json", cwd=tmp_path, **env).stdout)
+    by_agency = {entry["agency"]: entry for entry in status["agencies"]}
+    assert (by_agency["ACNUR"]["received"], by_agency["ACNUR"]["valid"]) == (1, 1)
+    assert (by_agency["DRE"]["received"], by_agency["DRE"]["valid"]) == (1, 0)
+    assert by_agency["DRE"]["not_valid"] == ["EDU-01"] and by_agency["DRE"]["missing"] == []

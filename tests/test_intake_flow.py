@@ -280,32 +280,69 @@ def test_bad_files_are_rejected_with_feedback_and_the_run_goes_on(prefect_api: s
     assert (inbox / "suelto.csv").exists()
 
 
-def test_a_submission_failing_on_a_bug_does_not_stop_the_others_and_is_retried(
+def test_a_file_the_pipeline_fails_on_gets_an_answer_is_retried_a_few_times_then_set_aside(
     prefect_api: str, tmp_path: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mesa import intake
+    """A real fault (the feedback writer raises on one agency's file): that file still ends with a
+    status and Spanish feedback, the others load, it is not retried forever, and the officer sees it."""
+    from mesa import feedback
 
-    real_parse = intake.parse_submission
+    real_writer = feedback.write_feedback
+    pnp = "PNP/pnp_denuncias_2026_10.csv"
 
-    def parse_with_a_bug(file_name: str, *args: Any) -> Any:
-        if file_name.startswith("pnp_"):
-            raise RuntimeError("injected bug")
-        return real_parse(file_name, *args)
+    def writer_with_a_bug(outcome: Any, *args: Any, **kwargs: Any) -> Any:
+        if outcome.received.agency == "PNP":
+            raise RuntimeError("injected bug in the feedback writer")
+        return real_writer(outcome, *args, **kwargs)
 
-    monkeypatch.setattr(intake, "parse_submission", parse_with_a_bug)
+    monkeypatch.setattr(feedback, "write_feedback", writer_with_a_bug)
     settings = settings_for(tmp_path, inbox)
-    succeeded, report = run(settings)
-    assert not succeeded
-    assert report["failed"] == ["PNP/pnp_denuncias_2026_10.csv"]
-    assert len(report["submissions"]) == len(EXPECTED) - 1
+    statuses = []
+    for attempt in (1, 2, 3):
+        succeeded, report = run(settings)
+        assert not succeeded and report["failed"] == [pnp]
+        entry = by_file(report)[pnp]
+        statuses.append(entry["status"])
+        answer = json.loads((Path(entry["feedback"]) / "resumen.json").read_text(encoding="utf-8"))
+        assert (answer["status"], answer["attempts"]) == (entry["status"], attempt)
+        page = (Path(entry["feedback"]) / "resumen.html").read_text(encoding="utf-8")
+        assert "Su archivo no pudo procesarse todavía" in page and "No necesita reenviarlo" in page
+        assert "RuntimeError" not in page  # the technical error is for the officer only
+        if attempt == 1:  # every other file went on and loaded
+            assert {name for name, e in by_file(report).items() if e["status"] != "failed"} == set(
+                EXPECTED
+            ) - {pnp}
+    assert statuses == ["failed", "failed", "set_aside"]
+    assert sql(settings, "select attempts, set_aside, step from failures") == [(3, True, "feedback")]
     assert sql(settings, "select count(*) from submissions where agency = 'PNP'") == [(0,)]
 
-    monkeypatch.setattr(intake, "parse_submission", real_parse)
-    succeeded, retry = run(settings)
+    succeeded, report = run(settings)  # set aside: not taken again, and the run is not a failure
+    assert succeeded and report["submissions"] == [] and report["set_aside"] == [pnp]
+
+    status = mesa_cli("status", "--warehouse", str(settings.warehouse), cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    assert f"{pnp}: apartado; 3 intentos" in status.stdout
+    assert "RuntimeError: injected bug in the feedback writer" in status.stdout
+
+    monkeypatch.setattr(feedback, "write_feedback", real_writer)  # the fix is deployed
+    retried = mesa_cli("retry", "--all", "--warehouse", str(settings.warehouse), cwd=tmp_path)
+    assert retried.returncode == 0, retried.stderr
+    succeeded, report = run(settings)
     assert succeeded
-    assert [(e["file"], e["status"]) for e in retry["submissions"]] == [
-        ("PNP/pnp_denuncias_2026_10.csv", "partially_accepted")
-    ]
+    assert [(e["file"], e["status"]) for e in report["submissions"]] == [(pnp, "partially_accepted")]
+    assert sql(settings, "select count(*) from failures") == [(0,)]
+    answer = json.loads((Path(report["submissions"][0]["feedback"]) / "resumen.json").read_text("utf-8"))
+    assert answer["status"] == "partially_accepted"  # the agency's answer is now the real one
+
+
+def mesa_cli(*args: str, cwd: Path) -> Any:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MESA_LANG": "es"}
+    return subprocess.run(
+        [sys.executable, "-m", "mesa", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_feedback_in_english_by_setting(prefect_api: str, tmp_path: Path) -> None:

@@ -13,6 +13,9 @@ Format = Literal["mesa_template", "r4v_5w", "rmrp_need"]
 FORMATS: tuple[Format, ...] = ("mesa_template", "r4v_5w", "rmrp_need")
 
 
+COVER_COLUMNS = ["row_number", "period", "indicator"]
+
+
 @dataclass(frozen=True)
 class Part:
     """One table of a submission (a CSV, or one sheet), validated and triaged on its own."""
@@ -26,6 +29,9 @@ class Part:
     rows_excluded: int = 0  # rows left out before validation: another region, an untracked indicator
     positions: dict[str, int] = field(default_factory=dict)  # field -> column position (0-based)
     personal: tuple[int, ...] = ()  # positions of columns that hold personal data: never echoed back
+    # What each row covers, valid or not (row_number, period, indicator): the reporting calendar
+    # counts a file as received for these. Empty for files that are not indicator values (RMRP).
+    covers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COVER_COLUMNS))
 
     def column_of(self, title: str | None) -> int | None:
         """The 0-based position of the column with this header, as the agency wrote it."""

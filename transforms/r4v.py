@@ -16,7 +16,7 @@ from expectations.problems import Problem
 from mesa.reference import Reference
 from transforms.columns import column_problems, formula_problems, personal_data
 from transforms.header import Header
-from transforms.model import Part
+from transforms.model import COVER_COLUMNS, Part
 from transforms.template import KEY_COLUMNS
 from transforms.values import (
     cell,
@@ -90,8 +90,24 @@ def five_w_part(header: Header, reference: Reference) -> tuple[Part | None, list
         rows_excluded=outside.total() + untracked.total(),
         positions=columns.positions,
         personal=privacy.positions,
+        covers=covers(source, reference),
     )
     return part, problems
+
+
+def covers(source: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+    """The month and catalogue indicator each tracked, in-region 5W row reports, valid or not."""
+    return pd.DataFrame(
+        {
+            "row_number": source.index,
+            "period": source["month"].map(normalise_period).to_numpy(),
+            "indicator": [
+                reference.r4v_indicator_code(s, i)
+                for s, i in zip(source["subsector"], source["indicator"], strict=True)
+            ],
+        },
+        columns=COVER_COLUMNS,
+    )
 
 
 def _all_fields(reference: Reference) -> list[str]:

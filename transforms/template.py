@@ -11,7 +11,7 @@ from expectations.problems import Problem
 from mesa.reference import CodedColumn, Reference
 from transforms.columns import column_problems, formula_problems, personal_data
 from transforms.header import ColumnMatch, Header
-from transforms.model import Part
+from transforms.model import COVER_COLUMNS, Part
 from transforms.values import (
     cell,
     map_unique,
@@ -72,6 +72,7 @@ def template_part(header: Header, channel: str, reference: Reference) -> tuple[P
         rows_read=len(records),
         positions=columns.positions,
         personal=privacy.positions,
+        covers=frame.reindex(columns=COVER_COLUMNS),
     )
     return part, problems
 

@@ -59,6 +59,75 @@ class Reminder:
     notified: bool
 
 
+@dataclass(frozen=True)
+class FailureRecord:
+    """One failed attempt of the pipeline on a submission (what failed is for the officer)."""
+
+    submission_id: str
+    agency: str
+    channel: str | None
+    file_name: str
+    sha256: str
+    size_bytes: int
+    received_at: dt.datetime
+    failed_at: dt.datetime
+    step: str  # validate, feedback or load
+    error: str
+    feedback_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A submission the pipeline failed on and has not loaded since (a row of `failures`)."""
+
+    submission_id: str
+    agency: str
+    channel: str | None
+    file_name: str
+    sha256: str
+    size_bytes: int
+    received_at: dt.datetime
+    attempts: int
+    first_failed_at: dt.datetime
+    last_failed_at: dt.datetime
+    step: str
+    error: str
+    set_aside: bool
+    feedback_path: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.channel or self.agency}/{self.file_name}"
+
+
+def record_failure(path: Path, record: FailureRecord, max_attempts: int) -> tuple[int, bool]:
+    """Count one more failed attempt; (attempts so far, whether it is now set aside)."""
+    with connect(path) as connection:
+        row = connection.execute(
+            query("record_failure"), {**asdict(record), "max_attempts": max_attempts}
+        ).fetchone()
+    assert row is not None, "record_failure returns the row it wrote"
+    return int(row[0]), bool(row[1])
+
+
+def failures(path: Path, wait_seconds: float = 0) -> list[Failure]:
+    """Every submission the pipeline failed on and has not loaded since, the latest first."""
+    with connect(path, read_only=True, wait_seconds=wait_seconds) as connection:
+        rows = connection.execute(query("failures")).fetchall()
+    return [Failure(*row) for row in rows]
+
+
+def retry_failures(path: Path, files: list[str] | None = None) -> list[Failure]:
+    """Forget the failures of `files` (AGENCY/file labels; every one when None), so that the next
+    run takes them again; returns those forgotten."""
+    chosen = [f for f in failures(path) if files is None or f.label in files or f.file_name in files]
+    with connect(path) as connection:
+        connection.executemany(
+            "delete from failures where submission_id = ?", [[f.submission_id] for f in chosen]
+        )
+    return chosen
+
+
 def start_run(path: Path, run_id: str, flow: str, started_at: dt.datetime) -> None:
     with connect(path) as connection:
         connection.execute(query("start_run"), {"run_id": run_id, "flow": flow, "started_at": started_at})

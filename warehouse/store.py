@@ -217,6 +217,10 @@ def load_submission(
         connection.begin()
         try:
             connection.execute(query("register_submission"), asdict(record))
+            connection.execute(
+                "delete from failures where submission_id = $submission_id",
+                {"submission_id": record.submission_id},
+            )
             if coverage is not None and not coverage.empty:
                 connection.register("incoming_coverage", coverage[COVERAGE_COLUMNS])
                 connection.execute(query("insert_coverage"), _used(query("insert_coverage"), slice_claim))

@@ -26,6 +26,7 @@ select
     valid_by_day as is_valid,
     case
         when valid_by_day then status
+        when received_by_day and status = 'received_failed' then status
         when received_by_day then 'received_not_valid'
         when due_date < $today then 'missing_overdue'
         else 'not_yet_due'
