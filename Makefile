@@ -66,4 +66,4 @@ browser:
 	fi
 
 clean:
-	rm -rf $(VENV) mesa.duckdb mesa.duckdb.wal archive feedback .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) mesa.duckdb mesa.duckdb.wal mesa.duckdb.lock .mesa-trabajo archive feedback outbox validacion .pytest_cache .mypy_cache .ruff_cache .hypothesis

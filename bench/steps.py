@@ -111,11 +111,11 @@ def incremental(folder: Path, months: int, scale: Scale, files: int = 5) -> dict
     recomputes the new slice only, as the median of `files` runs of one file each; and for comparison
     a full rebuild of the marts."""
     settings = settings_for(folder, folder / "inbox")
-    store.migrate(settings.warehouse)
+    store.migrate(settings.working)
     first = "2021-01"
     for number, (period, rows) in enumerate(history_rows(months, scale, first)):
-        seed(settings.warehouse, number, period, rows)
-    build(settings.warehouse, load_reference())
+        seed(settings.working, number, period, rows)
+    build(settings.working, load_reference())
     new = Scale(
         files=files, rows_per_file=scale.rows_per_file, first_month=month(first, months), seed=scale.seed
     )
@@ -130,8 +130,8 @@ def incremental(folder: Path, months: int, scale: Scale, files: int = 5) -> dict
         assert outcome["rows_read"] == scale.rows_per_file and not outcome["failed"], outcome
         runs.append(run.seconds)
     with Timer() as marts:
-        build(settings.warehouse, load_reference(), full=True)
-    with store.connect(settings.warehouse, read_only=True) as connection:
+        build(settings.working, load_reference(), full=True)
+    with store.connect(settings.working, read_only=True) as connection:
         (held,) = connection.execute("select count(*) from observations").fetchone() or (0,)
     return {
         "run_seconds": statistics.median(runs),

@@ -42,6 +42,7 @@ class RunLog:
 
     run_id: str
     failed: bool = False
+    built: bool = False  # the marts were brought up to date: the copy for analysts is published
     processed: int = 0
     skipped: int = 0
     failed_files: list[str] = field(default_factory=list)
@@ -65,19 +66,23 @@ class RunLog:
 @contextmanager
 def writing_run(settings: Settings, flow: str) -> Iterator[RunLog]:
     """Hold the writer lock, bring the schema up to date and record the run as started; yields its
-    log, written to `runs` at the end, also when the run breaks. Raises WarehouseBusyError if
-    another run holds the lock past the wait allowed."""
+    log, written to `runs` at the end, also when the run breaks; when the marts were brought up to
+    date, publish the analysts' copy. Raises WarehouseBusyError if another run holds the lock past
+    the wait allowed."""
     log = RunLog(current_run_id())
-    with writer(settings.warehouse, f"mesa-{flow} {log.run_id}", settings.lock_wait_seconds):
-        store.migrate(settings.warehouse)
-        start_run(settings.warehouse, log.run_id, flow, dt.datetime.now(dt.UTC))
+    with writer(settings.working, f"mesa-{flow} {log.run_id}", settings.lock_wait_seconds):
+        store.adopt(settings.working, settings.warehouse)
+        store.migrate(settings.working)
+        start_run(settings.working, log.run_id, flow, dt.datetime.now(dt.UTC))
         try:
             yield log
         except BaseException as error:
             log.failed, log.message = True, f"{type(error).__name__}: {error}"
             raise
         finally:
-            finish_run(settings.warehouse, log.record())
+            finish_run(settings.working, log.record())
+            if log.built:
+                store.publish(settings.working, settings.warehouse)
 
 
 def busy_state(settings: Settings, busy: WarehouseBusyError, report: dict[str, Any]) -> Any:
@@ -94,7 +99,7 @@ def refresh_marts(settings: Settings, full: bool = False) -> BuildReport:
     """Bring the analysts' tables up to what is now loaded, as of today in the Mesa's time zone:
     only the agency-period slices changed since the last build, or everything when `full`."""
     day = clock.today(settings.timezone)  # deadlines are days in Tumbes, not in UTC
-    return build_models(settings.warehouse, load_reference(), day, settings.timezone, full=full)
+    return build_models(settings.working, load_reference(), day, settings.timezone, full=full)
 
 
 def update_marts(settings: Settings, full: bool = False) -> dict[str, int]:

@@ -41,7 +41,7 @@ def list_inbox(location: str) -> list[inbox_reader.InboxFile]:
 
 @task(cache_policy=NONE)
 def seen_files(settings: Settings) -> set[tuple[str, str, int, dt.datetime]]:
-    return store.seen_files(settings.warehouse)
+    return store.seen_files(settings.working)
 
 
 @task(cache_policy=NONE, retries=2, retry_delay_seconds=[2, 10], task_run_name="archive {file.label}")
@@ -52,7 +52,7 @@ def archive_submission(file: inbox_reader.InboxFile, settings: Settings) -> inta
 @task(cache_policy=NONE, task_run_name="validate {received.file.label}")
 def validate_submission(received: intake.Received, settings: Settings) -> intake.Outcome:
     return intake.inspect(
-        received, settings.warehouse, load_reference(), suite_runner(), settings.limits, settings.timezone
+        received, settings.working, load_reference(), suite_runner(), settings.limits, settings.timezone
     )
 
 
@@ -65,7 +65,7 @@ def deliver_feedback(outcome: intake.Outcome, settings: Settings) -> Path:
 @task(cache_policy=NONE, task_run_name="load {outcome.received.file.label}")
 def load_submission(outcome: intake.Outcome, settings: Settings) -> None:
     record = intake.record_for(outcome, feedback_writer.feedback_path(outcome))
-    store.load_submission(settings.warehouse, record, outcome.verdict.accepted, intake.coverage(outcome))
+    store.load_submission(settings.working, record, outcome.verdict.accepted, intake.coverage(outcome))
 
 
 @task(cache_policy=NONE, task_run_name="answer the failure on {received.file.label}")
@@ -89,7 +89,7 @@ def answer_failure(
         feedback_path=feedback_writer.received_path(received),
     )
     try:
-        attempts, set_aside = record_failure(settings.warehouse, record, settings.max_attempts)
+        attempts, set_aside = record_failure(settings.working, record, settings.max_attempts)
     except Exception:
         logger.exception(text(settings.lang, "log.failure_not_recorded", file=received.file.label))
         attempts, set_aside = 1, False
@@ -162,7 +162,7 @@ def take_files(settings: Settings, files: list[inbox_reader.InboxFile], report: 
     """Each new file through archive, validation, feedback and load; a file that breaks the pipeline
     is reported and left for the next run, the others go on."""
     logger, lang = get_run_logger(), settings.lang
-    known = store.registered_ids(settings.warehouse)
+    known = store.registered_ids(settings.working)
     seen = seen_files(settings)
     progress = Progress(len(files), lang)
     for file in files:
@@ -187,7 +187,7 @@ def take_files(settings: Settings, files: list[inbox_reader.InboxFile], report: 
             step = "load"
             load_submission(outcome, settings)
         except WarehouseInUseError:
-            logger.error(text(lang, "log.warehouse_in_use", file=file.label, path=settings.warehouse))
+            logger.error(text(lang, "log.warehouse_in_use", file=file.label, path=settings.working))
             report["failed"].append(file.label)
             continue
         except Exception as error:
@@ -218,12 +218,13 @@ def intake_flow(settings: Settings | None = None) -> Any:
         with writing_run(settings, "intake") as run:
             files, report["unreachable"] = list_inboxes(settings)
             take_files(settings, files, report)
-            report["set_aside"] = [f.label for f in failures(settings.warehouse) if f.set_aside]
+            report["set_aside"] = [f.label for f in failures(settings.working) if f.set_aside]
             processed, skipped, failed = len(report["submissions"]), report["skipped"], report["failed"]
             logger.info(text(lang, "log.run_done", processed=processed, skipped=skipped, failed=len(failed)))
             publish_run_summary(report["submissions"], lang)
             try:
                 update_marts(settings)
+                run.built = True
             except Exception:
                 logger.exception(text(lang, "log.marts_failed"))
                 failed.append("marts")

@@ -32,14 +32,14 @@ STATUS_ARTIFACT_KEY = "mesa-reporting-status"
 
 @task(cache_policy=NONE)
 def read_reports(settings: Settings, day: dt.date) -> list[ReportStatus]:
-    return reporting_status(settings.warehouse, day, wait_seconds=OPEN_WAIT_SECONDS)
+    return reporting_status(settings.working, day, wait_seconds=OPEN_WAIT_SECONDS)
 
 
 @task(cache_policy=NONE)
 def plan_messages(settings: Settings, reports: list[ReportStatus]) -> list[Message]:
     """The messages due today, one per agency; reminders already written are not repeated."""
     reference = load_reference()
-    due = due_reminders(reports, reference.reminders, sent_reminders(settings.warehouse))
+    due = due_reminders(reports, reference.reminders, sent_reminders(settings.working))
     hint = settings.inbox if is_remote(settings.inbox) else Path(settings.inbox).name
     return [
         compose(agency, reference.agency(agency).name, items, settings.lang, hint)
@@ -99,7 +99,7 @@ def notify(settings: Settings, message: Message) -> bool:
 
 @task(cache_policy=NONE)
 def record(settings: Settings, reminders: list[Reminder]) -> None:
-    record_reminders(settings.warehouse, reminders)
+    record_reminders(settings.working, reminders)
 
 
 @task(cache_policy=NONE)
@@ -124,8 +124,9 @@ def calendar_flow(settings: Settings | None = None, day: dt.date | None = None) 
     day = day or clock.today(settings.timezone)
     report: dict[str, Any] = {"reminders": [], "status": []}
     try:
-        with writing_run(settings, "calendar"):
+        with writing_run(settings, "calendar") as run:
             update_marts(settings)
+            run.built = True
             reports = read_reports(settings, day)
             messages = plan_messages(settings, reports)
             written = [
@@ -161,8 +162,9 @@ def marts_flow(settings: Settings | None = None) -> Any:
     slices they changed, and this scheduled full rebuild is the safety net under that."""
     settings = settings or resolve_settings()
     try:
-        with writing_run(settings, "marts"):
+        with writing_run(settings, "marts") as run:
             tables = update_marts(settings, full=True)
+            run.built = True
     except WarehouseBusyError as busy:
         return busy_state(settings, busy, {})
     return tables

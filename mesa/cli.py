@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import shlex
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from mesa.i18n import LANGUAGES, language, text
 from mesa.settings import DEFAULT_WAREHOUSE, Settings, resolve_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+# Stopped by Ctrl+C or SIGTERM, as shells report it (128 + SIGINT).
+EXIT_INTERRUPTED = 130
 # Trial feedback goes apart from the real one, which agencies read.
 DRY_RUN_FEEDBACK = "validacion"
 EXPORT_FOLDER = "exportacion"
@@ -152,8 +155,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
-    code: int = args.handler(args, settings)
+    stop_on_sigterm()
+    try:
+        code: int = args.handler(args, settings)
+    except KeyboardInterrupt:
+        print(text(settings.lang, "cli.interrupted"), file=sys.stderr)
+        return EXIT_INTERRUPTED
     return code
+
+
+def stop_on_sigterm() -> None:
+    """A SIGTERM (a scheduler stopping the command, `kill`) ends it as Ctrl+C does: what runs unwinds,
+    an open load rolls back, and what the command started stops with it (the local Prefect server,
+    at exit). Python's default would end the process at once and orphan that server."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def prepare_environment() -> None:

@@ -43,7 +43,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
         print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
         return EXIT_USAGE
     day = clock.today(settings.timezone)
-    holder = current_holder(settings.warehouse)
+    holder = current_holder(settings.working)
     try:
         reports = reporting_status(settings.warehouse, day, wait_seconds=STATUS_WAIT_SECONDS)
         runs = recent_runs(settings.warehouse)
@@ -249,6 +249,8 @@ def retry_command(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.warehouse.exists():
         print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
         return EXIT_USAGE
+    from warehouse.store import adopt, publish
+
     known = {f.label for f in failures(settings.warehouse)}
     unknown = [
         name for name in args.files if name not in known and not any(k.endswith(f"/{name}") for k in known)
@@ -258,8 +260,10 @@ def retry_command(args: argparse.Namespace, settings: Settings) -> int:
         print(text(lang, "cli.retry_unknown", files=", ".join(unknown), choices=choices), file=sys.stderr)
         return EXIT_USAGE
     try:
-        with writer(settings.warehouse, "mesa retry", settings.lock_wait_seconds):
-            retried = retry_failures(settings.warehouse, None if args.all else args.files)
+        with writer(settings.working, "mesa retry", settings.lock_wait_seconds):
+            adopt(settings.working, settings.warehouse)
+            retried = retry_failures(settings.working, None if args.all else args.files)
+            publish(settings.working, settings.warehouse)
     except WarehouseBusyError as busy:
         print(busy_message(asdict(busy.holder) if busy.holder else {}, settings), file=sys.stderr)
         return EXIT_BUSY

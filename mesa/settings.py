@@ -19,6 +19,8 @@ DEFAULT_OUTBOX = "outbox"
 # Times that agencies and the officer read are shown in the Mesa's own time zone.
 DEFAULT_TIMEZONE = "America/Lima"
 ARCHIVE_NEXT_TO_WAREHOUSE = "archive"
+# The writer's own copy of the warehouse lives in this folder beside the published one.
+WORKING_FOLDER = ".mesa-trabajo"
 VALIDATIONS_FOLDER = "validaciones"
 # MESA_INBOX may name several inboxes, separated like this (";" never appears in a URL's host or a
 # folder name an officer would choose, unlike ":" and ",").
@@ -36,7 +38,7 @@ class Retries:
 @dataclass(frozen=True)
 class Settings:
     inboxes: tuple[str, ...]  # local folders (absolute) or URLs; each holds <AGENCY>/<files>
-    warehouse: Path  # the DuckDB file
+    warehouse: Path  # the DuckDB file analysts open: a read-only copy, published after each build
     feedback: Path  # feedback/<AGENCY>/<submission>/
     archive: Path  # raw bytes of every file received, by SHA-256
     lang: str
@@ -47,6 +49,12 @@ class Settings:
     inbox_retries: Retries = Retries()
     notify_block: str | None = None  # a Prefect notification block for reminders, "{agency}" allowed
     max_attempts: int = 3  # runs that try a file the pipeline fails on, before it is set aside
+
+    @property
+    def working(self) -> Path:
+        """The DuckDB file the pipeline writes, private to the writer: analysts and read-only
+        commands open the published copy (`warehouse`), which replaces itself after each build."""
+        return self.warehouse.parent / WORKING_FOLDER / self.warehouse.name
 
     @property
     def validations(self) -> Path:

@@ -36,6 +36,10 @@ CAPABILITIES = {
     "r4v_region", "r4v_mapping", "r4v_breakdowns", "r4v_admin_names", "rmrp_need", "personal_data",
     "broken_file", "xlsx_expansion_limit", "file_size_limit", "links", "file_names", "agency_channel",
     "duplicates",
+    # Seen in the first month of real use (what agencies really send).
+    "hidden_list_sheet", "libreoffice_ods", "months_across_columns", "formula_without_value",
+    "dates_in_period", "nul_padding", "mixed_line_endings", "database_headers", "conflicting_columns",
+    "library_messages", "total_above_parts",
 }  # fmt: skip
 GENERATED = {"file_size_limit": "DIRESA/28_demasiado_grande.csv", "links": "DIRESA/29_enlace.csv"}
 
@@ -190,3 +194,19 @@ def test_what_loads_through_sql(corpus_run: tuple[Settings, dict[str, Any]]) -> 
         settings, "select count(*) from observations where value in (45871236, 40125587, 987654321)"
     ) == [(0,)]
     assert results["DIRESA/zz_copia_del_01.csv"]["status"] == "duplicate"
+
+
+def test_workbooks_that_are_not_excel_s_own_come_back_annotated_as_xlsx_and_personal_data_never_does(
+    corpus_run: tuple[Settings, dict[str, Any]],
+) -> None:
+    from openpyxl import load_workbook
+
+    _, results = corpus_run
+    ods = Path(results["MIMP/31_libreoffice.ods"]["feedback"]) / "planilla_revisada.xlsx"
+    assert load_workbook(ods).sheetnames == ["Problemas", "Hoja1"]
+    people = Path(results["DIRESA/18_datos_personales.csv"]["feedback"]) / "planilla_revisada.xlsx"
+    cells = [
+        str(cell.value) for row in load_workbook(people)["Datos"].iter_rows() for cell in row if cell.value
+    ]
+    assert "Nombres y apellidos" in cells and "Contacto" in cells  # the titles stay, with a note
+    assert not [cell for cell in cells if "Pérez" in cell or "Ramírez" in cell or "987654321" in cell]

@@ -56,7 +56,7 @@ def test_sigkill_inside_the_load_transaction_loses_nothing_and_loads_once_on_rer
             "-m",
             "tests.load_then_hang",
             str(settings.inbox),
-            str(settings.warehouse),
+            str(settings.working),
             str(settings.archive),
             str(settings.feedback),
         ],
@@ -70,7 +70,7 @@ def test_sigkill_inside_the_load_transaction_loses_nothing_and_loads_once_on_rer
     os.kill(child.pid, signal.SIGKILL)
     assert child.wait(timeout=30) == -signal.SIGKILL
 
-    assert counts(settings.warehouse) == (0, 0, 0)  # the half-done transaction left nothing behind
+    assert counts(settings.working) == (0, 0, 0)  # the half-done transaction left nothing behind
 
     from flows.intake import run_intake
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from mesa.settings import resolve_settings
 from tests.test_cli import ROOT, mesa
 from warehouse.lock import current_holder
 from warehouse.store import connect
@@ -19,10 +20,15 @@ from warehouse.store import connect
 pytestmark = pytest.mark.e2e
 
 
+def working(warehouse: Path) -> Path:
+    """The writer's own file behind the published `warehouse`: the one the lock is about."""
+    return resolve_settings(warehouse=str(warehouse), inbox=str(warehouse.parent)).working
+
+
 def hold_lock(warehouse: Path, seconds: float) -> subprocess.Popen[str]:
     """Another process holding the writer lock, as a run in progress does."""
     holder = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "hold_writer_lock.py"), str(warehouse), str(seconds)],
+        [sys.executable, str(ROOT / "tests" / "hold_writer_lock.py"), str(working(warehouse)), str(seconds)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -37,7 +43,7 @@ def test_a_second_run_exits_with_a_message_naming_the_first(
     warehouse = tmp_path / "mesa.duckdb"
     holder = hold_lock(warehouse, 120)
     try:
-        seen = current_holder(warehouse)
+        seen = current_holder(working(warehouse))
         assert seen is not None and seen.pid == holder.pid
         result = mesa(
             "run",
@@ -54,7 +60,7 @@ def test_a_second_run_exits_with_a_message_naming_the_first(
     assert result.returncode == 3, result.stderr
     assert f"proceso {holder.pid}" in result.stderr and "No se procesó nada" in result.stderr
     assert not warehouse.exists()  # not a byte written
-    assert current_holder(warehouse) is None  # a killed holder leaves no lock behind
+    assert current_holder(working(warehouse)) is None  # a killed holder leaves no lock behind
 
 
 def test_a_second_run_told_to_wait_goes_on_when_the_first_ends(

@@ -384,7 +384,7 @@ CASES = [
     Case(
         "structure.months_across_columns",
         csv_bytes([["ubigeo", "indicador", "agosto", "septiembre"], ["240101", "SAL-01", "3", "4"]]),
-        {"row_number": None, "value": "«agosto», «septiembre»"},
+        {"row_number": None, "value": "agosto, septiembre"},
         "rejected",
         0,
     ),

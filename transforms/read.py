@@ -119,11 +119,16 @@ def read_tables(file_name: str, content: bytes, limits: ReadLimits = DEFAULT_LIM
 
 
 def decode(content: bytes) -> tuple[str, str]:
-    """Decode text: UTF-8 (with or without BOM), UTF-16 with BOM, else the best legacy guess."""
+    """Decode text: UTF-8 (with or without BOM), UTF-16 with BOM, else the best legacy guess. A byte
+    that does not belong to the encoding its mark announces is read as the legacy guess (UTF-8) or
+    shown as "�" (UTF-16): the cell it is in is then reported, not the whole file."""
     if content.startswith(codecs.BOM_UTF8):
-        return content[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return content.decode("utf-16"), "utf-16"
+        try:
+            return content[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError:
+            content = content[len(codecs.BOM_UTF8) :]
+    elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return content.decode("utf-16", errors="replace"), "utf-16"
     try:
         return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -231,12 +236,19 @@ def fill_merged(rows: list[list[str]], ranges: Iterable[tuple[int, int, int, int
             row[first_column - 1 : last_column] = [value] * (last_column - first_column + 1)
 
 
+# What Python's zipfile raises on a damaged or hostile archive is not one family of errors
+# (BadZipFile, zlib.error, NotImplementedError for an unknown version, EOFError, RuntimeError for an
+# encrypted member...): where an archive an agency sent is only inspected, any of them means
+# "damaged", said to the agency as such.
+DAMAGED_ZIP: tuple[type[Exception], ...] = (Exception,)
+
+
 def is_ooxml(content: bytes) -> bool:
     """Whether the bytes are an Office Open XML workbook (.xlsx, .xlsm), not an OpenDocument one."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "xl/workbook.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError):
+    except DAMAGED_ZIP:
         return False
 
 
@@ -248,14 +260,14 @@ def _read_zip_workbook(content: bytes, limits: ReadLimits) -> Iterator[Table]:
 
     try:
         size = expanded_size(content)
-    except (zipfile.BadZipFile, OSError) as error:
+    except DAMAGED_ZIP as error:
         raise UnreadableFileError("damaged_workbook", error) from error
     if size > limits.max_workbook_expanded_bytes:
         raise TooLargeError(size, limits.max_workbook_expanded_bytes)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
     except CalamineError as error:
-        reason: Unreadable = "damaged_workbook" if _names_a_workbook(content) else "zip_not_workbook"
+        reason: Unreadable = "zip_not_workbook" if _names_no_workbook(content) else "damaged_workbook"
         raise UnreadableFileError(reason, error) from error
     except Exception as error:  # calamine signals damage with generic errors too
         raise UnreadableFileError("damaged_workbook", error) from error
@@ -288,10 +300,14 @@ def _read_zip_workbook(content: bytes, limits: ReadLimits) -> Iterator[Table]:
         )
 
 
-def _names_a_workbook(content: bytes) -> bool:
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        names = set(archive.namelist())
-    return "xl/workbook.xml" in names or "content.xml" in names
+def _names_no_workbook(content: bytes) -> bool:
+    """Whether a readable zip holds no workbook part at all (a Word document, files zipped)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+    except DAMAGED_ZIP:
+        return False
+    return "xl/workbook.xml" not in names and "content.xml" not in names
 
 
 # --- Formulas without a saved value ---------------------------------------------------------------
@@ -321,7 +337,7 @@ def unsaved_formulas(content: bytes) -> dict[str, frozenset[tuple[int, int]]]:
                     cells = _cells_without_values(data)
                     if cells:
                         found[sheet] = cells
-    except (zipfile.BadZipFile, OSError, ElementTree.ParseError, KeyError) as error:
+    except DAMAGED_ZIP as error:  # reading the cells went well: the sheets are answered without this
         log.warning("formulas not inspected: %s", error)
     return found
 

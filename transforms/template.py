@@ -38,7 +38,7 @@ def template_part(header: Header, channel: str, reference: Reference) -> tuple[P
     columns = header.columns
     data = header.data()
     if months := months_across(columns):
-        return None, [Problem("structure.months_across_columns", value=", ".join(f"«{m}»" for m in months))]
+        return None, [Problem("structure.months_across_columns", value=", ".join(months))]
     privacy = personal_data(columns, [cells for _, cells in data], loaded=("value",))
     problems = column_problems(columns, said=privacy.titles)
     records, numbers = [], []

@@ -7,6 +7,8 @@ opened by any other process, so analysts can query between the short write trans
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import time
 import warnings
 from collections.abc import Iterator
@@ -122,6 +124,48 @@ def migrate(path: Path) -> list[str]:
             connection.commit()
             applied_now.append(migration.name)
     return applied_now
+
+
+# --- The published copy ---------------------------------------------------------------------------
+# Analysts (DBeaver, R, Python, `mesa sql`) open a copy of the warehouse that the writer replaces
+# after each successful build: a DuckDB file open for writing cannot be opened by anyone else, and a
+# file an analyst holds open would stop the writer. The writer's own file stays private.
+
+
+def publish(working: Path, published: Path) -> None:
+    """Replace the published copy with the working file as it is now, in one rename: a reader who has
+    the old copy open keeps reading it (on Linux, until it closes), a new reader gets the new one."""
+    with connect(working) as connection:
+        connection.execute("checkpoint")  # everything in the file, nothing left in a WAL
+    published.parent.mkdir(parents=True, exist_ok=True)
+    staging = published.parent / f".{published.name}.publishing-{os.getpid()}"
+    try:
+        shutil.copyfile(working, staging)
+        with staging.open("rb+") as stream:
+            os.fsync(stream.fileno())
+        staging.chmod(0o444)  # a copy for reading: what is written to it would be replaced
+        # A WAL beside the copy would be replayed onto the new file: none may survive it.
+        published.with_name(published.name + ".wal").unlink(missing_ok=True)
+        staging.replace(published)
+    finally:
+        staging.unlink(missing_ok=True)
+
+
+def adopt(working: Path, published: Path) -> bool:
+    """Start the working file from the published one when there is none yet: a warehouse made before
+    the copy was published (the file analysts open used to be the one written), or moved to another
+    machine. A WAL left by a crash is folded in first. True when it did."""
+    if working.exists() or not published.exists():
+        return False
+    working.parent.mkdir(parents=True, exist_ok=True)
+    if published.with_name(published.name + ".wal").exists():
+        with connect(published) as connection:
+            connection.execute("checkpoint")
+    staging = working.parent / f".{working.name}.adopting-{os.getpid()}"
+    shutil.copyfile(published, staging)
+    staging.chmod(0o644)
+    staging.replace(working)
+    return True
 
 
 def registered_ids(path: Path) -> set[str]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.builders import csv_bytes, reproducible_zip, xlsx_bytes
+from tests.builders import csv_bytes, ods_bytes, reproducible_zip, xlsx_bytes
 
 INBOX = Path(__file__).parent / "inbox"
 P = "2026-10"  # for agencies that send one file here, and for the R4V files
@@ -365,6 +366,105 @@ def broken_and_hostile(inbox: Path) -> None:
     )
 
 
+def previous_year(number: int) -> str:
+    """A month of 2025, for the files added after the first corpus: no agency-month is reused."""
+    return f"2025-{number:02d}"
+
+
+def what_agencies_really_send(inbox: Path) -> None:
+    """Ordinary files that broke the pipeline or got a wrong answer in its first month of real use:
+    a hidden list sheet first, LibreOffice Calc, months across the columns, formulas without saved
+    values, real dates, NUL padding, mixed line endings, headers as databases write them, two
+    columns that disagree, a zip that is no workbook, a total above its rows by sex."""
+    lists = [["distrito", "indicador"], ["Tumbes", "SAL-01"], ["Zarumilla", "SAL-02"]]
+    data = [["periodo", "ubigeo", "indicador", "valor"], [previous_year(1), "240101", "SAL-01", 12]]
+    workbook = xlsx([("Listas", lists), ("Datos", data)])
+    write(inbox / "DIRESA" / "30_hoja_oculta_de_listas.xlsx", hide_sheet(workbook, "Listas"))
+    write(
+        inbox / "MIMP" / "31_libreoffice.ods",
+        ods_bytes(
+            (
+                "Hoja1",
+                [["periodo", "distrito", "indicador", "valor"], [previous_year(2), "Tumbes", "VBG-02", 4]],
+            )
+        ),
+    )
+    across = [["ubigeo", "indicador", "Agosto", "Setiembre", "Octubre"], ["240101", "SAL-01", 10, 12, 9]]
+    write(inbox / "DIRESA" / "32_meses_en_columnas.xlsx", xlsx([("Reporte", across)]))
+    formulas = [
+        ["periodo", "ubigeo", "indicador", "sexo", "valor"],
+        [previous_year(3), "240101", "SAL-01", "F", 7],
+        [previous_year(3), "240101", "SAL-01", "M", "=3+4"],  # written by a script: no saved value
+    ]
+    write(inbox / "DIRESA" / "33_formulas_sin_valor.xlsx", xlsx([("Hoja1", formulas)]))
+    dates = [
+        ["periodo", "ubigeo", "indicador", "valor"],
+        [dt.datetime(2025, 4, 15), "240101", "DOC-02", 30],  # a date in the month, not its first day
+        [dt.datetime(2025, 4, 30, 18, 30), "240302", "DOC-02", 21],
+    ]
+    write(inbox / "MIGRACIONES" / "34_fechas_en_el_periodo.xlsx", xlsx([("Hoja1", dates)]))
+    padded = csv_text(
+        [["periodo", "ubigeo", "indicador", "valor"], [previous_year(5), "240101", "TRA-01", 2]]
+    )
+    write(inbox / "PNP" / "35_relleno_nulo.csv", padded.encode("utf-8") + b"\x00" * 2048)
+    endings = (
+        "periodo,ubigeo,indicador,valor\r\n"
+        f"{previous_year(6)},240101,INT-01,5\n"  # Unix
+        f"{previous_year(6)},240102,INT-01,3\r"  # old Mac
+        f"{previous_year(6)},240103,INT-01,1\r\n"  # Windows
+    )
+    write(inbox / "MTPE" / "36_finales_de_linea_mezclados.csv", endings.encode("utf-8"))
+    database = [
+        ["periodo", "cod_ubigeo", "indicador", "sexo", "grupo_edad", "tipo_poblacion", "valor"],
+        [previous_year(7), "240101", "SAL-02", "F", "18-59", "destino", 40],
+        [previous_year(7), "240101", "SAL-02", "M", "18-59", "destino", 35],
+        [previous_year(7), "240101", "SAL-02", "F", "18-59", "transito", 6],
+    ]
+    write(inbox / "DIRESA" / "37_encabezados_de_base_de_datos.csv", csv_text(database).encode("utf-8"))
+    typo = [
+        ["periodo", "ubigeo", "indicador", "sexo", "grupo de edd", "valor"],
+        [previous_year(8), "240101", "SAL-02", "F", "60+", 4],
+    ]
+    write(inbox / "DIRESA" / "38_titulo_con_error.csv", csv_text(typo).encode("utf-8"))
+    conflict = [
+        ["periodo", "ubigeo", "distrito", "indicador", "valor"],
+        [previous_year(9), "240101", "Tumbes", "EDU-01", 50],
+        [previous_year(9), "240301", "Aguas Verdes", "EDU-01", 20],  # 240301 is Zarumilla
+    ]
+    write(inbox / "DRE" / "39_columnas_en_conflicto.csv", csv_text(conflict).encode("utf-8"))
+    write(inbox / "GORE" / "40_documento_comprimido.xlsx", zipped_document())
+    by_sex = [
+        ["periodo", "ubigeo", "indicador", "sexo", "valor"],
+        [previous_year(10), "240101", "DOC-01", "", 30],
+        [previous_year(10), "240101", "DOC-01", "F", 11],
+        [previous_year(10), "240101", "DOC-01", "M", 10],
+    ]
+    write(inbox / "CANCILLERIA" / "41_total_mayor_que_por_sexo.csv", csv_text(by_sex).encode("utf-8"))
+
+
+def zipped_document() -> bytes:
+    """A Word document (a zip, like a workbook) saved with the .xlsx extension."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in (
+            ("[Content_Types].xml", b"<Types/>"),
+            ("word/document.xml", b"<document>Informe de octubre</document>"),
+        ):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 3, 8, 0, 0)), content)
+    return buffer.getvalue()
+
+
+def hide_sheet(workbook: bytes, sheet: str) -> bytes:
+    """The workbook with one sheet hidden, as agencies' templates hide their lists."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(workbook))
+    book[sheet].sheet_state = "hidden"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return reproducible_zip(buffer.getvalue())
+
+
 WRITERS: list[Callable[[Path], None]] = [
     mesa_template_variants,
     workbooks,
@@ -372,6 +472,7 @@ WRITERS: list[Callable[[Path], None]] = [
     r4v_files,
     personal_data,
     broken_and_hostile,
+    what_agencies_really_send,
 ]
 
 
