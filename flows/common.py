@@ -26,6 +26,7 @@ from warehouse import store
 from warehouse.build import BuildReport
 from warehouse.build import build as build_models
 from warehouse.lock import WarehouseBusyError, writer
+from warehouse.store import WarehouseInUseError
 from warehouse.operations import RunRecord, finish_run, start_run
 
 SKIPPED = "Skipped"
@@ -85,10 +86,16 @@ def writing_run(settings: Settings, flow: str) -> Iterator[RunLog]:
                 store.publish(settings.working, settings.warehouse)
 
 
-def busy_state(settings: Settings, busy: WarehouseBusyError, report: dict[str, Any]) -> Any:
+def busy_state(
+    settings: Settings, busy: WarehouseBusyError | WarehouseInUseError, report: dict[str, Any]
+) -> Any:
     """A run that found another one writing ends Completed, named Skipped: nothing went wrong, and the
-    next scheduled run takes over. The holder is logged so the officer can tell which run it was."""
-    holder = asdict(busy.holder) if busy.holder else {}
+    next scheduled run takes over. The holder is logged so the officer can tell which run it was; or
+    the file, when another program holds the working file open (nobody but the writer should)."""
+    if isinstance(busy, WarehouseInUseError):
+        holder: dict[str, Any] = {"in_use": str(busy.path)}
+    else:
+        holder = asdict(busy.holder) if busy.holder else {}
     message = busy_text(holder, settings.lang, settings.timezone, "log")
     get_run_logger().warning(message)
     return Completed(name=SKIPPED, message=message, data={**report, "busy": holder})

@@ -231,7 +231,7 @@ def intake_flow(settings: Settings | None = None) -> Any:
             no_inbox_read = len(report["unreachable"]) == len(settings.inboxes)
             run.processed, run.skipped, run.failed_files = processed, skipped, failed
             run.unreachable, run.failed = report["unreachable"], no_inbox_read
-    except WarehouseBusyError as busy:
+    except (WarehouseBusyError, WarehouseInUseError) as busy:
         return busy_state(settings, busy, report)
     if report["failed"] or no_inbox_read:
         count = len(report["failed"]) + len(report["unreachable"])

@@ -24,6 +24,7 @@ from mesa.reminders import Message, compose, due_reminders, month_name, write_me
 from mesa.settings import Settings, resolve_settings
 from mesa.status import default_period, summarise, table_rows
 from warehouse.lock import WarehouseBusyError
+from warehouse.store import WarehouseInUseError
 from warehouse.operations import Reminder, ReportStatus, record_reminders, reporting_status, sent_reminders
 from warehouse.store import OPEN_WAIT_SECONDS
 
@@ -137,7 +138,7 @@ def calendar_flow(settings: Settings | None = None, day: dt.date | None = None) 
                 get_run_logger().info(text(settings.lang, "log.no_reminders"))
             report["reminders"] = written_by_message(written)
             report["status"] = publish_status(settings, reports, day)
-    except WarehouseBusyError as busy:
+    except (WarehouseBusyError, WarehouseInUseError) as busy:
         return busy_state(settings, busy, report)
     return report
 
@@ -165,6 +166,6 @@ def marts_flow(settings: Settings | None = None) -> Any:
         with writing_run(settings, "marts") as run:
             tables = update_marts(settings, full=True)
             run.built = True
-    except WarehouseBusyError as busy:
+    except (WarehouseBusyError, WarehouseInUseError) as busy:
         return busy_state(settings, busy, {})
     return tables

@@ -139,7 +139,10 @@ def holder_fields(holder: dict[str, Any], timezone: str) -> dict[str, Any]:
 
 
 def busy_text(holder: dict[str, Any] | None, lang: str, timezone: str, context: str) -> str:
-    """Who is writing the warehouse, for a log line (`context` "log") or the command line ("cli")."""
+    """Who is writing the warehouse, for a log line (`context` "log") or the command line ("cli"); or
+    which file another program holds open ({"in_use": path})."""
+    if holder and "in_use" in holder:
+        return text(lang, f"{context}.working_in_use", path=holder["in_use"])
     if not holder:
         return text(lang, f"{context}.busy_unknown")
     return text(lang, f"{context}.busy", **holder_fields(holder, timezone))

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -168,3 +169,31 @@ def test_workbook_problems_name_their_sheet(tmp_path: Path) -> None:
     folder = write_feedback(outcome(in_sheets), tmp_path / "sheets", "es", "America/Lima")
     assert "<th>Hoja</th>" in (folder / "resumen.html").read_text(encoding="utf-8")
     assert read_csv(folder / "problemas.csv")[0]["hoja"] == "PiN 2026"
+
+
+def test_one_cause_behind_many_failing_rows_is_said_first_and_the_list_stays_bounded(
+    tmp_path: Path, reference: Any, runner: Any
+) -> None:
+    """A column the template does not know (here «segmento») makes 300 rows look the same: the
+    summary names that column first, in one sentence; the page and the JSON list at most 200 rows
+    of the rule, the CSV every one."""
+    from mesa.intake import inspect, received_in_place
+    from tests.builders import csv_bytes
+
+    rows = [["periodo", "ubigeo", "indicador", "segmento", "valor"]]
+    rows += [["2026-10", "240101", "SAL-01", f"grupo {n}", str(n)] for n in range(300)]
+    source = tmp_path / "atenciones.csv"
+    source.write_bytes(csv_bytes(rows))
+    result = inspect(received_in_place(source, "DIRESA", "DIRESA"), None, reference, runner)
+    assert result.status == "rejected"
+    folder = write_feedback(result, tmp_path / "feedback", "es", "America/Lima")
+    summary = json.loads((folder / "resumen.json").read_text(encoding="utf-8"))
+    assert summary["cause"].startswith(
+        "300 de 300 filas se rechazaron como repetidas porque no se reconocieron las columnas «segmento»"
+    )
+    assert summary["problems_by_check"]["consistency.duplicate_key"] == 300
+    assert len([p for p in summary["problems"] if p["check_id"] == "consistency.duplicate_key"]) == 200
+    assert len(read_csv(folder / "problemas.csv")) == 301  # every row, and the unknown column
+    page = (folder / "resumen.html").read_text(encoding="utf-8")
+    assert page.index('id="cause"') < page.index('id="next-steps"')
+    assert "300 filas" in page and "Se muestran 200 de 300" in page

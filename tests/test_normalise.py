@@ -213,3 +213,12 @@ def test_numbers_as_people_write_them(text: str, value: float | None, canonical:
 )
 def test_a_date_in_the_period_column_is_its_month(text: str, period: str | None) -> None:
     assert normalise_period(text) == period
+
+
+def test_a_visible_list_sheet_before_the_data_is_passed_over_for_the_sheet_with_the_whole_header(
+    reference: Reference,
+) -> None:
+    lists = [["distrito", "indicador"], ["Tumbes", "SAL-01"], ["Zarumilla", "SAL-02"]]
+    data = [["periodo", "ubigeo", "indicador", "valor"], ["2026-10", "240101", "SAL-01", 4]]
+    parsed = parse_submission("f.xlsx", xlsx_bytes(("Listas", lists), ("Datos", data)), "DIRESA", reference)
+    assert (parsed.sheet, parsed.rows_read, parsed.problems) == ("Datos", 1, [])
