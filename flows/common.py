@@ -26,8 +26,8 @@ from warehouse import store
 from warehouse.build import BuildReport
 from warehouse.build import build as build_models
 from warehouse.lock import WarehouseBusyError, writer
-from warehouse.store import WarehouseInUseError
 from warehouse.operations import RunRecord, finish_run, start_run
+from warehouse.store import WarehouseInUseError
 
 SKIPPED = "Skipped"
 

@@ -24,9 +24,8 @@ from mesa.reminders import Message, compose, due_reminders, month_name, write_me
 from mesa.settings import Settings, resolve_settings
 from mesa.status import default_period, summarise, table_rows
 from warehouse.lock import WarehouseBusyError
-from warehouse.store import WarehouseInUseError
 from warehouse.operations import Reminder, ReportStatus, record_reminders, reporting_status, sent_reminders
-from warehouse.store import OPEN_WAIT_SECONDS
+from warehouse.store import OPEN_WAIT_SECONDS, WarehouseInUseError
 
 STATUS_ARTIFACT_KEY = "mesa-reporting-status"
 
