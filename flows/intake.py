@@ -87,6 +87,7 @@ def answer_failure(
         step=step,
         error=f"{type(error).__name__}: {error}",
         feedback_path=feedback_writer.received_path(received),
+        named_period=received.named_period,
     )
     try:
         attempts, set_aside = record_failure(settings.working, record, settings.max_attempts)

@@ -23,7 +23,7 @@ from transforms.model import Format, Part
 from transforms.normalise import parse_submission, too_large
 from transforms.r4v import aggregate
 from transforms.read import DEFAULT_LIMITS, ReadLimits
-from transforms.values import period_kind
+from transforms.values import period_in_name, period_kind
 from warehouse.store import SubmissionRecord, first_with_content, series_history, slice_losses
 
 
@@ -38,6 +38,11 @@ class Received:
     def agency(self) -> str:
         """The registered agency, or the folder's own name when it belongs to none."""
         return self.file.agency or self.file.channel
+
+    @property
+    def named_period(self) -> str | None:
+        """The month the file's name speaks of, if any (a day in UTC is close enough to say it)."""
+        return period_in_name(self.file.relative_path, self.file.received_at.date())
 
     @property
     def submission_id(self) -> str:
@@ -213,6 +218,7 @@ def record_for(outcome: Outcome, feedback_path: str) -> SubmissionRecord:
         format=outcome.format or "unknown",
         rows_excluded=verdict.rows_excluded,
         channel=received.file.channel,
+        named_period=received.named_period,
     )
 
 

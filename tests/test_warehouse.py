@@ -73,6 +73,7 @@ def test_migrations_apply_once_and_document_the_tables(tmp_path: Path) -> None:
         "0007_runs_and_reminders.sql",
         "0008_build_state.sql",
         "0009_failures.sql",
+        "0010_named_period.sql",
     ]
     assert store.migrate(path) == []
     comments = dict(query(path, "select table_name, comment from duckdb_tables()"))

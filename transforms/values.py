@@ -12,7 +12,7 @@ import ftfy
 import pandas as pd
 
 from expectations.problems import Problem
-from mesa.text import fold, vocabulary_key
+from mesa.text import fold, strip_accents, vocabulary_key
 from transforms.read import Table
 
 # A date in the period column stands for its month: a month typed in Excel becomes a date on its
@@ -109,6 +109,28 @@ def written_period(text: str) -> str | None:
         return None
     full_year = int(year) + 2000 if len(str(year)) == 2 else int(year)
     return f"{full_year:04d}-{int(month):02d}"
+
+
+NAME_TOKENS = re.compile(r"[a-z]+|\d+")
+
+
+def period_in_name(file_name: str, received: dt.date) -> str | None:
+    """The month a file's name speaks of ("informe_octubre.csv", "atenciones_2026-10.xlsx",
+    "cpp_octubre2026.xlsx"): for a file whose rows could not be read, the month it was meant for. A
+    month named without its year is its latest occurrence up to the day the file arrived."""
+    stem = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    tokens = NAME_TOKENS.findall(strip_accents(stem).casefold())
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if len(token) == 4 and token.isdigit() and following.isdigit() and 1 <= int(following) <= 12:
+            return f"{token}-{int(following):02d}"
+        if token in MONTHS and len(token) > 3:  # full names only: "mar", "set" are words too
+            month = MONTHS[token]
+            if len(following) == 4 and following.isdigit():
+                return f"{following}-{month:02d}"
+            year = received.year if month <= received.month else received.year - 1
+            return f"{year}-{month:02d}"
+    return None
 
 
 def names_a_month(title: str) -> bool:

@@ -74,6 +74,7 @@ class FailureRecord:
     step: str  # validate, feedback or load
     error: str
     feedback_path: str | None = None
+    named_period: str | None = None  # the month the file's name speaks of (YYYY-MM), if any
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Failure:
     error: str
     set_aside: bool
     feedback_path: str | None
+    named_period: str | None = None
 
     @property
     def label(self) -> str:

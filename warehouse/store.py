@@ -54,6 +54,7 @@ class SubmissionRecord:
     format: str = "mesa_template"
     rows_excluded: int = 0
     channel: str | None = None  # the inbox folder as found on disk
+    named_period: str | None = None  # the month the file's name speaks of (YYYY-MM), if any
 
 
 @contextmanager

@@ -2,11 +2,11 @@
 -- set aside. Parameters follow FailureRecord's fields.
 insert into failures (
     submission_id, agency, channel, file_name, sha256, size_bytes, received_at, attempts,
-    first_failed_at, last_failed_at, step, error, set_aside, feedback_path
+    first_failed_at, last_failed_at, step, error, set_aside, feedback_path, named_period
 )
 values (
     $submission_id, $agency, $channel, $file_name, $sha256, $size_bytes, $received_at, 1,
-    $failed_at, $failed_at, $step, $error, 1 >= $max_attempts, $feedback_path
+    $failed_at, $failed_at, $step, $error, 1 >= $max_attempts, $feedback_path, $named_period
 )
 on conflict (submission_id) do update set
     attempts = failures.attempts + 1,

@@ -10,7 +10,8 @@ final as (
         file_name,
         received_at,
         attempts,
-        set_aside
+        set_aside,
+        named_period
     from source
 )
 

@@ -17,7 +17,8 @@ final as (
         rows_loaded,
         rows_rejected,
         rows_warned,
-        rows_excluded
+        rows_excluded,
+        named_period
     from source
 )
 
