@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 from openpyxl import Workbook
 
-from mesa.reference import Reference, load_reference
+from core.reference import Reference, load_reference
 from tests.builders import csv_bytes
 
 Layout = Literal["csv_codes", "csv_excel_es", "xlsx_titles"]

@@ -15,9 +15,9 @@ import pandas as pd
 from bench.generate import FileSpec, Row, Scale, history_rows, month, write_inbox
 from bench.measure import Timer
 from bench.peers import PEERS, Rules
-from expectations.triage import LOADED_COLUMNS
-from mesa.reference import load_reference
-from mesa.settings import Settings, resolve_settings
+from core.contract import LOADED_COLUMNS
+from core.reference import load_reference
+from core.settings import Settings, resolve_settings
 from warehouse import store
 from warehouse.build import build
 

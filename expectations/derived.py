@@ -6,8 +6,8 @@ import math
 
 import pandas as pd
 
-from mesa.reference import Reference
-from transforms.template import KEY_COLUMNS
+from core.contract import KEY_COLUMNS
+from core.reference import Reference
 
 # One row per comparison: `row_number` is the row the feedback points at; the rule is a >= b, and
 # a == b for a complete total. kind: total (a total and some of its parts) | complete_total (and all

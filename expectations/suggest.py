@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 
 from rapidfuzz import fuzz, process
 
-from mesa.reference import Reference
-from mesa.text import fold
+from core.reference import Reference
+from core.text import fold
 from transforms.values import written_period
 
 # Below these similarity scores (0-100) a guess would mislead more than help.

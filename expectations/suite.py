@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mesa.reference import Reference
+from core.contract import FREQUENCIES, KEY_COLUMNS, PERIOD_PATTERN
+from core.reference import Reference
 from transforms.r4v import VALUE_FIELD, breakdown_fields
-from transforms.template import KEY_COLUMNS
 from transforms.values import period_start
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 CHANNEL_PARAMETER = "channel"
 # Filled per validation with the month it runs in: periods may not start after it.
 CURRENT_PERIOD_PARAMETER = "current_period_start"
-PERIOD_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2]|Q[1-4])$"
 NUMBER_PATTERN = r"^-?\d+(?:\.\d+)?$"
 WHOLE_PATTERN = r"^-?\d+$"
 # The template suite validates `value_text` for required-ness and number format; `value` for its range.
@@ -124,7 +123,7 @@ def template_expectations(reference: Reference, duplicates: bool = True) -> list
         column="period",
         regex=PERIOD_PATTERN,
     )
-    for frequency in ("monthly", "quarterly"):
+    for frequency in FREQUENCIES:
         codes = [indicator.code for indicator in reference.indicators if indicator.frequency == frequency]
         if codes:
             build.add(

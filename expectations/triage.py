@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
 
 import pandas as pd
 
-from expectations.problems import Problem
-from transforms.model import Format, Part
-from transforms.template import KEY_COLUMNS
-
-Status = Literal["accepted", "accepted_with_warnings", "partially_accepted", "rejected", "duplicate"]
-STATUSES: tuple[Status, ...] = (
-    "accepted",
-    "accepted_with_warnings",
-    "partially_accepted",
-    "rejected",
-    "duplicate",
-)
-# What loads, by format: indicator values (Mesa template, R4V 5W) or need and targets (RMRP).
-LOADED_COLUMNS = ["row_number", *KEY_COLUMNS, "admin_level", "r4v_group", "value"]
-NEED_LOADED_COLUMNS = [
-    "row_number", "sheet", "year", "measure", "area", "admin_level", "sector", "population_type",
-    "r4v_group", "value",
-]  # fmt: skip
-
-
-def loaded_columns(kind: Format | None) -> list[str]:
-    return NEED_LOADED_COLUMNS if kind == "rmrp_need" else LOADED_COLUMNS
+from core.contract import ROW_COUNTS, Format, Status, loaded_columns
+from core.problems import Problem
+from transforms.model import Part
 
 
 @dataclass(frozen=True)
@@ -47,13 +27,10 @@ class Verdict:
         return {name: getattr(self, name) for name in ROW_COUNTS}
 
 
-ROW_COUNTS = ("rows_read", "rows_loaded", "rows_rejected", "rows_warned", "rows_excluded")
-
-
 def nothing_loaded(
     status: Status, kind: Format | None = None, rows_read: int = 0, rows_excluded: int = 0
 ) -> Verdict:
-    accepted = pd.DataFrame(columns=loaded_columns(kind))
+    accepted = pd.DataFrame(columns=loaded_columns("need" if kind == "rmrp_need" else "values"))
     return Verdict(status, accepted, rows_read, 0, rows_read - rows_excluded, 0, rows_excluded)
 
 
@@ -71,7 +48,7 @@ def triage(kind: Format | None, frames: list[tuple[Part, pd.DataFrame]], problem
     excluded_on_reading = sum(part.rows_excluded for part, _ in frames)
     if any(problem.rejects_file for problem in problems):
         return nothing_loaded("rejected", kind, rows_read, excluded_on_reading)
-    columns = loaded_columns(kind)
+    columns = loaded_columns("need" if kind == "rmrp_need" else "values")
     accepted, loaded, rejected, warned, excluded = [], 0, 0, 0, excluded_on_reading
     for part, frame in frames:
         numbers = set(part.source.index)

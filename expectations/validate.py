@@ -13,17 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from core import clock
+from core.checks import check
+from core.contract import KEY_COLUMNS
+from core.problems import Problem
+from core.reference import Reference, load_reference
+from core.settings import DEFAULT_TIMEZONE
 from expectations.derived import comparisons, plausibility
-from expectations.problems import Problem
-from expectations.registry import check
 from expectations.suggest import suggesters
 from expectations.suite import CHANNEL_PARAMETER, CURRENT_PERIOD_PARAMETER, build_suites
-from mesa import clock
-from mesa.reference import Reference, load_reference
-from mesa.settings import DEFAULT_TIMEZONE
 from transforms import r4v
 from transforms.model import Parsed, Part
-from transforms.template import KEY_COLUMNS
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult, ExpectationValidationResult

@@ -17,10 +17,10 @@ from prefect.runtime import flow_run
 from prefect.settings import get_current_settings, temporary_settings
 from prefect.states import Completed
 
-from mesa import clock
-from mesa.i18n import text
-from mesa.reference import load_reference
-from mesa.settings import Settings
+from core import clock
+from core.i18n import text
+from core.reference import load_reference
+from core.settings import Settings
 from mesa.status import busy_text
 from warehouse import store
 from warehouse.build import BuildReport

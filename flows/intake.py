@@ -17,15 +17,15 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 from prefect.states import Failed
 
+from core.i18n import text
+from core.reference import load_reference
+from core.settings import Settings, resolve_settings
 from expectations.validate import suite_runner
 from flows.common import busy_state, run_once, update_marts, writing_run
 from flows.progress import Progress
 from mesa import feedback as feedback_writer
 from mesa import inbox as inbox_reader
 from mesa import intake
-from mesa.i18n import text
-from mesa.reference import load_reference
-from mesa.settings import Settings, resolve_settings
 from warehouse import store
 from warehouse.lock import WarehouseBusyError
 from warehouse.operations import FailureRecord, failures, record_failure

@@ -8,7 +8,7 @@ from typing import Any
 
 from prefect import get_run_logger
 
-from mesa.i18n import text
+from core.i18n import text
 
 # Below this many files a run is over before progress would tell anything.
 MIN_FILES = 20

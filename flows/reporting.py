@@ -15,13 +15,13 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
+from core import clock
+from core.i18n import text
+from core.locations import is_remote
+from core.reference import load_reference
+from core.settings import Settings, resolve_settings
 from flows.common import busy_state, run_once, update_marts, writing_run
-from mesa import clock
-from mesa.i18n import text
-from mesa.inbox import is_remote
-from mesa.reference import load_reference
 from mesa.reminders import Message, compose, due_reminders, month_name, write_message
-from mesa.settings import Settings, resolve_settings
 from mesa.status import default_period, summarise, table_rows
 from warehouse.lock import WarehouseBusyError
 from warehouse.operations import Reminder, ReportStatus, record_reminders, reporting_status, sent_reminders

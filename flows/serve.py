@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from mesa.config import Operations
+from core.config import Operations
 
 TAGS = ["mesa-tumbes"]
 DEFAULT_PORT = 4200

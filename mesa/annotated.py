@@ -6,8 +6,8 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from expectations.problems import Problem
-from mesa.i18n import strings, text
+from core.i18n import strings, text
+from core.problems import Problem
 from transforms.read import is_ooxml, read_tables
 
 if TYPE_CHECKING:

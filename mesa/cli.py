@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from core.config import ConfigError
+from core.i18n import LANGUAGES, language, text
+from core.settings import DEFAULT_WAREHOUSE, Settings, resolve_settings
 from mesa import __version__
-from mesa.config import ConfigError
-from mesa.i18n import LANGUAGES, language, text
-from mesa.settings import DEFAULT_WAREHOUSE, Settings, resolve_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 # Stopped by Ctrl+C or SIGTERM, as shells report it (128 + SIGINT).
@@ -189,7 +189,7 @@ def prepare_environment() -> None:
 
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
-    from mesa.inbox import is_remote, location_problem
+    from core.locations import is_remote, location_problem
 
     lang = settings.lang
     for location in settings.inboxes:
@@ -237,7 +237,7 @@ def stdout_to_stderr() -> Iterator[None]:
 
 
 def print_run_summary(report: dict[str, Any], settings: Settings) -> None:
-    from expectations.triage import ROW_COUNTS  # after a run: pandas is loaded already
+    from core.contract import ROW_COUNTS  # after a run: pandas is loaded already
 
     lang, submissions = settings.lang, report["submissions"]
     if submissions:
@@ -300,7 +300,7 @@ def validate_command(args: argparse.Namespace, settings: Settings) -> int:
     if not path.is_file():
         print(text(lang, "cli.no_file", path=path), file=sys.stderr)
         return EXIT_USAGE
-    from mesa.reference import load_reference
+    from core.reference import load_reference
 
     reference = load_reference()
     agency = reference.agency_code(args.agency)
@@ -409,8 +409,8 @@ def sql_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def export_command(args: argparse.Namespace, settings: Settings) -> int:
+    from core.reference import load_reference
     from mesa.export import export
-    from mesa.reference import load_reference
     from mesa.suppression import DEFAULT_THRESHOLD
 
     lang = settings.lang

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mesa import clock
+from core import clock
+from core.contract import MONTH_PERIOD
+from core.i18n import text
+from core.settings import Settings
 from mesa.cli import EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from mesa.config import PERIOD
-from mesa.i18n import text
-from mesa.settings import Settings
 
 STATUS_WAIT_SECONDS = 10.0
 WIDE = 140
@@ -36,7 +36,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse.store import WarehouseInUseError
 
     lang = settings.lang
-    if args.period is not None and not PERIOD.match(args.period):
+    if args.period is not None and not MONTH_PERIOD.match(args.period):
         print(text(lang, "cli.bad_period", value=args.period), file=sys.stderr)
         return EXIT_USAGE
     if not settings.warehouse.exists():
@@ -277,10 +277,10 @@ def retry_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def serve_command(args: argparse.Namespace, settings: Settings) -> int:
-    from mesa.config import ConfigError, calendar_path, load_operations
-    from mesa.inbox import location_problem
-    from mesa.reference import load_reference
-    from mesa.settings import operations_path
+    from core.config import ConfigError, calendar_path, load_operations
+    from core.locations import location_problem
+    from core.reference import load_reference
+    from core.settings import operations_path
 
     lang = settings.lang
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mesa.reference import Reference
+from core.reference import Reference
 from mesa.suppression import CellSet, additive_sets, primary, secondary
 from warehouse.store import connect, table
 

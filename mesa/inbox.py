@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from mesa.reference import Reference
+from core.locations import is_remote
+from core.reference import Reference
 
 log = logging.getLogger(__name__)
 
 # What operating systems and Office leave next to real files: never submissions.
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 IGNORED_PREFIXES = (".", "~$")
-# Remote protocols the officer may configure; each needs its fsspec implementation installed.
-REMOTE_PROTOCOLS = ("sftp", "s3")
 
 
 @dataclass(frozen=True)
@@ -46,38 +45,6 @@ class InboxFile:
 
         stream: IO[bytes] = fsspec.open(self.location, "rb").open()
         return stream
-
-
-def is_remote(location: str) -> bool:
-    return "://" in location and not location.startswith("file://")
-
-
-def location_problem(location: str) -> tuple[str, dict[str, object]] | None:
-    """Why an inbox location cannot be used, as a text key and its parameters; None if it can.
-    A remote server is not contacted here: being unreachable is a matter for the run (retried)."""
-    location = location.strip()
-    if not location:
-        return "inbox_empty", {}
-    if not is_remote(location):
-        folder = Path(location.removeprefix("file://")).expanduser()
-        if not folder.is_dir():
-            return "inbox_missing_folder", {"path": folder.resolve()}
-        return None
-    parts = urlsplit(location)
-    if parts.scheme not in REMOTE_PROTOCOLS:
-        return "inbox_protocol", {"protocol": parts.scheme, "choices": ", ".join(REMOTE_PROTOCOLS)}
-    if not parts.hostname:
-        return "inbox_no_host", {"protocol": parts.scheme}
-    if parts.password:
-        # Flow parameters and logs would keep it: credentials go in the environment or an SSH key.
-        return "inbox_password", {"protocol": parts.scheme}
-    import fsspec
-
-    try:
-        fsspec.get_filesystem_class(parts.scheme)
-    except ImportError as error:
-        return "inbox_library", {"protocol": parts.scheme, "error": error}
-    return None
 
 
 def discover(inbox: Path | str, reference: Reference) -> list[InboxFile]:

@@ -11,18 +11,18 @@ from typing import Any
 
 import pandas as pd
 
-from expectations.problems import Problem
-from expectations.triage import ROW_COUNTS, Status, Verdict, nothing_loaded, triage, with_warning
+from core import clock
+from core.contract import DEFAULT_LIMITS, ROW_COUNTS, Format, ReadLimits, Status
+from core.problems import Problem
+from core.reference import Reference, load_reference
+from core.settings import DEFAULT_TIMEZONE
+from expectations.triage import Verdict, nothing_loaded, triage, with_warning
 from expectations.validate import SuiteRunner
-from mesa import clock
 from mesa.archive import ArchivedFile, archive_stream, sha256_of
 from mesa.inbox import InboxFile
-from mesa.reference import Reference, load_reference
-from mesa.settings import DEFAULT_TIMEZONE
-from transforms.model import Format, Part
+from transforms.model import Part
 from transforms.normalise import parse_submission, too_large
 from transforms.r4v import aggregate
-from transforms.read import DEFAULT_LIMITS, ReadLimits
 from transforms.values import period_in_name, period_kind
 from warehouse.store import SubmissionRecord, first_with_content, series_history, slice_losses
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from mesa.config import ReminderPolicy
-from mesa.i18n import strings, text
+from core.config import ReminderPolicy
+from core.i18n import strings, text
 from warehouse.operations import ReportStatus
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"

@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from mesa.clock import local_time
-from mesa.i18n import text
+from core.clock import local_time
+from core.i18n import text
 from warehouse.operations import ReportStatus
 
 

@@ -21,8 +21,8 @@ os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("MESA_LANG", None)
 
 if TYPE_CHECKING:
+    from core.reference import Reference
     from expectations.validate import SuiteRunner
-    from mesa.reference import Reference
     from tests.test_marts import Given
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ REALDATA = ROOT.parent / "shared" / "realdata"
 
 @pytest.fixture(scope="session")
 def reference() -> Reference:
-    from mesa.reference import load_reference
+    from core.reference import load_reference
 
     return load_reference()
 

@@ -8,10 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+from core.reference import load_reference
 from expectations.validate import suite_runner
 from mesa import feedback, intake
 from mesa.inbox import discover
-from mesa.reference import load_reference
 from warehouse import store
 
 HANG_BEFORE = "claim_current_slices"

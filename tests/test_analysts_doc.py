@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from core.reference import Reference
 from expectations.validate import SuiteRunner
 from mesa.feedback import feedback_path
 from mesa.inbox import discover
 from mesa.intake import coverage, inspect, receive, record_for
-from mesa.reference import Reference
 from warehouse import store
 from warehouse.build import build
 

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mesa.config import CalendarEntry, ReminderPolicy
-from mesa.reference import Reference
+from core.config import CalendarEntry, ReminderPolicy
+from core.reference import Reference
+from core.settings import Settings, resolve_settings
 from mesa.reminders import compose, due_reminders, write_message
-from mesa.settings import Settings, resolve_settings
 from mesa.status import default_period, summarise
 from tests.test_cli import mesa
 from tests.test_marts import Given, total
@@ -280,8 +280,8 @@ def test_a_5w_agency_and_a_rejected_agency_are_never_told_we_have_not_received_t
     import os
     import shutil
 
+    from core.reference import load_reference
     from flows.intake import run_intake
-    from mesa.reference import load_reference
 
     examples = Path(__file__).parent.parent / "examples" / "inbox"
     inbox = tmp_path / "inbox"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mesa.config import (
+from core.config import (
     DEFAULT_CALENDAR,
     DEFAULT_OPERATIONS,
     Calendar,
@@ -16,7 +16,7 @@ from mesa.config import (
     load_calendar,
     load_operations,
 )
-from mesa.reference import Reference
+from core.reference import Reference
 from tests.test_cli import mesa
 
 

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
+from core.contract import ReadLimits
+from core.settings import Settings, resolve_settings
 from mesa.archive import archive_path
-from mesa.settings import Settings, resolve_settings
-from transforms.read import ReadLimits
 from warehouse.store import connect
 
 pytestmark = pytest.mark.e2e

@@ -9,8 +9,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from core.reference import Reference
 from mesa.export import coverage_sets, export, protect_coverage
-from mesa.reference import Reference
 from mesa.suppression import CellSet
 from tests.test_marts import Given, total
 

@@ -11,8 +11,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from expectations.problems import Problem
-from expectations.triage import LOADED_COLUMNS, Verdict
+from core.contract import LOADED_COLUMNS
+from core.problems import Problem
+from expectations.triage import Verdict
 from mesa.archive import ArchivedFile
 from mesa.feedback import feedback_path, folder_name, spreadsheet_safe, write_feedback
 from mesa.inbox import InboxFile

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mesa.reference import Reference
+from core.contract import ReadLimits
+from core.reference import Reference
 from transforms.model import Parsed
 from transforms.normalise import parse_submission
-from transforms.read import ReadLimits
 
 CORPUS = Path(__file__).parent / "corpus" / "inbox"
 FILES = sorted(path for path in CORPUS.rglob("*") if path.is_file())

@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from core.reference import Reference
 from expectations.validate import SuiteRunner
 from mesa.inbox import discover
 from mesa.intake import Outcome, coverage, inspect, receive, record_for
-from mesa.reference import Reference
 from tests.builders import template_csv
 from warehouse import store
 

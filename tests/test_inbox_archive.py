@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from core.reference import Reference
 from mesa.archive import archive_file, archive_path, sha256_of
 from mesa.inbox import discover
-from mesa.reference import Reference
 
 
 def touch(path: Path, content: bytes = b"x", mtime: float | None = None) -> Path:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mesa.reference import Reference
+from core.reference import Reference
 from tests.test_marts import HEALTH_NEED, RECEIVED, Given, total
 from warehouse import store
 from warehouse.build import BuildReport, build, models

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from core.settings import Settings, resolve_settings
 from mesa.archive import archive_path, sha256_of
-from mesa.settings import Settings, resolve_settings
 from tests.builders import template_csv, xlsx_bytes
 from warehouse.store import connect
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mesa.settings import resolve_settings
+from core.settings import resolve_settings
 from tests.builders import template_csv
 from warehouse.store import connect
 

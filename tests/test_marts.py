@@ -11,8 +11,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from expectations.triage import LOADED_COLUMNS, NEED_LOADED_COLUMNS
-from mesa.reference import Reference
+from core.contract import LOADED_COLUMNS, NEED_LOADED_COLUMNS
+from core.reference import Reference
 from warehouse import store
 from warehouse.build import ModelTestError, build, models
 

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from mesa.reference import Reference
+from core.reference import Reference
 from tests.builders import HEADER, csv_bytes, template_csv, xlsx_bytes
 from transforms.model import Parsed
 from transforms.normalise import parse_submission

@@ -12,7 +12,7 @@ from mesa.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = (ROOT / "docs" / "operador.md").read_text(encoding="utf-8")
-CODE_FOLDERS = ("mesa", "flows", "warehouse", "transforms", "expectations")
+CODE_FOLDERS = ("core", "mesa", "flows", "warehouse", "transforms", "expectations")
 
 
 def variables_in_code() -> set[str]:
@@ -36,8 +36,8 @@ def test_every_command_in_the_guide_exists() -> None:
 
 
 def test_the_calendar_quoted_in_the_guide_is_a_valid_calendar(tmp_path: Path) -> None:
-    from mesa.config import load_calendar
-    from mesa.reference import load_reference
+    from core.config import load_calendar
+    from core.reference import load_reference
 
     block = re.search(r"```yaml\n(default_due_days:.*?)```", GUIDE, re.S)
     assert block is not None

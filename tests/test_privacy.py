@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from expectations.problems import Problem
+from core.problems import Problem
 from transforms.privacy import kind_by_cells, kind_by_header, personal_data_kind
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from mesa.settings import Settings, resolve_settings
+from core.settings import Settings, resolve_settings
 from warehouse.store import connect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realdata]

@@ -8,11 +8,11 @@ from collections import Counter
 
 import pytest
 
-from expectations.registry import LANGUAGES, PLACEHOLDERS, checks
+from core.checks import LANGUAGES, PLACEHOLDERS, checks
+from core.i18n import strings
+from core.reference import Reference
+from core.text import fold, vocabulary_key
 from expectations.suite import SUITES, build_expectations
-from mesa.i18n import strings
-from mesa.reference import Reference
-from mesa.text import fold, vocabulary_key
 
 STARTER_INDICATORS = {
     "SAL-01", "SAL-02", "SAL-03", "SAL-04", "VBG-01", "VBG-02", "TRA-01", "TRA-02",

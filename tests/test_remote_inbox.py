@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from core.reference import Reference
+from core.settings import Settings, resolve_settings
 from mesa.inbox import discover
-from mesa.reference import Reference
-from mesa.settings import Settings, resolve_settings
 from tests.conftest import EXAMPLES_INBOX
 from tests.test_cli import mesa
 from warehouse.store import connect

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mesa.settings import resolve_settings
+from core.settings import resolve_settings
 from tests.test_cli import ROOT, mesa
 from warehouse.lock import current_holder
 from warehouse.store import connect

@@ -10,14 +10,15 @@ from typing import Any
 
 import pytest
 
-from expectations.problems import Problem
-from expectations.registry import checks
+from core.checks import checks
+from core.contract import DEFAULT_LIMITS, ReadLimits
+from core.problems import Problem
+from core.reference import Reference
 from expectations.triage import triage
 from expectations.validate import SuiteRunner
 from mesa.archive import ArchivedFile
 from mesa.inbox import InboxFile
 from mesa.intake import Received, inspect
-from mesa.reference import Reference
 from tests.builders import (
     NEED_HEADER,
     csv_bytes,
@@ -29,7 +30,6 @@ from tests.builders import (
     xlsx_bytes,
 )
 from transforms.normalise import parse_submission
-from transforms.read import DEFAULT_LIMITS, ReadLimits
 
 VALID = ["DIRESA", "2026-10", "240101", "SAL-01", "F", "18-59", "destino", "12"]
 

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from expectations.triage import LOADED_COLUMNS
+from core.contract import LOADED_COLUMNS
 from warehouse import store
 
 T0 = dt.datetime(2026, 11, 5, 9, 0, tzinfo=dt.UTC)

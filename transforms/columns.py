@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from expectations.problems import Problem
+from core.problems import Problem
 from transforms.header import ColumnMatch, Header
 from transforms.privacy import personal_data_kind
 from transforms.values import cell

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from mesa.reference import Reference
-from transforms.model import Format
+from core.contract import Format
+from core.reference import Reference
 from transforms.read import Table
 
 # How far below the top of a sheet the header may sit (logos and title rows come first).

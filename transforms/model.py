@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 import pandas as pd
 
-from expectations.problems import Problem
-
-Format = Literal["mesa_template", "r4v_5w", "rmrp_need"]
-FORMATS: tuple[Format, ...] = ("mesa_template", "r4v_5w", "rmrp_need")
-
-
-COVER_COLUMNS = ["row_number", "period", "indicator"]
+from core.contract import COVER_COLUMNS, Format
+from core.problems import Problem
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from expectations.problems import Problem
-from mesa.reference import Reference
+from core.contract import DEFAULT_LIMITS, ReadLimits
+from core.problems import Problem
+from core.reference import Reference
 from transforms.header import HeaderSpec, find_headers, five_w_spec, template_spec
 from transforms.model import Parsed
 from transforms.r4v import five_w_part
-from transforms.read import (
-    DEFAULT_LIMITS,
-    ReadLimits,
-    TooLargeError,
-    UnreadableFileError,
-    UnsupportedFormatError,
-    read_tables,
-)
+from transforms.read import TooLargeError, UnreadableFileError, UnsupportedFormatError, read_tables
 from transforms.rmrp import RmrpSpec, rmrp_parts
 from transforms.template import template_part
 from transforms.values import MojibakeRepair

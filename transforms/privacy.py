@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from mesa.text import strip_accents
+from core.text import strip_accents
 
 # Header words that name personal data -> the kind reported to the agency (a key of `terms`).
 HEADER_WORDS = {

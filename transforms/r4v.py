@@ -12,12 +12,12 @@ from collections import Counter
 
 import pandas as pd
 
-from expectations.problems import Problem
-from mesa.reference import Reference
+from core.contract import COVER_COLUMNS, KEY_COLUMNS
+from core.problems import Problem
+from core.reference import Reference
 from transforms.columns import column_problems, formula_problems, personal_data
 from transforms.header import Header
-from transforms.model import COVER_COLUMNS, Part
-from transforms.template import KEY_COLUMNS
+from transforms.model import Part
 from transforms.values import (
     cell,
     normalise_period,

@@ -21,6 +21,8 @@ from xml.etree import ElementTree
 
 from charset_normalizer import from_bytes
 
+from core.contract import DEFAULT_LIMITS, ReadLimits
+
 log = logging.getLogger(__name__)
 
 # Magic numbers: XLSX is a zip archive; legacy XLS is an OLE2 compound document.
@@ -79,17 +81,6 @@ class UnreadableFileError(Exception):
         self.detail: Unreadable = detail
         if cause is not None:
             log.warning("unreadable file (%s): %s", detail, cause)
-
-
-@dataclass(frozen=True)
-class ReadLimits:
-    """What a file may cost to read: beyond these it is rejected with feedback, not read."""
-
-    max_file_bytes: int = 50 * 1024 * 1024
-    max_workbook_expanded_bytes: int = 300 * 1024 * 1024  # an XLSX is a zip: guard against bombs
-
-
-DEFAULT_LIMITS = ReadLimits()
 
 
 class TooLargeError(Exception):

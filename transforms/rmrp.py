@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from expectations.problems import Problem
-from mesa.reference import Reference
-from mesa.text import strip_accents
+from core.contract import Format
+from core.problems import Problem
+from core.reference import Reference
+from core.text import strip_accents
 from transforms.columns import column_problems
 from transforms.header import ColumnMatch, Header
-from transforms.model import Format, Part
+from transforms.model import Part
 from transforms.values import cell, number_columns, total_word
 
 MEASURES = {"pin": "people_in_need", "target": "target"}

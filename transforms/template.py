@@ -7,11 +7,12 @@ from functools import partial
 
 import pandas as pd
 
-from expectations.problems import Problem
-from mesa.reference import CodedColumn, Reference
+from core.contract import COVER_COLUMNS, KEY_COLUMNS
+from core.problems import Problem
+from core.reference import CodedColumn, Reference
 from transforms.columns import column_problems, formula_problems, personal_data
 from transforms.header import ColumnMatch, Header
-from transforms.model import COVER_COLUMNS, Part
+from transforms.model import Part
 from transforms.values import (
     cell,
     map_unique,
@@ -23,9 +24,6 @@ from transforms.values import (
     with_period_columns,
 )
 
-# The canonical columns, in the warehouse's order. `value_text` keeps the number as text so that the
-# suite can tell "not a number" from "not whole"; `row_number` is the row as the agency sees it.
-KEY_COLUMNS = ["agency", "period", "district", "indicator", "sex", "age_group", "population_type"]
 # A totals row says TOTAL where one of these goes.
 LABEL_FIELDS = ("agency", "period", "district", "indicator")
 # A table with at least this many months as column titles, and no period nor value column, has its

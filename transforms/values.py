@@ -11,8 +11,9 @@ from decimal import Decimal, InvalidOperation
 import ftfy
 import pandas as pd
 
-from expectations.problems import Problem
-from mesa.text import fold, strip_accents, vocabulary_key
+from core.contract import MONTH_PERIOD, QUARTER_PERIOD
+from core.problems import Problem
+from core.text import fold, strip_accents, vocabulary_key
 from transforms.read import Table
 
 # A date in the period column stands for its month: a month typed in Excel becomes a date on its
@@ -20,8 +21,6 @@ from transforms.read import Table
 DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 # Quarters: 2026-Q3, also written 2026-T3 (trimestre), 2026 q3 or 2026/T3.
 QUARTER = re.compile(r"^(\d{4})\s*[-/ ]?\s*[QqTt]([1-4])$")
-MONTH_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-QUARTER_PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
 INTEGER = re.compile(r"^-?\d+$")
 DECIMAL = re.compile(r"^-?\d+[.,]\d+$")
 # Thousands written with separators. Unambiguous when a separator repeats or two kinds appear.

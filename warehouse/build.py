@@ -28,9 +28,9 @@ import duckdb
 import pandas as pd
 import yaml
 
-from mesa import clock
-from mesa.reference import Reference
-from mesa.settings import DEFAULT_TIMEZONE
+from core import clock
+from core.reference import Reference
+from core.settings import DEFAULT_TIMEZONE
 from warehouse.store import connect, query
 
 MODELS_DIR = Path(__file__).parent / "models"

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from expectations.triage import Status, loaded_columns
+from core.contract import Status, loaded_columns
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 QUERIES_DIR = Path(__file__).parent / "queries"
@@ -250,7 +250,7 @@ def load_submission(
 ) -> None:
     """Register the submission and load its accepted rows in one transaction: all or nothing.
     `coverage` says which periods and indicators the file covered, rows loaded or not."""
-    columns = loaded_columns(record.format)  # type: ignore[arg-type]
+    columns = loaded_columns("need" if record.format == "rmrp_need" else "values")
     assert list(rows.columns) == columns, f"rows must have columns {columns}"
     insert, claim = LOADS["need" if record.format == "rmrp_need" else "values"]
     slice_claim = {

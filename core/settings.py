@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from mesa.i18n import language
-from transforms.read import DEFAULT_LIMITS, ReadLimits
+from core.contract import DEFAULT_LIMITS, ReadLimits
+from core.i18n import language
 
 DEFAULT_INBOX = "inbox"
 DEFAULT_WAREHOUSE = "mesa.duckdb"
@@ -107,7 +107,7 @@ def resolve_settings(
 
 def operations_path(environ: Mapping[str, str] = os.environ) -> Path:
     """The operations file: MESA_OPERATIONS, or the one that comes with the project."""
-    from mesa.config import DEFAULT_OPERATIONS
+    from core.config import DEFAULT_OPERATIONS
 
     written = environ.get("MESA_OPERATIONS")
     return Path(written).expanduser().resolve() if written else DEFAULT_OPERATIONS
@@ -122,14 +122,14 @@ def _inboxes(flags: str | Sequence[str] | None, environ: Mapping[str, str]) -> t
     if not written and environ.get("MESA_INBOX"):
         written = [part for part in environ["MESA_INBOX"].split(INBOX_SEPARATOR) if part.strip()]
     if not written:
-        from mesa.config import load_operations
+        from core.config import load_operations
 
         written = list(load_operations(operations_path(environ)).inboxes)
     return tuple(_location(entry.strip()) for entry in written or [DEFAULT_INBOX])
 
 
 def _location(entry: str) -> str:
-    from mesa.inbox import is_remote
+    from core.locations import is_remote
 
     return entry if is_remote(entry) else str(Path(entry.removeprefix("file://")).expanduser().resolve())
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from expectations.registry import Severity, check
-from mesa.i18n import strings
-from mesa.reference import load_reference
+from core.checks import Severity, check
+from core.i18n import strings
+from core.reference import load_reference
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Literal
 
 import yaml
 
-from mesa.i18n import fill
+from core.i18n import fill
 
 REGISTRY_FILE = Path(__file__).parent / "checks.yaml"
 LANGUAGES = ("es", "en")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,14 +18,13 @@ from typing import Any
 
 import yaml
 
-from mesa.i18n import DEFAULT_LANGUAGE, text
+from core.contract import FREQUENCIES, MONTH_PERIOD
+from core.i18n import DEFAULT_LANGUAGE, text
 
 REFERENCE_DIR = Path(__file__).parent / "reference_data"
 DEFAULT_CALENDAR = REFERENCE_DIR / "reporting_calendar.yaml"
 DEFAULT_OPERATIONS = REFERENCE_DIR / "operations.yaml"
-FREQUENCIES = ("monthly", "quarterly")
 DEPLOYMENTS = ("intake", "marts", "calendar")
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 SUGGESTION_CUTOFF = 60
 
 
@@ -188,7 +186,7 @@ class _Checker:
         if value is None:
             self.add(node.line, "missing_key", key=key)
             return None
-        if not PERIOD.match(str(value)) or str(value) < earliest:
+        if not MONTH_PERIOD.match(str(value)) or str(value) < earliest:
             self.add(node.line_of(key), "bad_period", key=key, value=value, earliest=earliest)
             return None
         return str(value)
@@ -376,7 +374,7 @@ def load_operations(path: Path) -> Operations:
 
 def _inboxes(check: _Checker, listed: Any, line: int) -> list[tuple[str, int]]:
     """(location, line) of each inbox that can be used; the others are reported."""
-    from mesa.inbox import location_problem
+    from core.locations import location_problem
 
     if listed is None:
         return []

@@ -5,20 +5,17 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field, replace
 from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
-from mesa.config import CalendarEntry, ReminderPolicy, calendar_path, load_calendar
-from mesa.text import fold, header_key, vocabulary_key
-
-REFERENCE_DIR = Path(__file__).parent / "reference_data"
+from core.config import REFERENCE_DIR, CalendarEntry, ReminderPolicy, calendar_path, load_calendar
+from core.contract import Frequency
+from core.text import fold, header_key, vocabulary_key
 
 AgencyKind = Literal["state", "un", "ngo", "platform"]
 Role = Literal["reached", "identified", "attended", "population"]
 Unit = Literal["people", "cases"]
-Frequency = Literal["monthly", "quarterly"]
 CodedColumn = Literal["sex", "age_group", "population_type"]
 
 
