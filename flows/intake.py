@@ -24,8 +24,8 @@ from expectations.validate import suite_runner
 from flows.common import busy_state, run_once, update_marts, writing_run
 from flows.progress import Progress
 from mesa import feedback as feedback_writer
-from mesa import inbox as inbox_reader
 from mesa import intake
+from reception import inbox as inbox_reader
 from warehouse import store
 from warehouse.lock import WarehouseBusyError
 from warehouse.operations import FailureRecord, failures, record_failure

@@ -18,8 +18,8 @@ from core.reference import Reference, load_reference
 from core.settings import DEFAULT_TIMEZONE
 from expectations.triage import Verdict, nothing_loaded, triage, with_warning
 from expectations.validate import SuiteRunner
-from mesa.archive import ArchivedFile, archive_stream, sha256_of
-from mesa.inbox import InboxFile
+from reception.archive import ArchivedFile, archive_stream, sha256_of
+from reception.inbox import InboxFile
 from transforms.model import Part
 from transforms.normalise import parse_submission, too_large
 from transforms.r4v import aggregate

@@ -11,7 +11,7 @@ from pathlib import Path
 from core.reference import load_reference
 from expectations.validate import suite_runner
 from mesa import feedback, intake
-from mesa.inbox import discover
+from reception.inbox import discover
 from warehouse import store
 
 HANG_BEFORE = "claim_current_slices"

@@ -12,8 +12,8 @@ import pytest
 from core.reference import Reference
 from expectations.validate import SuiteRunner
 from mesa.feedback import feedback_path
-from mesa.inbox import discover
 from mesa.intake import coverage, inspect, receive, record_for
+from reception.inbox import discover
 from warehouse import store
 from warehouse.build import build
 

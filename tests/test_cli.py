@@ -117,7 +117,7 @@ def test_sql_on_a_missing_warehouse_and_a_bad_query(tmp_path: Path) -> None:
 
 
 def test_validate_is_a_dry_run_that_writes_nothing_to_the_warehouse(tmp_path: Path) -> None:
-    from mesa.archive import sha256_of
+    from reception.archive import sha256_of
     from warehouse import store
 
     warehouse = tmp_path / "mesa.duckdb"

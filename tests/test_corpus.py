@@ -18,7 +18,7 @@ import yaml
 
 from core.contract import ReadLimits
 from core.settings import Settings, resolve_settings
-from mesa.archive import archive_path
+from reception.archive import archive_path
 from warehouse.store import connect
 
 pytestmark = pytest.mark.e2e

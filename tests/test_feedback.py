@@ -14,10 +14,10 @@ import pytest
 from core.contract import LOADED_COLUMNS
 from core.problems import Problem
 from expectations.triage import Verdict
-from mesa.archive import ArchivedFile
 from mesa.feedback import feedback_path, folder_name, spreadsheet_safe, write_feedback
-from mesa.inbox import InboxFile
 from mesa.intake import Outcome, Received
+from reception.archive import ArchivedFile
+from reception.inbox import InboxFile
 
 RECEIVED_AT = dt.datetime(2026, 11, 5, 14, 30, tzinfo=dt.UTC)
 

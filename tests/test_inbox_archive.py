@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from core.reference import Reference
-from mesa.archive import archive_file, archive_path, sha256_of
-from mesa.inbox import discover
+from reception.archive import archive_file, archive_path, sha256_of
+from reception.inbox import discover
 
 
 def touch(path: Path, content: bytes = b"x", mtime: float | None = None) -> Path:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from core.settings import Settings, resolve_settings
-from mesa.archive import archive_path, sha256_of
+from reception.archive import archive_path, sha256_of
 from tests.builders import template_csv, xlsx_bytes
 from warehouse.store import connect
 

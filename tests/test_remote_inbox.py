@@ -17,7 +17,7 @@ import pytest
 
 from core.reference import Reference
 from core.settings import Settings, resolve_settings
-from mesa.inbox import discover
+from reception.inbox import discover
 from tests.conftest import EXAMPLES_INBOX
 from tests.test_cli import mesa
 from warehouse.store import connect

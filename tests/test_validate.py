@@ -16,9 +16,9 @@ from core.problems import Problem
 from core.reference import Reference
 from expectations.triage import triage
 from expectations.validate import SuiteRunner
-from mesa.archive import ArchivedFile
-from mesa.inbox import InboxFile
 from mesa.intake import Received, inspect
+from reception.archive import ArchivedFile
+from reception.inbox import InboxFile
 from tests.builders import (
     NEED_HEADER,
     csv_bytes,

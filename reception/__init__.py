@@ -1,0 +1,2 @@
+"""Receiving files: finding them in the inboxes (local folders, SFTP, S3) and archiving their bytes
+before anything reads them."""
