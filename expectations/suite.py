@@ -1,4 +1,5 @@
-"""The Great Expectations suites, generated from the catalogue and the reference data.
+"""Building Great Expectations suites from the catalogue and the reference data: the builder every
+format uses, and the rules of indicator values that several formats share.
 
 Every expectation carries in `meta` the check it implements (`check_id`, see checks.yaml) and the
 field of the submitted file it is about (`column`), which the adapter uses to quote the agency's
@@ -9,12 +10,10 @@ a frame column whose value the message quotes as what was expected, and `expecte
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from core.contract import FREQUENCIES, KEY_COLUMNS, PERIOD_PATTERN
 from core.reference import Reference
-from transforms.r4v import VALUE_FIELD, breakdown_fields
 from transforms.values import period_start
 
 if TYPE_CHECKING:
@@ -30,9 +29,6 @@ NUMBER_PATTERN = r"^-?\d+(?:\.\d+)?$"
 WHOLE_PATTERN = r"^-?\d+$"
 # The template suite validates `value_text` for required-ness and number format; `value` for its range.
 GX_COLUMN = {"value": "value_text"}
-# Suite names: the Mesa template and the comparisons between its rows; R4V 5W rows as written (wide)
-# and as loaded (long); RMRP need.
-SUITES = ("mesa_template", "mesa_comparisons", "r4v_5w", "r4v_5w_long", "rmrp_need", "plausibility")
 
 
 class Expectations:
@@ -97,8 +93,9 @@ class Expectations:
         )
 
 
-def template_expectations(reference: Reference, duplicates: bool = True) -> list[Expectation]:
-    """The Mesa template's rules, in the order feedback lists them."""
+def value_expectations(reference: Reference, duplicates: bool = True) -> list[Expectation]:
+    """The rules of indicator values in the warehouse's shape (the Mesa template's columns), in the
+    order feedback lists them: the Mesa template's rows, and an R4V 5W export's rows once long."""
     from great_expectations.expectations.row_conditions import Column
 
     build = Expectations()
@@ -267,73 +264,12 @@ def plausibility_expectations() -> list[Expectation]:
     return build.items
 
 
-def five_w_expectations(reference: Reference) -> list[Expectation]:
-    """R4V's own rules on 5W rows as written: admin names exist, figures, breakdowns add up."""
-    from great_expectations.expectations.row_conditions import Column
-
-    build = Expectations()
-    build.department(reference)
-    build.add(
-        "domain.admin_area_unknown",
-        "admin2",
-        "ExpectColumnValuesToBeInSet",
-        column="admin2_key",
-        value_set=list(reference.provinces),
-        row_condition=Column("admin1_key") == reference.region.department,
-    )
-    build.add(
-        "domain.value_missing", VALUE_FIELD, "ExpectColumnValuesToNotBeNull", column=f"{VALUE_FIELD}_text"
-    )
-    populations, groups = breakdown_fields(reference)
-    for field in [VALUE_FIELD, *populations, *groups]:
-        build.number(field, field, f"{field}_text")
-    for check_id, total in (
-        ("consistency.population_breakdown", "population_sum"),
-        ("consistency.age_sex_breakdown", "age_sex_sum"),
-    ):
-        build.add(
-            check_id,
-            VALUE_FIELD,
-            "ExpectColumnPairValuesToBeEqual",
-            column_A=VALUE_FIELD,
-            column_B=total,
-            ignore_row_if="either_value_is_missing",
-            expected_from=total,
-        )
-    return build.items
+def shared_expectations() -> dict[str, list[Expectation]]:
+    """The suites that do not belong to one format: a value against its series' history."""
+    return {"plausibility": plausibility_expectations()}
 
 
-def need_expectations(reference: Reference) -> list[Expectation]:
-    """The RMRP need and target figures: a known department and sector, whole non-negative numbers."""
-    build = Expectations()
-    build.department(reference)
-    build.add(
-        "domain.sector_unknown",
-        "subsector",
-        "ExpectColumnValuesToBeInSet",
-        column="sector",
-        value_set=[sector.name for sector in reference.sectors],
-    )
-    build.number(None, "value", "value_text", column_from="source_field")
-    return build.items
-
-
-def build_expectations(reference: Reference, suite: str = "mesa_template") -> list[Expectation]:
-    builders: dict[str, Callable[[], list[Expectation]]] = {
-        "mesa_template": lambda: template_expectations(reference),
-        "mesa_comparisons": comparison_expectations,
-        "r4v_5w": lambda: five_w_expectations(reference),
-        "r4v_5w_long": lambda: template_expectations(reference, duplicates=False),
-        "rmrp_need": lambda: need_expectations(reference),
-        "plausibility": plausibility_expectations,
-    }
-    return builders[suite]()
-
-
-def build_suites(reference: Reference) -> dict[str, ExpectationSuite]:
+def suites_from(expectations: dict[str, list[Expectation]]) -> dict[str, ExpectationSuite]:
     import great_expectations as gx
 
-    return {
-        name: gx.ExpectationSuite(name=name, expectations=build_expectations(reference, name))
-        for name in SUITES
-    }
+    return {name: gx.ExpectationSuite(name=name, expectations=items) for name, items in expectations.items()}

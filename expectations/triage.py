@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from core.contract import ROW_COUNTS, Format, Status, loaded_columns
+from core.contract import ROW_COUNTS, Loads, Status, loaded_columns
 from core.problems import Problem
 from transforms.model import Part
 
@@ -14,7 +14,7 @@ from transforms.model import Part
 @dataclass(frozen=True)
 class Verdict:
     status: Status
-    accepted: pd.DataFrame  # the rows to load, with loaded_columns(format)
+    accepted: pd.DataFrame  # the rows to load, with loaded_columns(what the format loads)
     rows_read: int  # = loaded + rejected + excluded
     rows_loaded: int
     rows_rejected: int
@@ -28,9 +28,9 @@ class Verdict:
 
 
 def nothing_loaded(
-    status: Status, kind: Format | None = None, rows_read: int = 0, rows_excluded: int = 0
+    status: Status, loads: Loads = "values", rows_read: int = 0, rows_excluded: int = 0
 ) -> Verdict:
-    accepted = pd.DataFrame(columns=loaded_columns("need" if kind == "rmrp_need" else "values"))
+    accepted = pd.DataFrame(columns=loaded_columns(loads))
     return Verdict(status, accepted, rows_read, 0, rows_read - rows_excluded, 0, rows_excluded)
 
 
@@ -41,14 +41,14 @@ def with_warning(verdict: Verdict) -> Verdict:
     return replace(verdict, status=status, rows_warned=verdict.rows_loaded)
 
 
-def triage(kind: Format | None, frames: list[tuple[Part, pd.DataFrame]], problems: list[Problem]) -> Verdict:
+def triage(loads: Loads, frames: list[tuple[Part, pd.DataFrame]], problems: list[Problem]) -> Verdict:
     """Errors reject their row (a file-level error, every row); warnings load and are reported;
     excluded rows are left out without counting as errors. Rows are told apart by sheet and number."""
     rows_read = sum(part.rows_read for part, _ in frames)
     excluded_on_reading = sum(part.rows_excluded for part, _ in frames)
     if any(problem.rejects_file for problem in problems):
-        return nothing_loaded("rejected", kind, rows_read, excluded_on_reading)
-    columns = loaded_columns("need" if kind == "rmrp_need" else "values")
+        return nothing_loaded("rejected", loads, rows_read, excluded_on_reading)
+    columns = loaded_columns(loads)
     accepted, loaded, rejected, warned, excluded = [], 0, 0, 0, excluded_on_reading
     for part, frame in frames:
         numbers = set(part.source.index)

@@ -1,4 +1,5 @@
-"""Run the format's suites on each part of a submission and turn the results into feedback rows."""
+"""Run Great Expectations suites on frames and turn the results into feedback rows: the runner and the
+adapter every format uses. Which suites a part goes through is its format's business (formats/)."""
 
 from __future__ import annotations
 
@@ -8,25 +9,21 @@ import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from core import clock
 from core.checks import check
 from core.contract import KEY_COLUMNS
 from core.problems import Problem
-from core.reference import Reference, load_reference
-from core.settings import DEFAULT_TIMEZONE
-from expectations.derived import comparisons, plausibility
+from core.reference import Reference
 from expectations.suggest import suggesters
-from expectations.suite import CHANNEL_PARAMETER, CURRENT_PERIOD_PARAMETER, build_suites
-from transforms import r4v
-from transforms.model import Parsed, Part
+from expectations.suite import CHANNEL_PARAMETER, CURRENT_PERIOD_PARAMETER, suites_from
+from transforms.model import Part
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult, ExpectationValidationResult
+    from great_expectations.expectations import Expectation
 
 # Earlier values of the series of some rows (warehouse.store.series_history, bound to a warehouse).
 History = Callable[[pd.DataFrame], pd.DataFrame]
@@ -58,7 +55,8 @@ class Checked:
 class SuiteRunner:
     """An ephemeral Great Expectations context holding the suites, built once per process."""
 
-    def __init__(self, reference: Reference) -> None:
+    def __init__(self, reference: Reference, expectations: dict[str, list[Expectation]]) -> None:
+        """`expectations`: every suite by name (the formats' own, and the shared ones)."""
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -71,51 +69,9 @@ class SuiteRunner:
         asset = self.context.data_sources.add_pandas("submissions").add_dataframe_asset("submission")
         self.batch_definition = asset.add_batch_definition_whole_dataframe("whole_submission")
         self.suites = {
-            name: self.context.suites.add(suite) for name, suite in build_suites(reference).items()
+            name: self.context.suites.add(suite) for name, suite in suites_from(expectations).items()
         }
         self.suggest = suggesters(reference)
-
-    def validate(
-        self,
-        parsed: Parsed,
-        channel: str,
-        today: dt.date | None = None,
-        history: History | None = None,
-    ) -> Validation:
-        """Feedback rows for every rule each part breaks, after the problems found while reading.
-        `today` decides which periods have not begun yet (by default, today in Tumbes); `history`
-        gives the earlier values of the rows' series, against which they are judged plausible."""
-        problems: list[Problem] = []
-        not_evaluated: list[str] = []
-        frames: list[tuple[Part, pd.DataFrame]] = []
-        results: list[ExpectationSuiteValidationResult] = []
-        day = today or clock.today(DEFAULT_TIMEZONE)
-        parameters = {CHANNEL_PARAMETER: [channel], CURRENT_PERIOD_PARAMETER: day.year * 12 + day.month - 1}
-        for part in parsed.parts:
-            if parsed.format == "r4v_5w":
-                wide = self.check("r4v_5w", part.frame, part, parameters)
-                rejected = {p.row_number for p in wide.problems if p.severity == "error"}
-                kept = part.frame[~part.frame["row_number"].isin(rejected)]
-                frame = r4v.to_long(kept, part.source, channel, self.reference)
-                checked = [wide, self.check("r4v_5w_long", frame, part, parameters, r4v.SOURCE_FIELDS)]
-            else:
-                frame = part.frame
-                checked = [self.check(parsed.format or "mesa_template", frame, part, parameters)]
-                if parsed.format == "mesa_template":
-                    checked.append(
-                        self.check("mesa_comparisons", comparisons(frame, self.reference), part, parameters)
-                    )
-            if history is not None and parsed.format in ("mesa_template", "r4v_5w"):
-                judged = frame if parsed.format == "mesa_template" else r4v.totals(frame)
-                derived = plausibility(judged, history(judged))
-                sources = r4v.SOURCE_FIELDS if parsed.format == "r4v_5w" else None
-                checked.append(self.check("plausibility", derived, part, parameters, sources))
-            for found in checked:
-                problems += found.problems
-                not_evaluated += found.not_evaluated
-                results += [found.result] if found.result is not None else []
-            frames.append((part, frame))
-        return Validation(said_once(parsed.problems, problems), not_evaluated, frames, results)
 
     def check(
         self,
@@ -271,7 +227,7 @@ def _duplicate_rows(check_id: str, unexpected: list[dict[str, Any]], sheet: str 
     return problems
 
 
-@cache
-def suite_runner() -> SuiteRunner:
-    """The process's runner: building a context and suites costs seconds, validating milliseconds."""
-    return SuiteRunner(load_reference())
+def parameters(channel: str, today: dt.date) -> dict[str, Any]:
+    """The suites' parameters for one submission: the agency whose folder it came from, and the
+    month it is validated in (periods may not start after it)."""
+    return {CHANNEL_PARAMETER: [channel], CURRENT_PERIOD_PARAMETER: today.year * 12 + today.month - 1}

@@ -20,9 +20,9 @@ from prefect.states import Failed
 from core.i18n import text
 from core.reference import load_reference
 from core.settings import Settings, resolve_settings
-from expectations.validate import suite_runner
 from flows.common import busy_state, run_once, update_marts, writing_run
 from flows.progress import Progress
+from formats.submission import suite_runner
 from mesa import feedback as feedback_writer
 from mesa import intake
 from reception import inbox as inbox_reader

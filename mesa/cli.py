@@ -309,7 +309,7 @@ def validate_command(args: argparse.Namespace, settings: Settings) -> int:
         print(text(lang, "cli.unknown_agency", value=args.agency, choices=choices), file=sys.stderr)
         return EXIT_USAGE
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    from expectations.validate import suite_runner
+    from formats.submission import suite_runner
     from mesa import feedback, intake
     from warehouse.store import readable
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,13 +16,13 @@ from core.contract import DEFAULT_LIMITS, ROW_COUNTS, Format, ReadLimits, Status
 from core.problems import Problem
 from core.reference import Reference, load_reference
 from core.settings import DEFAULT_TIMEZONE
-from expectations.triage import Verdict, nothing_loaded, triage, with_warning
+from expectations.triage import Verdict, nothing_loaded, with_warning
 from expectations.validate import SuiteRunner
+from formats import submission
 from reception.archive import ArchivedFile, archive_stream, sha256_of
 from reception.inbox import InboxFile
 from transforms.model import Part
-from transforms.normalise import parse_submission, too_large
-from transforms.r4v import aggregate
+from transforms.read import too_large
 from transforms.values import period_in_name, period_kind
 from warehouse.store import SubmissionRecord, first_with_content, series_history, slice_losses
 
@@ -136,15 +136,18 @@ def inspect(
         problem = too_large(received.archived.size_bytes, limits.max_file_bytes)
         return Outcome(received, nothing_loaded("rejected"), [problem], now)
     content = received.archived.path.read_bytes()
-    parsed = parse_submission(received.file.relative_path, content, received.agency, reference, limits)
-    validation = runner.validate(
-        parsed, received.agency, today=clock.today(timezone), history=partial(series_history, warehouse)
+    checked = submission.check(
+        received.file.relative_path,
+        content,
+        received.agency,
+        runner,
+        limits,
+        today=clock.today(timezone),
+        history=partial(series_history, warehouse),
     )
-    verdict = triage(parsed.format, validation.frames, validation.problems)
-    if parsed.format == "r4v_5w":
-        verdict = replace(verdict, accepted=aggregate(verdict.accepted))
+    parsed, validation, verdict = checked.parsed, checked.validation, checked.verdict
     problems = validation.problems
-    if parsed.format in ("mesa_template", "r4v_5w"):
+    if submission.format_of(parsed.format).revises and parsed.format is not None:
         losses = revision_losses(warehouse, received, verdict.accepted)
         problems = [*problems, *losses]
         verdict = with_warning(verdict) if losses else verdict

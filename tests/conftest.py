@@ -40,7 +40,7 @@ def reference() -> Reference:
 @pytest.fixture(scope="session")
 def runner() -> SuiteRunner:
     """The Great Expectations context and suite, built once (import and build take seconds)."""
-    from expectations.validate import suite_runner
+    from formats.submission import suite_runner
 
     return suite_runner()
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from core.reference import load_reference
-from expectations.validate import suite_runner
+from formats.submission import suite_runner
 from mesa import feedback, intake
 from reception.inbox import discover
 from warehouse import store

@@ -9,7 +9,7 @@ from pathlib import Path
 from bench.generate import Scale, plan, render, write_inbox, write_twins
 from bench.peers import PEERS, Rules
 from core.reference import load_reference
-from expectations.validate import suite_runner
+from formats.submission import suite_runner
 from mesa import intake
 from reception import inbox
 

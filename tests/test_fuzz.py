@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from core.contract import ReadLimits
 from core.reference import Reference
+from formats.submission import read as parse_submission
 from transforms.model import Parsed
-from transforms.normalise import parse_submission
 
 CORPUS = Path(__file__).parent / "corpus" / "inbox"
 FILES = sorted(path for path in CORPUS.rglob("*") if path.is_file())

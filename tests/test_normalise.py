@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from core.reference import Reference
+from formats.submission import read as parse_submission
 from tests.builders import HEADER, csv_bytes, template_csv, xlsx_bytes
 from transforms.model import Parsed
-from transforms.normalise import parse_submission
 from transforms.values import normalise_period, parse_number
 
 

@@ -12,7 +12,7 @@ from core.checks import LANGUAGES, PLACEHOLDERS, checks
 from core.i18n import strings
 from core.reference import Reference
 from core.text import fold, vocabulary_key
-from expectations.suite import SUITES, build_expectations
+from formats.submission import expectations
 
 STARTER_INDICATORS = {
     "SAL-01", "SAL-02", "SAL-03", "SAL-04", "VBG-01", "VBG-02", "TRA-01", "TRA-02",
@@ -98,7 +98,7 @@ def test_every_check_is_complete_in_both_languages() -> None:
 
 
 def test_suites_implement_exactly_the_checks_registered_for_them(reference: Reference) -> None:
-    in_suite = {e.meta["check_id"] for suite in SUITES for e in build_expectations(reference, suite)}
+    in_suite = {e.meta["check_id"] for suite in expectations(reference).values() for e in suite}
     registered = {check.id for check in checks().values() if check.by == "suite"}
     assert in_suite == registered
 

@@ -14,8 +14,10 @@ from core.checks import checks
 from core.contract import DEFAULT_LIMITS, ReadLimits
 from core.problems import Problem
 from core.reference import Reference
-from expectations.triage import triage
 from expectations.validate import SuiteRunner
+from formats.submission import expectations, verdict
+from formats.submission import read as parse_submission
+from formats.submission import validate as validate_parsed
 from mesa.intake import Received, inspect
 from reception.archive import ArchivedFile
 from reception.inbox import InboxFile
@@ -29,7 +31,6 @@ from tests.builders import (
     template_csv,
     xlsx_bytes,
 )
-from transforms.normalise import parse_submission
 
 VALID = ["DIRESA", "2026-10", "240101", "SAL-01", "F", "18-59", "destino", "12"]
 
@@ -438,8 +439,8 @@ CASES = [
 
 def validate(runner: SuiteRunner, reference: Reference, case: Case) -> tuple[list[Problem], Any]:
     parsed = parse_submission(case.name, case.content, case.channel, reference, case.limits)
-    validation = runner.validate(parsed, case.channel)
-    return validation.problems, triage(parsed.format, validation.frames, validation.problems)
+    validation = validate_parsed(parsed, case.channel, runner)
+    return validation.problems, verdict(parsed, validation)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.check_id for case in CASES])
@@ -477,7 +478,7 @@ def test_missing_column_is_reported_and_checks_needing_it_are_not_evaluated(
         "DIRESA",
         reference,
     )
-    validation = runner.validate(parsed, "DIRESA")
+    validation = validate_parsed(parsed, "DIRESA", runner)
     assert [(p.check_id, p.field) for p in validation.problems] == [("structure.required_column", "district")]
     assert validation.problems[0].column_label("es") == "distrito"
     assert validation.problems[0].column_label("en") == "district"
@@ -512,6 +513,11 @@ def test_unknown_agency_folder_is_rejected_with_the_list_of_agencies(
     assert "DIRESA" in (problem.expected or "")
 
 
+def runner_for(reference: Reference) -> SuiteRunner:
+    """A runner whose suites are built from other reference data."""
+    return SuiteRunner(reference, expectations(reference))
+
+
 def test_every_registered_check_has_a_case() -> None:
     # Tested elsewhere: an unknown agency folder (below), and the checks against the warehouse's
     # history (test_history.py).
@@ -525,10 +531,10 @@ def test_every_registered_check_has_a_case() -> None:
 
 def test_indicators_that_allow_decimals_skip_the_whole_number_rule(reference: Reference) -> None:
     decimal = tuple(replace(i, decimals=i.code == "SAL-01") for i in reference.indicators)
-    custom = SuiteRunner(replace(reference, indicators=decimal))
+    custom = runner_for(replace(reference, indicators=decimal))
     content = template_csv(row(value="12.5"), row(indicator="SAL-02", value="12.5"))
     parsed = parse_submission("f.csv", content, "DIRESA", reference)
-    problems = custom.validate(parsed, "DIRESA").problems
+    problems = validate_parsed(parsed, "DIRESA", custom).problems
     assert [(p.row_number, p.check_id) for p in problems] == [(3, "domain.value_whole")]
 
 
@@ -536,7 +542,7 @@ def test_quarterly_indicators_take_quarters_however_written(reference: Reference
     quarterly = tuple(
         replace(i, frequency="quarterly" if i.code == "DOC-01" else i.frequency) for i in reference.indicators
     )
-    custom = SuiteRunner(replace(reference, indicators=quarterly))
+    custom = runner_for(replace(reference, indicators=quarterly))
     content = template_csv(
         row(indicator="DOC-01", period="2026-Q3"),
         row(indicator="DOC-01", period="2026-T2", sex="M"),
@@ -544,7 +550,7 @@ def test_quarterly_indicators_take_quarters_however_written(reference: Reference
     )
     parsed = parse_submission("f.csv", content, "DIRESA", reference)
     assert list(parsed.parts[0].frame["period"]) == ["2026-Q3", "2026-Q2", "2026-10"]
-    problems = custom.validate(parsed, "DIRESA").problems
+    problems = validate_parsed(parsed, "DIRESA", custom).problems
     assert [(p.row_number, p.check_id) for p in problems] == [(4, "domain.period_frequency")]
 
 
@@ -554,7 +560,7 @@ def test_the_current_month_may_be_reported_the_next_one_may_not(
     parsed = parse_submission(
         "f.csv", template_csv(row(period="2026-11"), row(period="2026-12", sex="M")), "DIRESA", reference
     )
-    problems = runner.validate(parsed, "DIRESA", today=dt.date(2026, 11, 22)).problems
+    problems = validate_parsed(parsed, "DIRESA", runner, today=dt.date(2026, 11, 22)).problems
     assert [(p.row_number, p.check_id) for p in problems] == [(3, "domain.period_in_future")]
 
 

@@ -41,8 +41,15 @@ class ColumnMatch:
 
 
 class HeaderSpec(Protocol):
+    """How one format's header row is recognised."""
+
     @property
     def format(self) -> Format: ...
+
+    @property
+    def spans_sheets(self) -> bool:
+        """Whether the format's data is on several sheets (each with its own header)."""
+        ...
 
     def match(self, cells: list[str]) -> ColumnMatch | None: ...
 
@@ -66,6 +73,7 @@ class AliasSpec:
     known: frozenset[str] = frozenset()  # keys of the format's columns that are not read
     guess: bool = False
     needed: frozenset[str] = frozenset()
+    spans_sheets: bool = False
 
     def match(self, cells: list[str]) -> ColumnMatch | None:
         claims: dict[str, list[tuple[int, int, str]]] = {}  # field -> [(rank, position, title)]
@@ -118,41 +126,13 @@ class AliasSpec:
         return still_unknown
 
 
-def template_spec(reference: Reference) -> AliasSpec:
-    """The Mesa template: any two of its columns make a header (missing ones are then reported)."""
-    keys: dict[str, tuple[str, int]] = {}
-    for column in reference.columns:
-        for rank, alias in enumerate((*column.aliases, column.field)):
-            keys.setdefault(reference.header_key(alias), (column.field, rank))
-    needed = frozenset(column.field for column in reference.columns if column.required)
-    return AliasSpec("mesa_template", keys, reference, min_fields=2, guess=True, needed=needed)
-
-
-def five_w_spec(reference: Reference) -> AliasSpec:
-    """The R4V 5W export: recognised only when every one of its required columns is there."""
-    spec = reference.five_w
-    keys = {
-        reference.header_key(alias): (name, rank)
-        for name, aliases in spec.columns.items()
-        for rank, alias in enumerate((*aliases, name))
-    }
-    return AliasSpec(
-        "r4v_5w",
-        keys,
-        reference,
-        required=frozenset(spec.required),
-        min_fields=len(spec.required),
-        known=frozenset(reference.header_key(title) for title in spec.known),
-        needed=frozenset(spec.required),
-    )
-
-
 @dataclass(frozen=True)
 class Header:
     table: Table
     index: int  # position of the header row in table.rows
     columns: ColumnMatch
     format: Format
+    spans_sheets: bool = False
 
     @property
     def row_number(self) -> int:
@@ -168,7 +148,8 @@ def find_headers(tables: Iterable[Table], specs: list[HeaderSpec]) -> list[Heade
     """The header of the sheet that holds the data: the first visible sheet whose header names every
     field its format needs, else the first visible sheet with a header (hidden sheets, such as the
     lists behind a template's choice lists, never hold the data). For a format that spans sheets
-    (RMRP need and targets), the matching header of every later visible sheet too."""
+    (RMRP need and targets: its spec `spans_sheets`), the matching header of every later visible
+    sheet too."""
     visible = [table for table in tables if not table.hidden]
     found: list[Header] = []
     partial: Header | None = None
@@ -177,7 +158,7 @@ def find_headers(tables: Iterable[Table], specs: list[HeaderSpec]) -> list[Heade
         header = _first_header(table, candidates)
         if header is None:
             continue
-        if header.format == "rmrp_need":
+        if header.spans_sheets:
             found.append(header)
         elif header.columns.complete:
             return [header]
@@ -191,5 +172,5 @@ def _first_header(table: Table, specs: list[HeaderSpec]) -> Header | None:
         for spec in specs:
             columns = spec.match(cells)
             if columns is not None:
-                return Header(table, index, columns, spec.format)
+                return Header(table, index, columns, spec.format, spec.spans_sheets)
     return None

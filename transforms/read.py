@@ -22,6 +22,7 @@ from xml.etree import ElementTree
 from charset_normalizer import from_bytes
 
 from core.contract import DEFAULT_LIMITS, ReadLimits
+from core.problems import Problem
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,11 @@ class TooLargeError(Exception):
     def __init__(self, size: int, limit: int) -> None:
         super().__init__(f"{size} > {limit} bytes")
         self.size, self.limit = size, limit
+
+
+def too_large(size: int, limit: int) -> Problem:
+    """The answer to a file (or a workbook, once unzipped) over the limit, which is not read."""
+    return Problem("structure.file_too_large", detail=f"{size / 2**20:.1f} MB > {limit / 2**20:.0f} MB")
 
 
 def read_tables(file_name: str, content: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[Table]:

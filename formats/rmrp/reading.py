@@ -53,6 +53,7 @@ class RmrpSpec:
     """Recognises a PiN or Target sheet's header by its labelled and measured columns."""
 
     format: Format = "rmrp_need"
+    spans_sheets: bool = True  # a PiN sheet and a Target sheet
 
     def match(self, cells: list[str]) -> ColumnMatch | None:
         positions: dict[str, int] = {}

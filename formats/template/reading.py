@@ -11,7 +11,7 @@ from core.contract import COVER_COLUMNS, KEY_COLUMNS
 from core.problems import Problem
 from core.reference import CodedColumn, Reference
 from transforms.columns import column_problems, formula_problems, personal_data
-from transforms.header import ColumnMatch, Header
+from transforms.header import AliasSpec, ColumnMatch, Header
 from transforms.model import Part
 from transforms.values import (
     cell,
@@ -29,6 +29,16 @@ LABEL_FIELDS = ("agency", "period", "district", "indicator")
 # A table with at least this many months as column titles, and no period nor value column, has its
 # months across the columns.
 MONTHS_ACROSS_MIN = 2
+
+
+def template_spec(reference: Reference) -> AliasSpec:
+    """The Mesa template: any two of its columns make a header (missing ones are then reported)."""
+    keys: dict[str, tuple[str, int]] = {}
+    for column in reference.columns:
+        for rank, alias in enumerate((*column.aliases, column.field)):
+            keys.setdefault(reference.header_key(alias), (column.field, rank))
+    needed = frozenset(column.field for column in reference.columns if column.required)
+    return AliasSpec("mesa_template", keys, reference, min_fields=2, guess=True, needed=needed)
 
 
 def template_part(header: Header, channel: str, reference: Reference) -> tuple[Part | None, list[Problem]]:

@@ -16,7 +16,7 @@ from core.contract import COVER_COLUMNS, KEY_COLUMNS
 from core.problems import Problem
 from core.reference import Reference
 from transforms.columns import column_problems, formula_problems, personal_data
-from transforms.header import Header
+from transforms.header import AliasSpec, Header
 from transforms.model import Part
 from transforms.values import (
     cell,
@@ -32,6 +32,25 @@ VALUE_FIELD = "new_beneficiaries"
 # How a 5W column is named where a template field is reported: feedback quotes the agency's column.
 SOURCE_FIELDS = {"agency": "appealing_org", "period": "month", "district": "admin2", "value": VALUE_FIELD}
 LONG_COLUMNS = ["row_number", *KEY_COLUMNS, "admin_level", "r4v_group", "value", "value_text"]
+
+
+def five_w_spec(reference: Reference) -> AliasSpec:
+    """The R4V 5W export: recognised only when every one of its required columns is there."""
+    spec = reference.five_w
+    keys = {
+        reference.header_key(alias): (name, rank)
+        for name, aliases in spec.columns.items()
+        for rank, alias in enumerate((*aliases, name))
+    }
+    return AliasSpec(
+        "r4v_5w",
+        keys,
+        reference,
+        required=frozenset(spec.required),
+        min_fields=len(spec.required),
+        known=frozenset(reference.header_key(title) for title in spec.known),
+        needed=frozenset(spec.required),
+    )
 
 
 def breakdown_fields(reference: Reference) -> tuple[list[str], list[str]]:

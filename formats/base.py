@@ -1,0 +1,86 @@
+"""What a submission format is: how its header is recognised, how its rows are read, which suites
+they go through and what loads. Each format lives in its own folder (formats/<name>/) and hands the
+rest of the pipeline an object of this shape: adding a format is adding a folder and a line in
+formats/__init__.py, never an `if format == ...` elsewhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+import pandas as pd
+
+from core.contract import Format, Loads
+from core.problems import Problem
+from core.reference import Reference
+from expectations.validate import Checked, History, SuiteRunner
+from transforms.header import Header, HeaderSpec
+from transforms.model import Part
+
+if TYPE_CHECKING:
+    from great_expectations.expectations import Expectation
+
+
+@dataclass(frozen=True)
+class Context:
+    """What checking a part needs besides the part: the suites, the reference data, the agency whose
+    folder the file came from, the suites' parameters, and the series' history (None: not judged)."""
+
+    runner: SuiteRunner
+    reference: Reference
+    channel: str
+    parameters: dict[str, Any]
+    history: History | None = None
+
+    def check(
+        self, suite: str, frame: pd.DataFrame, part: Part, sources: dict[str, str] | None = None
+    ) -> Checked:
+        return self.runner.check(suite, frame, part, self.parameters, sources)
+
+
+@dataclass(frozen=True)
+class PartCheck:
+    """What the suites found on one part, and its rows in the shape they load in (before triage)."""
+
+    checked: list[Checked]
+    frame: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)  # found by the format itself, beside the suites
+
+
+class SubmissionFormat(Protocol):
+    """One format of the submission contract."""
+
+    @property
+    def name(self) -> Format: ...
+
+    @property
+    def loads(self) -> Loads:
+        """Where its rows go: indicator values, or need and targets."""
+        ...
+
+    @property
+    def revises(self) -> bool:
+        """Whether a later file of the agency for a period replaces this one's figures (the
+        contract's revisions): its feedback then says what a revision stops counting."""
+        ...
+
+    def header_spec(self, reference: Reference) -> HeaderSpec: ...
+
+    def read(
+        self, headers: list[Header], channel: str, reference: Reference
+    ) -> tuple[list[Part], list[Problem]]:
+        """The parts under its headers, and what reading found wrong."""
+        ...
+
+    def suites(self, reference: Reference) -> dict[str, list[Expectation]]:
+        """Its own Great Expectations suites, by name."""
+        ...
+
+    def check(self, part: Part, context: Context) -> PartCheck:
+        """Run the part through its suites."""
+        ...
+
+    def to_load(self, accepted: pd.DataFrame) -> pd.DataFrame:
+        """The accepted rows as they load (R4V 5W: one partner's activities under one indicator,
+        place and month add up)."""
+        ...

@@ -1,0 +1,59 @@
+"""The Mesa template (submission contract, section 2): one row per indicator x district x period x
+group, headers in Spanish or English. Its rows are checked by the rules of indicator values, against
+each other (totals and their parts, attended and identified), and against their series' history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from core.contract import Format, Loads
+from core.problems import Problem
+from core.reference import Reference
+from expectations.derived import comparisons, plausibility
+from expectations.suite import comparison_expectations, value_expectations
+from formats.base import Context, PartCheck
+from formats.template.reading import template_part, template_spec
+from transforms.header import Header, HeaderSpec
+from transforms.model import Part
+
+if TYPE_CHECKING:
+    from great_expectations.expectations import Expectation
+
+
+class TemplateFormat:
+    name: Format = "mesa_template"
+    loads: Loads = "values"
+    revises = True
+
+    def header_spec(self, reference: Reference) -> HeaderSpec:
+        return template_spec(reference)
+
+    def read(
+        self, headers: list[Header], channel: str, reference: Reference
+    ) -> tuple[list[Part], list[Problem]]:
+        part, problems = template_part(headers[0], channel, reference)
+        return ([] if part is None else [part]), problems
+
+    def suites(self, reference: Reference) -> dict[str, list[Expectation]]:
+        return {
+            "mesa_template": value_expectations(reference),
+            "mesa_comparisons": comparison_expectations(),
+        }
+
+    def check(self, part: Part, context: Context) -> PartCheck:
+        frame = part.frame
+        checked = [
+            context.check("mesa_template", frame, part),
+            context.check("mesa_comparisons", comparisons(frame, context.reference), part),
+        ]
+        if context.history is not None:
+            checked.append(context.check("plausibility", plausibility(frame, context.history(frame)), part))
+        return PartCheck(checked, frame)
+
+    def to_load(self, accepted: pd.DataFrame) -> pd.DataFrame:
+        return accepted
+
+
+FORMAT = TemplateFormat()
