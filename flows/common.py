@@ -21,7 +21,7 @@ from core import clock
 from core.i18n import text
 from core.reference import load_reference
 from core.settings import Settings
-from mesa.status import busy_text
+from followup.status import busy_text
 from warehouse import store
 from warehouse.build import BuildReport
 from warehouse.build import build as build_models

@@ -17,14 +17,14 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 from prefect.states import Failed
 
+from agency_feedback import answer as feedback_writer
 from core.i18n import text
 from core.reference import load_reference
 from core.settings import Settings, resolve_settings
 from flows.common import busy_state, run_once, update_marts, writing_run
 from flows.progress import Progress
 from formats.submission import suite_runner
-from mesa import feedback as feedback_writer
-from mesa import intake
+from pipeline import intake
 from reception import inbox as inbox_reader
 from warehouse import store
 from warehouse.lock import WarehouseBusyError

@@ -21,8 +21,8 @@ from core.locations import is_remote
 from core.reference import load_reference
 from core.settings import Settings, resolve_settings
 from flows.common import busy_state, run_once, update_marts, writing_run
-from mesa.reminders import Message, compose, due_reminders, month_name, write_message
-from mesa.status import default_period, summarise, table_rows
+from followup.reminders import Message, compose, due_reminders, month_name, write_message
+from followup.status import default_period, summarise, table_rows
 from warehouse.lock import WarehouseBusyError
 from warehouse.operations import Reminder, ReportStatus, record_reminders, reporting_status, sent_reminders
 from warehouse.store import OPEN_WAIT_SECONDS, WarehouseInUseError

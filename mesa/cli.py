@@ -309,8 +309,9 @@ def validate_command(args: argparse.Namespace, settings: Settings) -> int:
         print(text(lang, "cli.unknown_agency", value=args.agency, choices=choices), file=sys.stderr)
         return EXIT_USAGE
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    from agency_feedback import answer as feedback
     from formats.submission import suite_runner
-    from mesa import feedback, intake
+    from pipeline import intake
     from warehouse.store import readable
 
     warehouse = readable(settings.warehouse)
@@ -410,8 +411,8 @@ def sql_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def export_command(args: argparse.Namespace, settings: Settings) -> int:
     from core.reference import load_reference
-    from mesa.export import export
-    from mesa.suppression import DEFAULT_THRESHOLD
+    from publication.export import export
+    from publication.suppression import DEFAULT_THRESHOLD
 
     lang = settings.lang
     if not settings.warehouse.exists():

@@ -30,7 +30,7 @@ WIDE = 140
 def status_command(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
-    from mesa.status import default_period, summarise
+    from followup.status import default_period, summarise
     from warehouse.lock import current_holder
     from warehouse.operations import failures, recent_runs, reporting_status
     from warehouse.store import WarehouseInUseError
@@ -89,8 +89,8 @@ def _print_status_table(summaries: list[Any], period: str, day: dt.date, lang: s
     from rich.console import Console
     from rich.table import Table
 
-    from mesa.reminders import month_name
-    from mesa.status import headline, pending_text
+    from followup.reminders import month_name
+    from followup.status import headline, pending_text
 
     date_format = text(lang, "reminder.date_format")
     table = Table(
@@ -180,7 +180,7 @@ def _print_runs(runs: list[dict[str, Any]], settings: Settings) -> None:
 
 
 def _print_holder(holder: Any, settings: Settings) -> None:
-    from mesa.status import holder_fields
+    from followup.status import holder_fields
 
     if holder is not None:
         print(
@@ -228,7 +228,7 @@ def remind_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def busy_message(holder: dict[str, Any], settings: Settings) -> str:
-    from mesa.status import busy_text
+    from followup.status import busy_text
 
     return busy_text(holder, settings.lang, settings.timezone, "cli")
 

@@ -8,9 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+from agency_feedback import answer as feedback
 from core.reference import load_reference
 from formats.submission import suite_runner
-from mesa import feedback, intake
+from pipeline import intake
 from reception.inbox import discover
 from warehouse import store
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from agency_feedback.answer import feedback_path
 from core.reference import Reference
 from expectations.validate import SuiteRunner
-from mesa.feedback import feedback_path
-from mesa.intake import coverage, inspect, receive, record_for
+from pipeline.intake import coverage, inspect, receive, record_for
 from reception.inbox import discover
 from warehouse import store
 from warehouse.build import build

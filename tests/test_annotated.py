@@ -11,11 +11,11 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.styles import Font
 
+from agency_feedback import annotated
+from agency_feedback.answer import keep_validation_results, write_feedback
 from core.reference import Reference
 from expectations.validate import SuiteRunner
-from mesa import annotated
-from mesa.feedback import keep_validation_results, write_feedback
-from mesa.intake import Outcome, inspect, received_in_place
+from pipeline.intake import Outcome, inspect, received_in_place
 from tests.builders import template_csv, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from bench.generate import Scale, plan, render, write_inbox, write_twins
 from bench.peers import PEERS, Rules
 from core.reference import load_reference
 from formats.submission import suite_runner
-from mesa import intake
+from pipeline import intake
 from reception import inbox
 
 SMALL = Scale(files=6, rows_per_file=400, error_rate=0.05)

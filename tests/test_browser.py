@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from agency_feedback.answer import write_feedback
 from core.reference import Reference
 from expectations.validate import SuiteRunner
-from mesa.feedback import write_feedback
-from mesa.intake import inspect, received_in_place
+from pipeline.intake import inspect, received_in_place
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

@@ -18,8 +18,8 @@ import pytest
 from core.config import CalendarEntry, ReminderPolicy
 from core.reference import Reference
 from core.settings import Settings, resolve_settings
-from mesa.reminders import compose, due_reminders, write_message
-from mesa.status import default_period, summarise
+from followup.reminders import compose, due_reminders, write_message
+from followup.status import default_period, summarise
 from tests.test_cli import mesa
 from tests.test_marts import Given, total
 from warehouse.operations import ReportStatus, reporting_status

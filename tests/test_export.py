@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from core.reference import Reference
-from mesa.export import coverage_sets, export, protect_coverage
-from mesa.suppression import CellSet
+from publication.export import coverage_sets, export, protect_coverage
+from publication.suppression import CellSet
 from tests.test_marts import Given, total
 
 GBV = "Protection (GBV)"

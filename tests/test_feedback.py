@@ -11,11 +11,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from agency_feedback.answer import feedback_path, folder_name, spreadsheet_safe, write_feedback
 from core.contract import LOADED_COLUMNS
 from core.problems import Problem
 from expectations.triage import Verdict
-from mesa.feedback import feedback_path, folder_name, spreadsheet_safe, write_feedback
-from mesa.intake import Outcome, Received
+from pipeline.intake import Outcome, Received
 from reception.archive import ArchivedFile
 from reception.inbox import InboxFile
 
@@ -178,7 +178,7 @@ def test_one_cause_behind_many_failing_rows_is_said_first_and_the_list_stays_bou
     """A column the template does not know (here «segmento») makes 300 rows look the same: the
     summary names that column first, in one sentence; the page and the JSON list at most 200 rows
     of the rule, the CSV every one."""
-    from mesa.intake import inspect, received_in_place
+    from pipeline.intake import inspect, received_in_place
     from tests.builders import csv_bytes
 
     rows = [["periodo", "ubigeo", "indicador", "segmento", "valor"]]

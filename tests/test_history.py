@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.reference import Reference
 from expectations.validate import SuiteRunner
-from mesa.intake import Outcome, coverage, inspect, receive, record_for
+from pipeline.intake import Outcome, coverage, inspect, receive, record_for
 from reception.inbox import discover
 from tests.builders import template_csv
 from warehouse import store

@@ -285,7 +285,7 @@ def test_a_file_the_pipeline_fails_on_gets_an_answer_is_retried_a_few_times_then
 ) -> None:
     """A real fault (the feedback writer raises on one agency's file): that file still ends with a
     status and Spanish feedback, the others load, it is not retried forever, and the officer sees it."""
-    from mesa import feedback
+    from agency_feedback import answer as feedback
 
     real_writer = feedback.write_feedback
     pnp = "PNP/pnp_denuncias_2026_10.csv"

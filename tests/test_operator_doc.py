@@ -12,7 +12,10 @@ from mesa.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = (ROOT / "docs" / "operador.md").read_text(encoding="utf-8")
-CODE_FOLDERS = ("core", "mesa", "flows", "warehouse", "transforms", "expectations")
+CODE_FOLDERS = (
+    "core", "reception", "transforms", "expectations", "formats", "warehouse", "agency_feedback", "publication",
+    "followup", "pipeline", "flows", "mesa",
+)  # fmt: skip
 
 
 def variables_in_code() -> set[str]:

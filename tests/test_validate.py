@@ -18,7 +18,7 @@ from expectations.validate import SuiteRunner
 from formats.submission import expectations, verdict
 from formats.submission import read as parse_submission
 from formats.submission import validate as validate_parsed
-from mesa.intake import Received, inspect
+from pipeline.intake import Received, inspect
 from reception.archive import ArchivedFile
 from reception.inbox import InboxFile
 from tests.builders import (

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from mesa.intake import Outcome
+    from pipeline.intake import Outcome
     from transforms.model import Part
 
 # Beyond this many rows the copy is not written (the CSV lists every problem).
@@ -190,7 +190,7 @@ def _note(problem: Problem, lang: str) -> str:
 
 def _problem_table(problems: list[Problem], lang: str) -> list[list[object]]:
     """The problems sheet: a header row in the agency's language, then one row per problem."""
-    from mesa.feedback import PROBLEM_COLUMNS, problem_rows
+    from agency_feedback.answer import PROBLEM_COLUMNS, problem_rows
 
     headers = strings(lang)["problems_columns"]
     return [

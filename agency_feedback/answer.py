@@ -18,14 +18,14 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from agency_feedback.annotated import write_annotated_copy
 from core.checks import check, checks
 from core.clock import local_time
 from core.i18n import strings, text
 from core.problems import Problem
 from core.reference import load_reference
 from core.text import slug
-from mesa.annotated import write_annotated_copy
-from mesa.intake import Outcome, Received
+from pipeline.intake import Outcome, Received
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 # The HTML lists this many rows per check; the CSV always lists every one.

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from core.reference import Reference
-from mesa.suppression import CellSet, additive_sets, primary, secondary
+from publication.suppression import CellSet, additive_sets, primary, secondary
 from warehouse.store import connect, table
 
 EXPORTED = (
