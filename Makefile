@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements-bootstrap.lock requirement
 help:
 	@echo "make run     set up .venv and run the pipeline on examples/inbox"
 	@echo "make test    set up .venv and run the tests"
-	@echo "make check   lint (ruff), format check (ruff format) and type check (mypy)"
+	@echo "make check   lint (ruff), format check (ruff format), type check (mypy), layers (import-linter)"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make bench   measure speed against a floor and peers (1M rows; about 10 min; writes bench/results.json)"
 	@echo "make lock    re-resolve requirements.lock from pyproject.toml"
@@ -41,6 +41,7 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agency_feedback.problems import PROBLEM_COLUMNS, problem_rows
 from core.i18n import strings, text
 from core.problems import Problem
 from transforms.read import is_ooxml, read_tables
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from pipeline.intake import Outcome
+    from formats.outcome import Outcome
     from transforms.model import Part
 
 # Beyond this many rows the copy is not written (the CSV lists every problem).
@@ -190,8 +191,6 @@ def _note(problem: Problem, lang: str) -> str:
 
 def _problem_table(problems: list[Problem], lang: str) -> list[list[object]]:
     """The problems sheet: a header row in the agency's language, then one row per problem."""
-    from agency_feedback.answer import PROBLEM_COLUMNS, problem_rows
-
     headers = strings(lang)["problems_columns"]
     return [
         [headers[column] for column in PROBLEM_COLUMNS],

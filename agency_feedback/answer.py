@@ -11,6 +11,7 @@ import json
 import shutil
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
@@ -19,21 +20,20 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from agency_feedback.annotated import write_annotated_copy
+from agency_feedback.problems import PROBLEM_COLUMNS, ordered, problem_rows
 from core.checks import check, checks
 from core.clock import local_time
 from core.i18n import strings, text
-from core.problems import Problem
 from core.reference import load_reference
 from core.text import slug
-from pipeline.intake import Outcome, Received
+from formats.outcome import Outcome
+from reception.received import Received
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 # The HTML lists this many rows per check; the CSV always lists every one.
 HTML_ROWS_PER_CHECK = 200
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# Appended columns keep the earlier ones where agencies' spreadsheets expect them.
-PROBLEM_COLUMNS = ["row_number", "column", "value", "check_id", "severity", "message", "suggestion", "sheet"]
 # Folder names stay well under file-system limits whatever the agency called its file.
 MAX_SLUG_CHARACTERS = 80
 # A trial's feedback folder (`mesa validate`) ends so: never the folder of a real submission.
@@ -74,30 +74,6 @@ def _is_plain_number(cell: str) -> bool:
     return True
 
 
-def ordered(problems: list[Problem]) -> list[Problem]:
-    """File-level problems first, then by row, then in registry order."""
-    rank = {check_id: position for position, check_id in enumerate(checks())}
-    return sorted(problems, key=lambda p: (p.sheet or "", p.row_number or 0, rank[p.check_id]))
-
-
-def problem_rows(problems: list[Problem], lang: str) -> list[dict[str, Any]]:
-    """The feedback rows, with the severity and message in `lang`."""
-    return [
-        {
-            "row_number": problem.row_number,
-            "column": problem.column_label(lang),
-            "value": problem.value,
-            "check_id": problem.check_id,
-            "severity": text(lang, f"severity.{problem.severity}"),
-            "severity_id": problem.severity,
-            "message": problem.message(lang),
-            "suggestion": problem.suggestion,
-            "sheet": problem.sheet,
-        }
-        for problem in ordered(problems)
-    ]
-
-
 @dataclass(frozen=True)
 class CheckGroup:
     """The problems of one check, for the HTML summary."""
@@ -125,6 +101,11 @@ def grouped(rows: list[dict[str, Any]], counts: dict[str, int], lang: str) -> li
         for check_id in checks()
         if (members := by_check.get(check_id))
     ]
+
+
+def agency_name(code: str) -> str | None:
+    """The agency's name; None for a folder that belongs to no agency."""
+    return next((a.name for a in load_reference().agencies if a.code == code), None)
 
 
 def leading_cause(outcome: Outcome, lang: str) -> str | None:
@@ -158,7 +139,6 @@ def details(outcome: Outcome, lang: str, timezone: str, trial: bool = False) -> 
     are listed up to HTML_ROWS_PER_CHECK per rule (`every_problem` has them all, for the CSV)."""
     received, verdict = outcome.received, outcome.verdict
     reference = load_reference()
-    agency = next((a for a in reference.agencies if a.code == received.agency), None)
     names = {i.code: i.name_es if lang == "es" else i.name_en for i in reference.indicators}
     sectors = {s.name: s.name_es if lang == "es" else s.name for s in reference.sectors}
     original = outcome.duplicate_of
@@ -166,7 +146,7 @@ def details(outcome: Outcome, lang: str, timezone: str, trial: bool = False) -> 
     return {
         "submission_id": received.submission_id,
         "agency": received.agency,
-        "agency_name": agency.name if agency else None,
+        "agency_name": agency_name(received.agency),
         "file": received.file.relative_path,
         "sha256": received.archived.sha256,
         "size_bytes": received.archived.size_bytes,
@@ -273,14 +253,11 @@ def write_failure_feedback(
     feedback (a page and its JSON, nothing else), so that a fault in that writer still leaves the
     agency an answer; it replaces whatever feedback the file had."""
     status = "set_aside" if set_aside else "failed"
-    agency = (
-        load_reference().agency(received.agency) if received.agency in load_reference().agency_codes else None
-    )
     now = dt.datetime.now(dt.UTC)
     data = {
         "submission_id": received.submission_id,
         "agency": received.agency,
-        "agency_name": agency.name if agency else None,
+        "agency_name": agency_name(received.agency),
         "file": received.file.relative_path,
         "sha256": received.archived.sha256,
         "received_at": received.file.received_at.isoformat(timespec="seconds"),
@@ -295,22 +272,24 @@ def write_failure_feedback(
     }
     page = _environment().get_template("failure.html.j2").render(lang=lang, t=strings(lang), data=data)
     names = strings(lang)["files"]
-    return _publish(
-        feedback_root / received_path(received),
-        {
-            names["summary"]: page,
-            names["details"]: json.dumps(data, ensure_ascii=False, indent=2),
-        },
-    )
+
+    def write(folder: Path) -> None:
+        (folder / names["summary"]).write_text(page, encoding="utf-8")
+        (folder / names["details"]).write_text(
+            json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+
+    return _publish(feedback_root / received_path(received), write)
 
 
-def _publish(target: Path, files: dict[str, str]) -> Path:
-    """Write `files` (name -> text) as the folder `target`, which appears complete or not at all."""
+def _publish(target: Path, write: Callable[[Path], None]) -> Path:
+    """The folder `target`, written by `write` into a temporary folder that then takes its name: it
+    appears complete or not at all, and replaces what was there (a rerun after an interrupted load,
+    or the real answer after a failure's)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".writing-"))
     try:
-        for name, content in files.items():
-            (staging / name).write_text(content, encoding="utf-8")
+        write(staging)
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
@@ -323,29 +302,20 @@ def _publish(target: Path, files: dict[str, str]) -> Path:
 def write_feedback(
     outcome: Outcome, feedback_root: Path, lang: str, timezone: str, trial: bool = False
 ) -> Path:
-    """Write the submission's feedback folder and return it. The folder appears complete or not at
-    all: files are written to a temporary folder that then takes the final name. A trial's folder
-    (`mesa validate`) has a name of its own: it never replaces the feedback of a real submission."""
-    target = feedback_root / feedback_path(outcome, trial)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Write the submission's feedback folder and return it (see _publish). A trial's folder (`mesa
+    validate`) has a name of its own: it never replaces the feedback of a real submission."""
     data = details(outcome, lang, timezone, trial)
     names = strings(lang)["files"]
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".writing-"))
-    try:
-        data["annotated"] = (
-            names["annotated"] if write_annotated_copy(outcome, staging / names["annotated"], lang) else None
-        )
+
+    def write(folder: Path) -> None:
+        annotated = write_annotated_copy(outcome, folder / names["annotated"], lang)
+        data["annotated"] = names["annotated"] if annotated else None
         data["technical"] = names["details"]
         rows = data.pop("every_problem")
-        (staging / names["summary"]).write_text(render_summary(data, lang), encoding="utf-8")
-        write_problems_csv(staging / names["problems"], rows, lang)
-        (staging / names["details"]).write_text(
+        (folder / names["summary"]).write_text(render_summary(data, lang), encoding="utf-8")
+        write_problems_csv(folder / names["problems"], rows, lang)
+        (folder / names["details"]).write_text(
             json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
         )
-        if target.exists():  # a rerun after an interrupted load rewrites the same folder
-            shutil.rmtree(target)
-        staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
+
+    return _publish(feedback_root / feedback_path(outcome, trial), write)

@@ -40,14 +40,14 @@ def pipeline(folder: Path, inbox: Path) -> dict[str, Any]:
     from flows.intake import run_intake
 
     succeeded, report = run_intake(settings_for(folder, inbox))
-    submissions = report["submissions"]
+    submissions = report.submissions
     return {
         "succeeded": succeeded,
         "files": len(submissions),
-        "rows_read": sum(s["rows_read"] for s in submissions),
-        "rows_loaded": sum(s["rows_loaded"] for s in submissions),
-        "rows_rejected": sum(s["rows_rejected"] for s in submissions),
-        "failed": report["failed"],
+        "rows_read": sum(s.rows_read for s in submissions),
+        "rows_loaded": sum(s.rows_loaded for s in submissions),
+        "rows_rejected": sum(s.rows_rejected for s in submissions),
+        "failed": report.failed,
     }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.contract import DEFAULT_LIMITS, ReadLimits
-from core.i18n import language
+from core.i18n import language, text
 
 DEFAULT_INBOX = "inbox"
 DEFAULT_WAREHOUSE = "mesa.duckdb"
@@ -25,6 +25,18 @@ VALIDATIONS_FOLDER = "validaciones"
 # MESA_INBOX may name several inboxes, separated like this (";" never appears in a URL's host or a
 # folder name an officer would choose, unlike ":" and ",").
 INBOX_SEPARATOR = ";"
+
+
+class SettingError(ValueError):
+    """A MESA_* variable that cannot be used; `describe` says which, what it says and what to write,
+    in the officer's language."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key, self.params = key, params
+
+    def describe(self, lang: str) -> str:
+        return text(lang, f"settings.{self.key}", **self.params)
 
 
 @dataclass(frozen=True)
@@ -143,9 +155,7 @@ def _megabytes(environ: Mapping[str, str], name: str, default: int) -> int:
     except ValueError:
         megabytes = -1
     if megabytes <= 0:
-        raise ValueError(
-            f"{name}={written!r}: write a size in megabytes greater than 0, for example {name}=50"
-        )
+        raise SettingError("bad_megabytes", name=name, value=written)
     return int(megabytes * 2**20)
 
 
@@ -160,8 +170,7 @@ def _number(
     except ValueError:
         value = -1
     if value < 0:
-        kind = "a whole number" if whole else "a number of seconds"
-        raise ValueError(f"{name}={written!r}: write {kind}, 0 or more, for example {name}={example}")
+        raise SettingError("bad_whole" if whole else "bad_seconds", name=name, value=written, example=example)
     return value
 
 
@@ -169,9 +178,7 @@ def _timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"MESA_TIMEZONE: unknown time zone {name!r}; use an IANA name such as {DEFAULT_TIMEZONE}"
-        ) from None
+        raise SettingError("bad_timezone", value=name, example=DEFAULT_TIMEZONE) from None
     return name
 
 

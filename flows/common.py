@@ -86,19 +86,21 @@ def writing_run(settings: Settings, flow: str) -> Iterator[RunLog]:
                 store.publish(settings.working, settings.warehouse)
 
 
-def busy_state(
-    settings: Settings, busy: WarehouseBusyError | WarehouseInUseError, report: dict[str, Any]
-) -> Any:
-    """A run that found another one writing ends Completed, named Skipped: nothing went wrong, and the
-    next scheduled run takes over. The holder is logged so the officer can tell which run it was; or
-    the file, when another program holds the working file open (nobody but the writer should)."""
+def busy_holder(busy: WarehouseBusyError | WarehouseInUseError) -> dict[str, Any]:
+    """Who held the warehouse: the run holding the lock, or ({"in_use": path}) the working file
+    another program holds open (nobody but the writer should)."""
     if isinstance(busy, WarehouseInUseError):
-        holder: dict[str, Any] = {"in_use": str(busy.path)}
-    else:
-        holder = asdict(busy.holder) if busy.holder else {}
-    message = busy_text(holder, settings.lang, settings.timezone, "log")
+        return {"in_use": str(busy.path)}
+    return asdict(busy.holder) if busy.holder else {}
+
+
+def busy_state(settings: Settings, busy: WarehouseBusyError | WarehouseInUseError, data: Any) -> Any:
+    """A run that found another one writing ends Completed, named Skipped: nothing went wrong, and the
+    next scheduled run takes over. The holder is logged so the officer can tell which run it was.
+    `data` is what the flow returns, saying it was busy."""
+    message = busy_text(busy_holder(busy), settings.lang, settings.timezone, "log")
     get_run_logger().warning(message)
-    return Completed(name=SKIPPED, message=message, data={**report, "busy": holder})
+    return Completed(name=SKIPPED, message=message, data=data)
 
 
 @task(cache_policy=NONE)
@@ -120,15 +122,15 @@ def update_marts(settings: Settings, full: bool = False) -> dict[str, int]:
     return built.rows
 
 
-def run_once(flow: Callable[..., Any], *args: Any) -> tuple[bool, dict[str, Any]]:
-    """Run a flow once from the command line; (succeeded, its report). A rejected submission is a
-    success of the pipeline; a run that found the warehouse busy is not (its report has "busy")."""
+def run_once(flow: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
+    """Run a flow once from the command line; (completed, what it returned). A rejected submission
+    is a success of the pipeline; whether a run that found the warehouse busy is one, its report says."""
     with one_off_run():
         state = cast("State[Any]", flow(*args, return_state=True))
     result = state.result(raise_on_failure=False)
     if isinstance(result, BaseException):
         raise result
-    return state.is_completed() and "busy" not in result, result
+    return state.is_completed(), result
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from core.i18n import text
 from core.locations import is_remote
 from core.reference import load_reference
 from core.settings import Settings, resolve_settings
-from flows.common import busy_state, run_once, update_marts, writing_run
+from flows.common import busy_holder, busy_state, run_once, update_marts, writing_run
 from followup.reminders import Message, compose, due_reminders, month_name, write_message
 from followup.status import default_period, summarise, table_rows
 from warehouse.lock import WarehouseBusyError
@@ -138,7 +138,7 @@ def calendar_flow(settings: Settings | None = None, day: dt.date | None = None) 
             report["reminders"] = written_by_message(written)
             report["status"] = publish_status(settings, reports, day)
     except (WarehouseBusyError, WarehouseInUseError) as busy:
-        return busy_state(settings, busy, report)
+        return busy_state(settings, busy, {**report, "busy": busy_holder(busy)})
     return report
 
 
@@ -153,7 +153,8 @@ def written_by_message(written: list[Reminder]) -> list[dict[str, Any]]:
 
 def run_calendar(settings: Settings, day: dt.date | None = None) -> tuple[bool, dict[str, Any]]:
     """Run the calendar flow once; (succeeded, report). A busy warehouse is not a success."""
-    return run_once(calendar_flow, settings, day)
+    completed, report = run_once(calendar_flow, settings, day)
+    return completed and "busy" not in report, report
 
 
 @flow(name="mesa-marts", log_prints=False)
@@ -166,5 +167,5 @@ def marts_flow(settings: Settings | None = None) -> Any:
             tables = update_marts(settings, full=True)
             run.built = True
     except (WarehouseBusyError, WarehouseInUseError) as busy:
-        return busy_state(settings, busy, {})
+        return busy_state(settings, busy, {"busy": busy_holder(busy)})
     return tables

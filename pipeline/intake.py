@@ -1,127 +1,44 @@
-"""The steps a submission goes through, as plain functions: the flow's tasks call these."""
+"""A submission's steps as plain functions, the one sequence both the intake flow (as tasks) and
+`mesa validate` (as a trial) go through: take (read -> validate -> triage, with what the warehouse
+knows of duplicates, revisions and history), answer (the agency's feedback), load; and the answer to
+a file the pipeline itself failed on."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from agency_feedback import answer as feedback
 from core import clock
-from core.contract import DEFAULT_LIMITS, ROW_COUNTS, Format, ReadLimits, Status
+from core.contract import ROW_COUNTS
 from core.problems import Problem
-from core.reference import Reference, load_reference
-from core.settings import DEFAULT_TIMEZONE
-from expectations.triage import Verdict, nothing_loaded, with_warning
+from core.reference import load_reference
+from core.settings import Settings
+from expectations.triage import nothing_loaded, with_warning
 from expectations.validate import SuiteRunner
 from formats import submission
-from reception.archive import ArchivedFile, archive_stream, sha256_of
-from reception.inbox import InboxFile
-from transforms.model import Part
+from formats.outcome import Original, Outcome
+from pipeline.report import Entry
+from reception.received import Received
 from transforms.read import too_large
 from transforms.values import period_in_name, period_kind
-from warehouse.store import SubmissionRecord, first_with_content, series_history, slice_losses
+from warehouse import store
+from warehouse.operations import FailureRecord, record_failure
 
 
-@dataclass(frozen=True)
-class Received:
-    """A file from the inbox, archived: from here on the pipeline reads the archived bytes only."""
-
-    file: InboxFile
-    archived: ArchivedFile
-
-    @property
-    def agency(self) -> str:
-        """The registered agency, or the folder's own name when it belongs to none."""
-        return self.file.agency or self.file.channel
-
-    @property
-    def named_period(self) -> str | None:
-        """The month the file's name speaks of, if any (a day in UTC is close enough to say it)."""
-        return period_in_name(self.file.relative_path, self.file.received_at.date())
-
-    @property
-    def submission_id(self) -> str:
-        """Stable id of this file: the same path with the same bytes is the same submission."""
-        key = f"{self.agency}\n{self.file.relative_path}\n{self.archived.sha256}"
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the pipeline concluded about one submission: the input to feedback and to the load."""
-
-    received: Received
-    verdict: Verdict
-    problems: list[Problem]
-    processed_at: dt.datetime
-    not_evaluated: list[str] = field(default_factory=list)
-    duplicate_of: SubmissionRecord | None = None
-    sheet: str | None = None
-    header_row: int | None = None
-    format: Format | None = None
-    parts: list[Part] = field(default_factory=list)  # where each problem's cell is, for the annotated copy
-    results: list[Any] = field(default_factory=list)  # GX validation results, for the technical report
-
-    @property
-    def status(self) -> Status:
-        return self.verdict.status
-
-    @property
-    def periods(self) -> list[str]:
-        """The periods loaded: months (YYYY-MM), or years for need and targets."""
-        accepted = self.verdict.accepted
-        column = "period" if "period" in accepted else "year"
-        return sorted(accepted[column].unique())
-
-    @property
-    def indicators(self) -> list[str]:
-        accepted = self.verdict.accepted
-        return sorted(accepted["indicator"].unique()) if "indicator" in accepted else []
-
-    @property
-    def sectors(self) -> list[str]:
-        accepted = self.verdict.accepted
-        return sorted(accepted["sector"].unique()) if "sector" in accepted else []
-
-
-def receive(file: InboxFile, archive_dir: Path) -> Received:
-    """Archive the file's bytes before anything else happens to it."""
-    with file.open() as stream:
-        return Received(file=file, archived=archive_stream(stream, archive_dir))
-
-
-def received_in_place(path: Path, agency: str | None, channel: str) -> Received:
-    """A file taken as it is where it lies, without archiving: for a dry run (`mesa validate`)."""
-    stat = path.stat()
-    file = InboxFile(
-        channel=channel,
-        agency=agency,
-        relative_path=path.name,
-        location=str(path),
-        size_bytes=stat.st_size,
-        received_at=dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC),
-    )
-    return Received(file=file, archived=ArchivedFile(sha256_of(path), path, stat.st_size))
-
-
-def inspect(
-    received: Received,
-    warehouse: Path | None,
-    reference: Reference,
-    runner: SuiteRunner,
-    limits: ReadLimits = DEFAULT_LIMITS,
-    timezone: str = DEFAULT_TIMEZONE,
-    trial: bool = False,
+def take(
+    received: Received, settings: Settings, runner: SuiteRunner | None = None, trial: bool = False
 ) -> Outcome:
-    """Duplicate check, reading, validation and triage. Bad input never raises: it becomes problems.
-    Without a warehouse (a dry run on a new machine) the checks against what it holds are skipped;
-    a trial (`mesa validate`) checks a file already received as if it were new."""
+    """What the submission is: its agency, whether its bytes were received before (a duplicate),
+    then read -> validate -> triage and what a revision would stop counting. Bad input never raises:
+    it becomes problems. A trial (`mesa validate`) checks a file already received as if it were new,
+    against the published copy (without one, the checks against the warehouse are left out)."""
     now = dt.datetime.now(dt.UTC)
+    reference = load_reference()
+    warehouse = store.readable(settings.warehouse) if trial else settings.working
     if received.file.agency is None:
         problem = Problem(
             "structure.unknown_channel",
@@ -129,25 +46,29 @@ def inspect(
             expected=", ".join(reference.agency_codes),
         )
         return Outcome(received, nothing_loaded("rejected"), [problem], now)
-    original = None if trial else first_with_content(warehouse, received.agency, received.archived.sha256)
-    if original is not None:
-        return Outcome(received, nothing_loaded("duplicate"), [], now, duplicate_of=original)
+    if not trial and (
+        original := store.first_with_content(warehouse, received.agency, received.archived.sha256)
+    ):
+        duplicate_of = Original(
+            original.submission_id, original.file_name, original.received_at, original.status
+        )
+        return Outcome(received, nothing_loaded("duplicate"), [], now, duplicate_of=duplicate_of)
+    limits = settings.limits
     if received.archived.size_bytes > limits.max_file_bytes:  # never read into memory
         problem = too_large(received.archived.size_bytes, limits.max_file_bytes)
         return Outcome(received, nothing_loaded("rejected"), [problem], now)
-    content = received.archived.path.read_bytes()
     checked = submission.check(
         received.file.relative_path,
-        content,
+        received.archived.path.read_bytes(),
         received.agency,
         runner,
         limits,
-        today=clock.today(timezone),
-        history=partial(series_history, warehouse),
+        today=clock.today(settings.timezone),
+        history=partial(store.series_history, warehouse),
     )
     parsed, validation, verdict = checked.parsed, checked.validation, checked.verdict
     problems = validation.problems
-    if submission.format_of(parsed.format).revises and parsed.format is not None:
+    if parsed.format is not None and submission.format_of(parsed.format).revises:
         losses = revision_losses(warehouse, received, verdict.accepted)
         problems = [*problems, *losses]
         verdict = with_warning(verdict) if losses else verdict
@@ -165,9 +86,58 @@ def inspect(
     )
 
 
+def answer(outcome: Outcome, settings: Settings, trial: bool = False) -> Path:
+    """The agency's feedback folder; Great Expectations' own results kept for the officer (not for a
+    trial, which leaves nothing behind but its feedback)."""
+    if not trial:
+        feedback.keep_validation_results(outcome, settings.validations)
+    return feedback.write_feedback(outcome, settings.feedback, settings.lang, settings.timezone, trial)
+
+
+def load(outcome: Outcome, settings: Settings) -> None:
+    """Register the submission and load its rows, in one transaction."""
+    loads = submission.format_of(outcome.format).loads
+    record = record_for(outcome, feedback.feedback_path(outcome))
+    store.load_submission(settings.working, record, outcome.verdict.accepted, coverage(outcome), loads)
+
+
+def answer_failure(received: Received, step: str, error: BaseException, settings: Settings) -> Entry:
+    """A file the pipeline failed on still gets a status and feedback: the failure is counted (set
+    aside after settings.max_attempts runs) and the agency told, in plain words, what comes next.
+    If even counting it fails, the agency is told all the same (as a first attempt)."""
+    record = FailureRecord(
+        submission_id=received.submission_id,
+        agency=received.agency,
+        channel=received.file.channel,
+        file_name=received.file.relative_path,
+        sha256=received.archived.sha256,
+        size_bytes=received.archived.size_bytes,
+        received_at=received.file.received_at,
+        failed_at=dt.datetime.now(dt.UTC),
+        step=step,
+        error=f"{type(error).__name__}: {error}",
+        feedback_path=feedback.received_path(received),
+        named_period=named_period(received),
+    )
+    try:
+        attempts, set_aside = record_failure(settings.working, record, settings.max_attempts)
+    except Exception:
+        attempts, set_aside = 1, False
+    folder = feedback.write_failure_feedback(
+        received,
+        attempts,
+        settings.max_attempts,
+        set_aside,
+        settings.feedback,
+        settings.lang,
+        settings.timezone,
+    )
+    return failure_entry(received, "set_aside" if set_aside else "failed", folder)
+
+
 def revision_losses(warehouse: Path | None, received: Received, accepted: pd.DataFrame) -> list[Problem]:
     """A warning per period where this file replaces another without restating all of its figures."""
-    losses = slice_losses(warehouse, received.agency, received.file.received_at, accepted)
+    losses = store.slice_losses(warehouse, received.agency, received.file.received_at, accepted)
     return [
         Problem(
             "consistency.revision_drops_values",
@@ -178,6 +148,11 @@ def revision_losses(warehouse: Path | None, received: Received, accepted: pd.Dat
         )
         for loss in losses
     ]
+
+
+def named_period(received: Received) -> str | None:
+    """The month the file's name speaks of, if any (a day in UTC is close enough to say it)."""
+    return period_in_name(received.file.relative_path, received.file.received_at.date())
 
 
 def coverage(outcome: Outcome) -> pd.DataFrame:
@@ -192,18 +167,15 @@ def coverage(outcome: Outcome) -> pd.DataFrame:
     counts = read.groupby(["period", "indicator"]).size().rename("rows_read").to_frame()
     counts["rows_loaded"] = loaded.groupby(["period", "indicator"]).size()
     counts = counts.fillna({"rows_loaded": 0}).astype({"rows_loaded": "int64"}).reset_index()
-    codes = period_kind_known(counts["period"]) & counts["indicator"].isin(load_reference().indicator_codes)
+    known = counts["period"].map(lambda period: period_kind(period) is not None)
+    codes = known & counts["indicator"].isin(load_reference().indicator_codes)
     return counts.loc[codes, columns]
 
 
-def period_kind_known(periods: pd.Series) -> pd.Series:
-    return periods.map(lambda period: period_kind(period) is not None)
-
-
-def record_for(outcome: Outcome, feedback_path: str) -> SubmissionRecord:
+def record_for(outcome: Outcome, feedback_path: str) -> store.SubmissionRecord:
     """The registry row of a submission whose feedback is at `feedback_path` (relative)."""
     received, verdict = outcome.received, outcome.verdict
-    return SubmissionRecord(
+    return store.SubmissionRecord(
         submission_id=received.submission_id,
         agency=received.agency,
         file_name=received.file.relative_path,
@@ -221,34 +193,33 @@ def record_for(outcome: Outcome, feedback_path: str) -> SubmissionRecord:
         format=outcome.format or "unknown",
         rows_excluded=verdict.rows_excluded,
         channel=received.file.channel,
-        named_period=received.named_period,
+        named_period=named_period(received),
     )
 
 
-def failure_entry(received: Received, status: str, folder: Path) -> dict[str, Any]:
+def failure_entry(received: Received, status: str, folder: Path) -> Entry:
     """The run report's entry of a file the pipeline failed on: nothing read, nothing loaded."""
-    return {
-        "file": received.file.label,
-        "agency": received.agency,
-        "sha256": received.archived.sha256,
-        "submission_id": received.submission_id,
-        "status": status,
+    return Entry(
+        file=received.file.label,
+        agency=received.agency,
+        sha256=received.archived.sha256,
+        submission_id=received.submission_id,
+        status="set_aside" if status == "set_aside" else "failed",
         **dict.fromkeys(ROW_COUNTS, 0),
-        "format": None,
-        "feedback": str(folder),
-    }
+        format=None,
+        feedback=str(folder),
+    )
 
 
-def report_entry(outcome: Outcome, folder: Path) -> dict[str, Any]:
+def report_entry(outcome: Outcome, folder: Path) -> Entry:
     """The submission's entry in a run's report (`mesa run --json`, `mesa validate --json`)."""
-    verdict = outcome.verdict
-    return {
-        "file": outcome.received.file.label,
-        "agency": outcome.received.agency,
-        "sha256": outcome.received.archived.sha256,
-        "submission_id": outcome.received.submission_id,
-        "status": verdict.status,
-        **verdict.counts,
-        "format": outcome.format,
-        "feedback": str(folder),
-    }
+    return Entry(
+        file=outcome.received.file.label,
+        agency=outcome.received.agency,
+        sha256=outcome.received.archived.sha256,
+        submission_id=outcome.received.submission_id,
+        status=outcome.status,
+        **outcome.verdict.counts,
+        format=outcome.format,
+        feedback=str(folder),
+    )

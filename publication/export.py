@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.reference import Reference
+from core.reference import Reference, load_reference
 from publication.suppression import CellSet, additive_sets, primary, secondary
 from warehouse.store import connect, table
 
@@ -21,8 +21,6 @@ EXPORTED = (
     "dim_agency", "dim_indicator", "dim_district", "dim_period", "dim_population_group",
     "gap_coverage", "gap_target", "gap_referral", "gap_territorial", "gap_equity", "gap_reporting",
 )  # fmt: skip
-AGE_SEX = ("girls", "boys", "women", "men", "other_under_18", "other_over_18")
-POPULATION_TYPES = ("in_destination", "in_transit", "host_community", "pendular", "returnee")
 Hidden = dict[str, pd.Series]
 
 
@@ -54,9 +52,12 @@ def coverage_sets(frame: pd.DataFrame, column: str) -> list[CellSet]:
     department, and a year's new beneficiaries to its months."""
     group = frame["group_code"]
     is_total = group.eq("total")
-    sets = additive_sets(frame, column, ["sector", "area_code", "period"], is_total, group.isin(AGE_SEX))
+    five_w = load_reference().five_w
+    sets = additive_sets(
+        frame, column, ["sector", "area_code", "period"], is_total, group.isin(list(five_w.age_sex_groups))
+    )
     sets += additive_sets(
-        frame, column, ["sector", "area_code", "period"], is_total, group.isin(POPULATION_TYPES)
+        frame, column, ["sector", "area_code", "period"], is_total, group.isin(list(five_w.population_types))
     )
     sets += area_sets(frame, column, ["sector", "period", "group_code"])
     if "reached_basis" in frame:

@@ -8,9 +8,14 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from openpyxl import Workbook
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 # Workbooks carry this time in their zip entries and properties, so the same content gives the same bytes.
 FIXED_TIME = dt.datetime(2026, 11, 3, 8, 0, 0)
@@ -146,3 +151,17 @@ def ods_bytes(*sheets: tuple[str, Sequence[Sequence[object]]]) -> bytes:
         if name.endswith(".xml")
     }
     return reproducible_zip(content, replace=canonical)
+
+
+def settings_under(root: Path, lang: str = "es") -> Settings:
+    """Settings whose every place is under `root`: the published warehouse root/mesa.duckdb (the
+    pipeline writes settings.working beside it), feedback, archive and inbox."""
+    from core.settings import resolve_settings
+
+    return resolve_settings(
+        inbox=str(root),
+        warehouse=str(root / "mesa.duckdb"),
+        feedback=str(root / "feedback"),
+        archive=str(root / "archive"),
+        lang=lang,
+    )

@@ -8,22 +8,24 @@ import sys
 import time
 from pathlib import Path
 
-from agency_feedback import answer as feedback
 from core.reference import load_reference
-from formats.submission import suite_runner
+from core.settings import resolve_settings
 from pipeline import intake
 from reception.inbox import discover
+from reception.received import receive
 from warehouse import store
 
 HANG_BEFORE = "claim_current_slices"
 
 
-def main(inbox: Path, warehouse: Path, archive: Path, feedback_root: Path) -> None:
-    reference = load_reference()
+def main(inbox: Path, published: Path) -> None:
+    """Load the inbox's one file into the working warehouse behind `published`."""
+    settings = resolve_settings(inbox=str(inbox), warehouse=str(published))
+    warehouse = settings.working
     store.migrate(warehouse)
-    (file,) = discover(inbox, reference)
-    outcome = intake.inspect(intake.receive(file, archive), warehouse, reference, suite_runner())
-    feedback.write_feedback(outcome, feedback_root, "es", "America/Lima")
+    (file,) = discover(inbox, load_reference())
+    outcome = intake.take(receive(file, settings.archive), settings)
+    intake.answer(outcome, settings)
     real_query = store.query
 
     def query_then_hang(name: str) -> str:
@@ -34,11 +36,9 @@ def main(inbox: Path, warehouse: Path, archive: Path, feedback_root: Path) -> No
 
     store.query = query_then_hang  # type: ignore[assignment]
     print(f"loading {outcome.verdict.rows_loaded}", flush=True)
-    store.load_submission(
-        warehouse, intake.record_for(outcome, feedback.feedback_path(outcome)), outcome.verdict.accepted
-    )
+    intake.load(outcome, settings)
     print("committed", flush=True)
 
 
 if __name__ == "__main__":
-    main(*(Path(argument) for argument in sys.argv[1:5]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]))

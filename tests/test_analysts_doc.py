@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from agency_feedback.answer import feedback_path
 from core.reference import Reference
 from expectations.validate import SuiteRunner
-from pipeline.intake import coverage, inspect, receive, record_for
+from pipeline.intake import load, take
 from reception.inbox import discover
+from reception.received import receive
+from tests.builders import settings_under
 from warehouse import store
 from warehouse.build import build
 
@@ -38,19 +39,12 @@ def examples_warehouse(
     tmp_path_factory: pytest.TempPathFactory, reference: Reference, runner: SuiteRunner
 ) -> Path:
     """The bundled examples taken through the intake steps (as the flow does) and the models built."""
-    root = tmp_path_factory.mktemp("analysts")
-    warehouse = root / "mesa.duckdb"
-    store.migrate(warehouse)
+    settings = settings_under(tmp_path_factory.mktemp("analysts"))
+    store.migrate(settings.working)
     for file in discover(ROOT / "examples" / "inbox", reference):
-        outcome = inspect(receive(file, root / "archive"), warehouse, reference, runner)
-        store.load_submission(
-            warehouse,
-            record_for(outcome, feedback_path(outcome)),
-            outcome.verdict.accepted,
-            coverage(outcome),
-        )
-    build(warehouse, reference, AS_OF)
-    return warehouse
+        load(take(receive(file, settings.archive), settings, runner), settings)
+    build(settings.working, reference, AS_OF)
+    return settings.working
 
 
 def test_the_guide_has_ten_questions_at_least() -> None:

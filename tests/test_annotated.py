@@ -15,14 +15,16 @@ from agency_feedback import annotated
 from agency_feedback.answer import keep_validation_results, write_feedback
 from core.reference import Reference
 from expectations.validate import SuiteRunner
-from pipeline.intake import Outcome, inspect, received_in_place
-from tests.builders import template_csv, xlsx_bytes
+from formats.outcome import Outcome
+from pipeline.intake import take
+from reception.received import received_in_place
+from tests.builders import settings_under, template_csv, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def outcome_for(path: Path, agency: str, reference: Reference, runner: SuiteRunner) -> Outcome:
-    return inspect(received_in_place(path, agency, agency), None, reference, runner)
+    return take(received_in_place(path, agency, agency), settings_under(path.parent), runner, trial=True)
 
 
 def test_a_csv_comes_back_as_a_workbook_with_its_problems_marked(

@@ -10,8 +10,10 @@ from bench.generate import Scale, plan, render, write_inbox, write_twins
 from bench.peers import PEERS, Rules
 from core.reference import load_reference
 from formats.submission import suite_runner
-from pipeline import intake
+from pipeline.intake import take
 from reception import inbox
+from reception.received import receive
+from tests.builders import settings_under
 
 SMALL = Scale(files=6, rows_per_file=400, error_rate=0.05)
 
@@ -33,8 +35,8 @@ def test_the_pipeline_and_every_peer_reject_the_same_rows(tmp_path: Path) -> Non
     reference, runner = load_reference(), suite_runner()
     rejected = 0
     for file in inbox.discover(str(tmp_path / "inbox"), reference):
-        received = intake.receive(file, tmp_path / "archive")
-        outcome = intake.inspect(received, None, reference, runner)
+        received = receive(file, tmp_path / "archive")
+        outcome = take(received, settings_under(tmp_path), runner, trial=True)
         assert outcome.verdict.rows_read == SMALL.rows_per_file
         rejected += outcome.verdict.rows_rejected
     assert rejected > 0

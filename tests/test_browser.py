@@ -17,10 +17,13 @@ import pytest
 from agency_feedback.answer import write_feedback
 from core.reference import Reference
 from expectations.validate import SuiteRunner
-from pipeline.intake import inspect, received_in_place
+from pipeline.intake import take
+from reception.received import received_in_place
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
+
+from tests.builders import settings_under
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
@@ -64,7 +67,7 @@ def feedback_page(
 ) -> Path:
     source = tmp_path / Path(example).name
     shutil.copyfile(ROOT / "examples" / "inbox" / example, source)
-    outcome = inspect(received_in_place(source, agency, agency), None, reference, runner)
+    outcome = take(received_in_place(source, agency, agency), settings_under(tmp_path), runner, trial=True)
     folder = write_feedback(outcome, tmp_path / "feedback", lang, "America/Lima")
     return folder / ("resumen.html" if lang == "es" else "summary.html")
 

@@ -308,7 +308,7 @@ def test_a_5w_agency_and_a_rejected_agency_are_never_told_we_have_not_received_t
     settings = resolve_settings(inbox=str(inbox), environ=env)
     succeeded, report = run_intake(settings)
     assert succeeded
-    assert {e["file"]: e["status"] for e in report["submissions"]} == {
+    assert {e["file"]: e["status"] for e in report.as_json()["submissions"]} == {
         "ACNUR/acnur_5w_octubre_2026.xlsx": "accepted",
         "DRE/informe_matricula_octubre.csv": "rejected",
     }

@@ -171,3 +171,23 @@ def test_serve_check_shows_the_plan_of_a_good_configuration(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     plan = ("intake", "marts", "calendar", "0 */3 * * *", "próxima:", "La configuración es correcta.")
     assert [line for line in plan if line not in result.stdout] == []
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "spanish"),
+    [
+        ("MESA_MAX_FILE_MB", "mucho", "escriba un tamaño en megabytes mayor que 0"),
+        ("MESA_LOCK_WAIT_SECONDS", "-1", "escriba un número de segundos"),
+        ("MESA_INBOX_RETRIES", "dos", "escriba un número entero"),
+        ("MESA_TIMEZONE", "Lima", "no es una zona horaria conocida"),
+    ],
+)
+def test_a_setting_that_cannot_be_used_is_said_in_the_officer_s_language(
+    tmp_path: Path, variable: str, value: str, spanish: str
+) -> None:
+    from core.settings import SettingError, resolve_settings
+
+    with pytest.raises(SettingError) as raised:
+        resolve_settings(inbox=str(tmp_path), environ={variable: value})
+    assert spanish in raised.value.describe("es") and value in raised.value.describe("es")
+    assert raised.value.describe("en") != raised.value.describe("es")

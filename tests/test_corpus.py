@@ -65,8 +65,8 @@ def corpus_run(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> tu
         limits=LIMITS,
     )
     succeeded, report = run_intake(settings)
-    assert succeeded, report["failed"]
-    return settings, {entry["file"]: entry for entry in report["submissions"]}
+    assert succeeded, report.failed
+    return settings, {entry["file"]: entry for entry in report.as_json()["submissions"]}
 
 
 def sql(settings: Settings, query: str) -> list[tuple[Any, ...]]:

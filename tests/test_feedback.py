@@ -15,9 +15,10 @@ from agency_feedback.answer import feedback_path, folder_name, spreadsheet_safe,
 from core.contract import LOADED_COLUMNS
 from core.problems import Problem
 from expectations.triage import Verdict
-from pipeline.intake import Outcome, Received
+from formats.outcome import Outcome
 from reception.archive import ArchivedFile
 from reception.inbox import InboxFile
+from reception.received import Received
 
 RECEIVED_AT = dt.datetime(2026, 11, 5, 14, 30, tzinfo=dt.UTC)
 
@@ -178,14 +179,15 @@ def test_one_cause_behind_many_failing_rows_is_said_first_and_the_list_stays_bou
     """A column the template does not know (here «segmento») makes 300 rows look the same: the
     summary names that column first, in one sentence; the page and the JSON list at most 200 rows
     of the rule, the CSV every one."""
-    from pipeline.intake import inspect, received_in_place
-    from tests.builders import csv_bytes
+    from pipeline.intake import take
+    from reception.received import received_in_place
+    from tests.builders import csv_bytes, settings_under
 
     rows = [["periodo", "ubigeo", "indicador", "segmento", "valor"]]
     rows += [["2026-10", "240101", "SAL-01", f"grupo {n}", str(n)] for n in range(300)]
     source = tmp_path / "atenciones.csv"
     source.write_bytes(csv_bytes(rows))
-    result = inspect(received_in_place(source, "DIRESA", "DIRESA"), None, reference, runner)
+    result = take(received_in_place(source, "DIRESA", "DIRESA"), settings_under(tmp_path), runner, trial=True)
     assert result.status == "rejected"
     folder = write_feedback(result, tmp_path / "feedback", "es", "America/Lima")
     summary = json.loads((folder / "resumen.json").read_text(encoding="utf-8"))

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from core.reference import Reference
 from expectations.validate import SuiteRunner
-from pipeline.intake import Outcome, coverage, inspect, receive, record_for
+from formats.outcome import Outcome
+from pipeline.intake import load, take
 from reception.inbox import discover
-from tests.builders import template_csv
+from reception.received import receive
+from tests.builders import settings_under, template_csv
 from warehouse import store
 
 T0 = 1_793_000_000
@@ -31,17 +33,15 @@ def submit(
     path.write_bytes(content)
     os.utime(path, (at, at))
     (file,) = [f for f in discover(tmp_path / "inbox", reference) if f.relative_path == name]
-    warehouse = tmp_path / "mesa.duckdb"
-    store.migrate(warehouse)
-    outcome = inspect(receive(file, tmp_path / "archive"), warehouse, reference, runner)
-    store.load_submission(
-        warehouse, record_for(outcome, f"{agency}/{name}"), outcome.verdict.accepted, coverage(outcome)
-    )
+    settings = settings_under(tmp_path)
+    store.migrate(settings.working)
+    outcome = take(receive(file, settings.archive), settings, runner)
+    load(outcome, settings)
     return outcome
 
 
 def current(tmp_path: Path) -> list[tuple[object, ...]]:
-    with store.connect(tmp_path / "mesa.duckdb", read_only=True) as connection:
+    with store.connect(settings_under(tmp_path).working, read_only=True) as connection:
         return connection.execute(
             "select period, indicator, district, value from indicator_values order by all"
         ).fetchall()
@@ -158,7 +158,7 @@ def test_what_a_file_covered_is_recorded_rows_loaded_or_not(
         ["MIMP", "10/2026", "240101", "PRO-01", "M", "12-17", "", "5"],
     )
     submit(tmp_path, "cem.csv", content, T0, reference, runner)
-    with store.connect(tmp_path / "mesa.duckdb", read_only=True) as connection:
+    with store.connect(settings_under(tmp_path).working, read_only=True) as connection:
         covered = connection.execute(
             "select period, indicator, rows_read, rows_loaded from submission_coverage order by all"
         ).fetchall()

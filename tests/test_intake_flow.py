@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from core.settings import Settings, resolve_settings
+from pipeline.report import RunReport
 from reception.archive import archive_path, sha256_of
 from tests.builders import template_csv, xlsx_bytes
 from warehouse.store import connect
@@ -45,7 +46,7 @@ def settings_for(tmp_path: Path, inbox: Path, lang: str = "es") -> Settings:
     )
 
 
-def run(settings: Settings) -> tuple[bool, dict[str, Any]]:
+def run(settings: Settings) -> tuple[bool, RunReport]:
     from flows.intake import run_intake
 
     return run_intake(settings)
@@ -56,8 +57,8 @@ def sql(settings: Settings, query: str) -> list[tuple[Any, ...]]:
         return connection.execute(query).fetchall()
 
 
-def by_file(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {entry["file"]: entry for entry in report["submissions"]}
+def by_file(report: RunReport) -> dict[str, dict[str, Any]]:
+    return {entry["file"]: entry for entry in report.as_json()["submissions"]}
 
 
 @pytest.fixture
@@ -196,7 +197,7 @@ def test_examples_flow_into_the_warehouse_and_back_as_feedback(
 
     # Running again loads nothing twice.
     succeeded, again = run(settings)
-    assert succeeded and again["submissions"] == [] and again["skipped"] == len(EXPECTED)
+    assert succeeded and again.as_json()["submissions"] == [] and again.skipped == len(EXPECTED)
     assert sql(settings, "select count(*) from indicator_values") == [(loaded + 36,)]
     assert sql(settings, "select count(*) from observations") == [(loaded + 36,)]
     assert sql(settings, "select count(*) from submissions") == [(len(EXPECTED),)]
@@ -223,7 +224,7 @@ def test_a_corrected_file_replaces_the_period_and_history_keeps_both(
     os.utime(corrected, (SAME_INSTANT + 3600, SAME_INSTANT + 3600))
     succeeded, report = run(settings)
     assert succeeded
-    (entry,) = report["submissions"]
+    (entry,) = report.as_json()["submissions"]
     assert (entry["file"], entry["status"], entry["rows_loaded"]) == (
         "MIMP/mimp_cem_upe_octubre_corregido.csv",
         "accepted_with_warnings",  # it does not restate every figure of the file it replaces
@@ -300,7 +301,7 @@ def test_a_file_the_pipeline_fails_on_gets_an_answer_is_retried_a_few_times_then
     statuses = []
     for attempt in (1, 2, 3):
         succeeded, report = run(settings)
-        assert not succeeded and report["failed"] == [pnp]
+        assert not succeeded and report.failed == [pnp]
         entry = by_file(report)[pnp]
         statuses.append(entry["status"])
         answer = json.loads((Path(entry["feedback"]) / "resumen.json").read_text(encoding="utf-8"))
@@ -317,7 +318,7 @@ def test_a_file_the_pipeline_fails_on_gets_an_answer_is_retried_a_few_times_then
     assert sql(settings, "select count(*) from submissions where agency = 'PNP'") == [(0,)]
 
     succeeded, report = run(settings)  # set aside: not taken again, and the run is not a failure
-    assert succeeded and report["submissions"] == [] and report["set_aside"] == [pnp]
+    assert succeeded and report.as_json()["submissions"] == [] and report.set_aside == [pnp]
 
     status = mesa_cli("status", "--warehouse", str(settings.warehouse), cwd=tmp_path)
     assert status.returncode == 0, status.stderr
@@ -329,9 +330,13 @@ def test_a_file_the_pipeline_fails_on_gets_an_answer_is_retried_a_few_times_then
     assert retried.returncode == 0, retried.stderr
     succeeded, report = run(settings)
     assert succeeded
-    assert [(e["file"], e["status"]) for e in report["submissions"]] == [(pnp, "partially_accepted")]
+    assert [(e["file"], e["status"]) for e in report.as_json()["submissions"]] == [
+        (pnp, "partially_accepted")
+    ]
     assert sql(settings, "select count(*) from failures") == [(0,)]
-    answer = json.loads((Path(report["submissions"][0]["feedback"]) / "resumen.json").read_text("utf-8"))
+    answer = json.loads(
+        (Path(report.as_json()["submissions"][0]["feedback"]) / "resumen.json").read_text("utf-8")
+    )
     assert answer["status"] == "partially_accepted"  # the agency's answer is now the real one
 
 
@@ -350,7 +355,7 @@ def test_feedback_in_english_by_setting(prefect_api: str, tmp_path: Path) -> Non
     shutil.copytree(Path(__file__).parent.parent / "examples" / "inbox" / "PNP", inbox / "PNP")
     settings = settings_for(tmp_path, inbox, lang="en")
     _, report = run(settings)
-    (entry,) = report["submissions"]
+    (entry,) = report.as_json()["submissions"]
     folder = Path(entry["feedback"])
     assert {p.name for p in folder.iterdir()} == {
         "summary.html",

@@ -56,9 +56,7 @@ def test_sigkill_inside_the_load_transaction_loses_nothing_and_loads_once_on_rer
             "-m",
             "tests.load_then_hang",
             str(settings.inbox),
-            str(settings.working),
-            str(settings.archive),
-            str(settings.feedback),
+            str(settings.warehouse),
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -76,10 +74,10 @@ def test_sigkill_inside_the_load_transaction_loses_nothing_and_loads_once_on_rer
 
     succeeded, report = run_intake(settings)
     assert succeeded
-    assert [(e["file"], e["status"], e["rows_loaded"]) for e in report["submissions"]] == [
+    assert [(e["file"], e["status"], e["rows_loaded"]) for e in report.as_json()["submissions"]] == [
         ("DIRESA/atenciones.csv", "accepted", len(ROWS))
     ]
     assert counts(settings.warehouse) == (1, len(ROWS), 1)
     succeeded, again = run_intake(settings)
-    assert succeeded and again["submissions"] == []
+    assert succeeded and again.as_json()["submissions"] == []
     assert counts(settings.warehouse) == (1, len(ROWS), 1)

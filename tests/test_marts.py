@@ -90,7 +90,7 @@ class Given:
             feedback_path=f"{agency}/{submission_id}",
             format=fmt,
         )
-        store.load_submission(self.path, record, frame, coverage)
+        store.load_submission(self.path, record, frame, coverage, "need" if fmt == "rmrp_need" else "values")
         return submission_id
 
     def build(self, reference: Reference, as_of: dt.date = AS_OF) -> None:

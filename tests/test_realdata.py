@@ -40,9 +40,9 @@ def realdata_run(
         inbox=str(root / "inbox"), warehouse=str(root / "mesa.duckdb"), feedback=str(root / "feedback")
     )
     succeeded, report = run_intake(settings)
-    assert succeeded, f"the pipeline failed on {report['failed']}"
+    assert succeeded, f"the pipeline failed on {report.failed}"
     files = {str(path.relative_to(root / "inbox")) for path in (root / "inbox").rglob("*") if path.is_file()}
-    return settings, {"files": files, **{entry["file"]: entry for entry in report["submissions"]}}
+    return settings, {"files": files, **{entry["file"]: entry for entry in report.as_json()["submissions"]}}
 
 
 def sql(settings: Settings, query: str) -> list[tuple[Any, ...]]:

@@ -165,13 +165,13 @@ def test_files_from_s3_and_sftp_inboxes_go_through_the_pipeline(
     sftp_url, _ = sftp
     settings = settings_for(tmp_path, s3, sftp_url)
     succeeded, report = run_intake(settings)
-    assert succeeded and report["unreachable"] == [], report
+    assert succeeded and report.unreachable == [], report
     # Each file is in both inboxes: the same agency, path and bytes are the same submission, taken once.
     assert statuses(settings) == FILES
-    assert len(report["submissions"]) == len(FILES) and report["skipped"] == len(FILES)
+    assert len(report.as_json()["submissions"]) == len(FILES) and report.skipped == len(FILES)
     assert (tmp_path / "feedback" / "DIRESA").is_dir()
     again_ok, again = run_intake(settings)
-    assert again_ok and again["submissions"] == [] and again["skipped"] == 2 * len(FILES)
+    assert again_ok and again.as_json()["submissions"] == [] and again.skipped == 2 * len(FILES)
 
 
 @pytest.mark.e2e
@@ -188,13 +188,13 @@ def test_an_unreachable_inbox_is_retried_then_reported_and_the_others_are_read(
     dead = "s3://mesa-tumbes/entradas"
     succeeded, report = run_intake(settings_for(tmp_path, dead, str(examples_inbox)))
     assert succeeded  # one inbox could be read: the run did its work
-    assert report["unreachable"] == [dead] and len(report["submissions"]) == 10
+    assert report.unreachable == [dead] and len(report.as_json()["submissions"]) == 10
     with connect(tmp_path / "mesa.duckdb", read_only=True) as connection:
         runs = connection.execute("select state, unreachable_inboxes from runs").fetchall()
     assert runs == [("completed", [dead])]
 
     alone_ok, alone = run_intake(settings_for(tmp_path / "alone", dead))
-    assert not alone_ok and alone["unreachable"] == [dead]
+    assert not alone_ok and alone.unreachable == [dead]
 
 
 @pytest.mark.e2e

@@ -18,9 +18,10 @@ from expectations.validate import SuiteRunner
 from formats.submission import expectations, verdict
 from formats.submission import read as parse_submission
 from formats.submission import validate as validate_parsed
-from pipeline.intake import Received, inspect
+from pipeline.intake import take
 from reception.archive import ArchivedFile
 from reception.inbox import InboxFile
+from reception.received import Received
 from tests.builders import (
     NEED_HEADER,
     csv_bytes,
@@ -28,6 +29,7 @@ from tests.builders import (
     five_w_row,
     need_row,
     need_xlsx,
+    settings_under,
     template_csv,
     xlsx_bytes,
 )
@@ -504,9 +506,7 @@ def test_unknown_agency_folder_is_rejected_with_the_list_of_agencies(
     path = tmp_path / "file.csv"
     path.write_bytes(template_csv(VALID))
     file = InboxFile("FOO", None, "file.csv", str(path), 10, dt.datetime.now(dt.UTC))
-    outcome = inspect(
-        Received(file, ArchivedFile("0" * 64, path, 10)), tmp_path / "w.duckdb", reference, runner
-    )
+    outcome = take(Received(file, ArchivedFile("0" * 64, path, 10)), settings_under(tmp_path), runner)
     assert outcome.status == "rejected"
     (problem,) = outcome.problems
     assert (problem.check_id, problem.value) == ("structure.unknown_channel", "FOO")

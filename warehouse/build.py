@@ -29,6 +29,7 @@ import pandas as pd
 import yaml
 
 from core import clock
+from core.i18n import text
 from core.reference import Reference
 from core.settings import DEFAULT_TIMEZONE
 from warehouse.store import connect, query
@@ -199,34 +200,24 @@ def age_refinement(reference: Reference) -> pd.DataFrame:
 
 
 def groups(reference: Reference) -> pd.DataFrame:
-    """The population groups of the gap tables: the total, R4V's age-sex groups, population types."""
-    names_es = {
-        "total": "Total", "girls": "Niñas", "boys": "Niños", "women": "Mujeres", "men": "Hombres",
-        "other_under_18": "Otro sexo, menores de 18", "other_over_18": "Otro sexo, 18 y más",
-        "in_destination": "En destino", "in_transit": "En tránsito", "host_community": "Comunidad de acogida",
-        "pendular": "Pendular", "returnee": "Retornados",
-    }  # fmt: skip
-    rows: list[tuple[str, str, str | None, str | None, str, str, int]] = [
-        ("total", "total", None, None, "Total", "Total", 0)
+    """The population groups of the gap tables: the total, R4V's age-sex groups, population types,
+    named in Spanish and English as the locales name them."""
+    five_w = reference.five_w
+    rows: list[tuple[str, str, str | None, str | None, int]] = [("total", "total", None, None, 0)]
+    rows += [
+        (group, "age_sex", sex, age, order)
+        for order, (group, (sex, age)) in enumerate(five_w.age_sex_groups.items(), start=1)
     ]
-    for order, (group, (sex, age)) in enumerate(reference.five_w.age_sex_groups.items(), start=1):
-        rows.append(
-            (group, "age_sex", sex, age, names_es[group], group.replace("_", " ").capitalize(), order)
-        )
-    for order, population in enumerate(reference.five_w.population_types, start=10):
-        rows.append(
-            (
-                population,
-                "population_type",
-                None,
-                None,
-                names_es[population],
-                population.replace("_", " ").capitalize(),
-                order,
-            )
-        )
+    rows += [
+        (population, "population_type", None, None, order)
+        for order, population in enumerate(five_w.population_types, start=10)
+    ]
     return pd.DataFrame(
-        rows, columns=["group_code", "group_kind", "sex", "coarse_age", "name_es", "name_en", "sort_order"]
+        [
+            (code, kind, sex, age, text("es", f"groups.{code}"), text("en", f"groups.{code}"), order)
+            for code, kind, sex, age, order in rows
+        ],
+        columns=["group_code", "group_kind", "sex", "coarse_age", "name_es", "name_en", "sort_order"],
     )
 
 
@@ -349,8 +340,8 @@ def create_model(connection: duckdb.DuckDBPyConnection, model: Model, scope: Sco
     connection.execute(
         f"comment on {kind} {model.name} is {_literal(_describe(model.description, model.grain))}"
     )
-    for column, text in model.columns.items():
-        connection.execute(f"comment on column {model.name}.{column} is {_literal(_describe(text))}")
+    for column, described in model.columns.items():
+        connection.execute(f"comment on column {model.name}.{column} is {_literal(_describe(described))}")
 
 
 def _replace_partitions(connection: duckdb.DuckDBPyConnection, model: Model, scope: Scope) -> None:

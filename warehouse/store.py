@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from core.contract import Status, loaded_columns
+from core.contract import Loads, Status, loaded_columns
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 QUERIES_DIR = Path(__file__).parent / "queries"
@@ -186,8 +186,8 @@ def first_with_content(path: Path | None, agency: str, sha256: str) -> Submissio
     return None if row is None else SubmissionRecord(**dict(zip(names, row, strict=True)))
 
 
-# Where each format's rows go: the statements that insert them and claim their current slices.
-LOADS = {
+# Where rows go: the statements that insert them and claim their current slices.
+LOADS: dict[Loads, tuple[str, str]] = {
     "need": ("insert_need_targets", "claim_need_slices"),
     "values": ("insert_observations", "claim_current_slices"),
 }
@@ -246,13 +246,19 @@ COVERAGE_COLUMNS = ["period", "indicator", "rows_read", "rows_loaded"]
 
 
 def load_submission(
-    path: Path, record: SubmissionRecord, rows: pd.DataFrame, coverage: pd.DataFrame | None = None
+    path: Path,
+    record: SubmissionRecord,
+    rows: pd.DataFrame,
+    coverage: pd.DataFrame | None = None,
+    loads: Loads = "values",
 ) -> None:
     """Register the submission and load its accepted rows in one transaction: all or nothing.
-    `coverage` says which periods and indicators the file covered, rows loaded or not."""
-    columns = loaded_columns("need" if record.format == "rmrp_need" else "values")
-    assert list(rows.columns) == columns, f"rows must have columns {columns}"
-    insert, claim = LOADS["need" if record.format == "rmrp_need" else "values"]
+    `coverage` says which periods and indicators the file covered, rows loaded or not; `loads`,
+    where its rows go (indicator values, or need and targets)."""
+    columns = loaded_columns(loads)
+    if list(rows.columns) != columns:
+        raise ValueError(f"rows to load as {loads} must have the columns {columns}, not {list(rows.columns)}")
+    insert, claim = LOADS[loads]
     slice_claim = {
         "agency": record.agency,
         "submission_id": record.submission_id,

@@ -1,5 +1,5 @@
-"""The data officer's commands: `mesa status`, `mesa remind`, `mesa serve`. Like the rest of the CLI,
-nothing heavy is imported before a command needs it."""
+"""The data officer's commands: `mesa status`, `mesa remind`, `mesa retry`, `mesa serve`. Like the
+rest of the CLI, nothing heavy is imported before a command needs it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from core import clock
 from core.contract import MONTH_PERIOD
 from core.i18n import text
 from core.settings import Settings
-from mesa.cli import EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from mesa.console import EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_USAGE, busy_message, inbox_problem
 
 STATUS_WAIT_SECONDS = 10.0
 WIDE = 140
@@ -198,7 +198,7 @@ def remind_command(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError:
         print(text(lang, "cli.bad_day", value=args.day), file=sys.stderr)
         return EXIT_USAGE
-    from mesa.cli import prepare_environment, stdout_to_stderr
+    from mesa.console import prepare_environment, stdout_to_stderr
 
     prepare_environment()
     with stdout_to_stderr():
@@ -225,12 +225,6 @@ def remind_command(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(text(lang, "cli.reminders_none", day=day.isoformat()))
     return EXIT_OK if succeeded else EXIT_FAILED
-
-
-def busy_message(holder: dict[str, Any], settings: Settings) -> str:
-    from followup.status import busy_text
-
-    return busy_text(holder, settings.lang, settings.timezone, "cli")
 
 
 # --- mesa retry ---------------------------------------------------------------------------------
@@ -278,7 +272,6 @@ def retry_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     from core.config import ConfigError, calendar_path, load_operations
-    from core.locations import location_problem
     from core.reference import load_reference
     from core.settings import operations_path
 
@@ -289,17 +282,15 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     except ConfigError as error:
         print(error.describe(lang), file=sys.stderr)
         return EXIT_USAGE
-    for location in settings.inboxes:
-        problem = location_problem(location)
-        if problem is not None:
-            message = text(lang, f"config.{problem[0]}", value=location, **problem[1])
-            print(text(lang, "cli.bad_inbox_variable", message=message), file=sys.stderr)
-            return EXIT_USAGE
+    problem = inbox_problem(settings)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
     print_plan(settings, operations, calendar_path(), lang)
     if args.check:
         print(text(lang, "cli.serve_ok"))
         return EXIT_OK
-    from mesa.cli import prepare_environment
+    from mesa.console import prepare_environment
 
     prepare_environment()
     return _serve(settings, operations, lang)

@@ -1,0 +1,255 @@
+"""The commands of the intake and of analysts: `mesa run`, `mesa validate`, `mesa sql`, `mesa export`."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shlex
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.i18n import text
+from core.settings import DEFAULT_WAREHOUSE, Settings
+from mesa.console import (
+    EXIT_BUSY,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    busy_message,
+    inbox_problem,
+    prepare_environment,
+    stdout_to_stderr,
+)
+
+if TYPE_CHECKING:
+    from pipeline.report import RunReport
+
+# `mesa validate` lists this many problems on the terminal; the CSV has every one.
+PROBLEM_LINES = 50
+EXAMPLE_QUERY = (
+    "select agency, indicator, count(*) as figures, min(period) as first_period, max(period) as last_period "
+    "from indicator_values group by agency, indicator order by agency, indicator"
+)
+
+
+# --- mesa run -----------------------------------------------------------------------------------
+
+
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    problem = inbox_problem(settings)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    prepare_environment()
+    with stdout_to_stderr():
+        from flows.intake import run_intake
+
+        succeeded, report = run_intake(settings)
+    if report.busy is not None:
+        print(busy_message(report.busy, settings), file=sys.stderr)
+        return EXIT_BUSY
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print_run_summary(report, settings)
+    return EXIT_OK if succeeded else EXIT_FAILED
+
+
+def print_run_summary(report: RunReport, settings: Settings) -> None:
+    from core.contract import ROW_COUNTS
+
+    lang, submissions = settings.lang, report.submissions
+    if submissions:
+        print(text(lang, "cli.processed", count=len(submissions)))
+        rows = [
+            (
+                entry.file,
+                text(lang, f"status.{entry.status}"),
+                " / ".join(str(getattr(entry, count)) for count in ROW_COUNTS),
+            )
+            for entry in submissions
+        ]
+        headers = (text(lang, "cli.table_file"), text(lang, "cli.table_status"), text(lang, "cli.table_rows"))
+        widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(2)]
+        for row in [headers, *rows]:
+            print(f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}")
+    else:
+        print(text(lang, "cli.nothing_new", path=", ".join(settings.inboxes)))
+    for inbox in report.unreachable:
+        print(text(lang, "cli.unreachable", inbox=inbox))
+    if report.skipped:
+        print(text(lang, "cli.skipped", count=report.skipped))
+    if report.failed:
+        print(text(lang, "cli.failed", count=len(report.failed)))
+    if report.set_aside:
+        print(text(lang, "cli.set_aside_files", count=len(report.set_aside)))
+    print(text(lang, "cli.warehouse", path=settings.warehouse))
+    print(text(lang, "cli.feedback", path=settings.feedback))
+    print(text(lang, "cli.example_query"))
+    print(f"  {example_command(settings.warehouse)}")
+
+
+def example_command(warehouse: Path) -> str:
+    """A `mesa sql` command line that works when pasted into the same shell."""
+    command = [_invoked_as(), "sql"]
+    if warehouse != Path(DEFAULT_WAREHOUSE).resolve():
+        command += ["--warehouse", _relative(warehouse)]
+    return shlex.join([*command, EXAMPLE_QUERY])
+
+
+def _invoked_as() -> str:
+    invoked = Path(sys.argv[0])
+    return _relative(invoked) if invoked.name == "mesa" and invoked.parent != Path() else "mesa"
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# --- mesa validate ------------------------------------------------------------------------------
+
+
+def validate_command(args: argparse.Namespace, settings: Settings) -> int:
+    """A trial: the same steps and feedback as `mesa run`, nothing archived or loaded; the problems
+    listed on the terminal, as a linter does."""
+    lang, path = settings.lang, Path(args.file).expanduser()
+    if not path.is_file():
+        print(text(lang, "cli.no_file", path=path), file=sys.stderr)
+        return EXIT_USAGE
+    from core.reference import load_reference
+
+    reference = load_reference()
+    agency = reference.agency_code(args.agency)
+    if agency is None:
+        choices = ", ".join(reference.agency_codes)
+        print(text(lang, "cli.unknown_agency", value=args.agency, choices=choices), file=sys.stderr)
+        return EXIT_USAGE
+    prepare_environment()
+    from agency_feedback.answer import leading_cause
+    from agency_feedback.problems import problem_rows
+    from pipeline import intake
+    from reception.received import received_in_place
+    from warehouse.store import readable
+
+    if readable(settings.warehouse) is None:
+        print(text(lang, "cli.history_unavailable"), file=sys.stderr)
+    outcome = intake.take(received_in_place(path, agency, agency), settings, trial=True)
+    folder = intake.answer(outcome, settings, trial=True)
+    entry = intake.report_entry(outcome, folder)
+    if args.json:
+        print(json.dumps({"submissions": [asdict(entry)]}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    verdict = outcome.verdict
+    status = text(lang, f"status.{verdict.status}")
+    print(text(lang, "cli.validated", file=path.name, agency=agency, status=status))
+    print(
+        text(
+            lang, "cli.validated_rows", **{key.removeprefix("rows_"): n for key, n in verdict.counts.items()}
+        )
+    )
+    cause = leading_cause(outcome, lang)
+    if cause and len(outcome.problems) > 1:
+        print(cause)
+    print_problems(problem_rows(outcome.problems, lang), lang)
+    print(text(lang, "cli.validated_feedback", path=folder / text(lang, "files.summary")))
+    print(text(lang, "cli.dry_run"))
+    return EXIT_OK
+
+
+def print_problems(rows: list[dict[str, Any]], lang: str) -> None:
+    """The problems as a linter lists them: where (row as in Excel, column), the value, what to do,
+    and the suggestion; at most PROBLEM_LINES of them (the CSV has every one)."""
+    if not rows:
+        print(text(lang, "cli.validated_no_problems"))
+        return
+    print(text(lang, "cli.validated_problems", count=len(rows)))
+    for row in rows[:PROBLEM_LINES]:
+        where = (
+            text(lang, "cli.problem_row", row=row["row_number"])
+            if row["row_number"] is not None
+            else text(lang, "cli.problem_file")
+        )
+        if row["sheet"]:
+            where = text(lang, "cli.problem_sheet", sheet=row["sheet"], where=where)
+        if row["column"]:
+            where = text(lang, "cli.problem_column", where=where, column=row["column"])
+        if row["value"]:
+            where = text(lang, "cli.problem_value", where=where, value=row["value"])
+        severity = text(lang, f"severity.{row['severity_id']}")
+        line = text(lang, "cli.problem_line", severity=severity, where=where, message=row["message"])
+        if row["suggestion"]:
+            line += " " + text(lang, "cli.problem_suggestion", suggestion=row["suggestion"])
+        print(line)
+    if len(rows) > PROBLEM_LINES:
+        print(
+            text(lang, "cli.problem_more", count=len(rows) - PROBLEM_LINES, file=text(lang, "files.problems"))
+        )
+
+
+# --- mesa sql -----------------------------------------------------------------------------------
+
+
+def sql_command(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+
+    lang = settings.lang
+    if not settings.warehouse.exists():
+        print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        connection = duckdb.connect(str(settings.warehouse), read_only=True)
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        print(text(lang, "cli.warehouse_busy", path=settings.warehouse), file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        relation = connection.sql(args.query)
+        if args.csv:
+            writer = csv.writer(sys.stdout)
+            writer.writerow(relation.columns)
+            writer.writerows(relation.fetchall())
+        else:
+            relation.show(max_rows=args.max_rows)
+    except duckdb.Error as error:
+        print(text(lang, "cli.sql_error", error=error), file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        connection.close()
+    return EXIT_OK
+
+
+# --- mesa export --------------------------------------------------------------------------------
+
+
+def export_command(args: argparse.Namespace, settings: Settings) -> int:
+    from core.reference import load_reference
+    from publication.export import export
+    from publication.suppression import DEFAULT_THRESHOLD
+
+    lang = settings.lang
+    if not settings.warehouse.exists():
+        print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
+        return EXIT_USAGE
+    written = args.threshold if args.threshold is not None else os.environ.get("MESA_SUPPRESSION_THRESHOLD")
+    try:
+        threshold = int(written) if written is not None else DEFAULT_THRESHOLD
+    except ValueError:
+        threshold = 0
+    if threshold < 1:
+        print(text(lang, "cli.bad_threshold", value=written), file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.out).expanduser().resolve()
+    for exported in export(settings.warehouse, out, load_reference(), threshold):
+        print(
+            text(lang, "cli.exported", mart=exported.mart, rows=exported.rows, hidden=exported.hidden_cells)
+        )
+    print(text(lang, "cli.export_done", path=out, marker=f"<{threshold}"))
+    return EXIT_OK

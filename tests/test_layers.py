@@ -1,0 +1,99 @@
+"""The layers contract (pyproject.toml, [tool.importlinter]) holds on the tree, and it would catch a
+lower layer importing a higher one, or two modules of a package importing each other: the same
+check as `make check`, run on a copy of the tree with one bad import added."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES: list[str] = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+    "importlinter"
+]["root_packages"]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(tree)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", str(tree / "pyproject.toml")],
+        cwd=tree,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """The project's packages and its pyproject.toml, copied (Python files only)."""
+    for package in PACKAGES:
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc", "__pycache__")
+        )
+    shutil.copyfile(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def add_import(module: Path, statement: str) -> None:
+    source = module.read_text(encoding="utf-8")
+    module.write_text(
+        source.replace(
+            "from __future__ import annotations\n", f"from __future__ import annotations\n\n{statement}\n", 1
+        ),
+        encoding="utf-8",
+    )
+
+
+def test_every_contract_is_kept(tree: Path) -> None:
+    result = lint_imports(tree)
+    assert result.returncode == 0, result.stdout
+    assert "Contracts: 3 kept, 0 broken." in result.stdout
+
+
+def test_the_ground_importing_the_command_line_breaks_the_layers(tree: Path) -> None:
+    add_import(tree / "core" / "clock.py", "import mesa.cli  # noqa: F401")
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "Layers point one way" in result.stdout and "BROKEN" in result.stdout
+    assert "core.clock -> mesa.cli" in result.stdout
+
+
+def test_the_warehouse_importing_validation_breaks_its_contract(tree: Path) -> None:
+    add_import(tree / "warehouse" / "lock.py", "import expectations.triage  # noqa: F401")
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "warehouse.lock -> expectations.triage" in result.stdout
+
+
+def test_two_modules_importing_each_other_break_the_cycles_contract(tree: Path) -> None:
+    add_import(tree / "followup" / "status.py", "import followup.reminders  # noqa: F401")
+    add_import(tree / "followup" / "reminders.py", "import followup.status  # noqa: F401")
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "No cycles are allowed in followup" in result.stdout
+
+
+def test_the_readme_s_layout_tables_name_every_folder_and_no_other() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### How it is built")[1].split("\n## ")[0]
+    named = set(re.findall(r"^\|[^|]*\| `([a-z_]+)/`", section, re.MULTILINE))
+    named |= set(re.findall(r", `([a-z_]+)/` \|", section))
+    named |= set(re.findall(r"^\| `([a-z_]+)/` \|", section, re.MULTILINE))
+    folders = {
+        path.name
+        for path in ROOT.iterdir()
+        if path.is_dir() and not path.name.startswith(".") and (path / "__init__.py").exists()
+    }
+    folders |= {"docs", "examples"}
+    assert named == folders
+    assert set(PACKAGES) <= named
