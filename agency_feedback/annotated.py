@@ -26,7 +26,6 @@ MAX_ROWS = 50_000
 KEEP_FORMATTING_ROWS = 2_000
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "excluded": "D9D9D9"}
 COMMENT_AUTHOR = "Mesa Tumbes"
-PROBLEMS_SHEET = {"es": "Problemas", "en": "Problems"}
 
 
 def write_annotated_copy(outcome: Outcome, target: Path, lang: str) -> bool:
@@ -78,7 +77,7 @@ def _write_from_cells(
 
     tables = list(read_tables(outcome.received.file.relative_path, content))
     sheets = [table.sheet for table in tables]
-    names = _sheet_names(sheets, PROBLEMS_SHEET[lang])
+    names = _sheet_names(sheets, text(lang, "annotated.problems_sheet"))
     marks = _marks_by_cell(outcome, located, dict(zip(sheets, names, strict=True)), lang)
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     workbook = xlsxwriter.Workbook(str(target), options)
@@ -87,7 +86,7 @@ def _write_from_cells(
         for severity, rgb in FILLS.items()
     }
     comment = {"author": COMMENT_AUTHOR, "width": 360, "height": 180}
-    problems = workbook.add_worksheet(PROBLEMS_SHEET[lang])
+    problems = workbook.add_worksheet(text(lang, "annotated.problems_sheet"))
     for row, values in enumerate(_problem_table(outcome.problems, lang)):
         for column, value in enumerate(values):
             if value is not None:
@@ -199,7 +198,7 @@ def _problem_table(problems: list[Problem], lang: str) -> list[list[object]]:
 
 
 def _problems_sheet(workbook: Workbook, problems: list[Problem], lang: str) -> None:
-    sheet = workbook.create_sheet(PROBLEMS_SHEET[lang], 0)
+    sheet = workbook.create_sheet(text(lang, "annotated.problems_sheet"), 0)
     for number, row in enumerate(_problem_table(problems, lang), start=1):
         for position, value in enumerate(row, start=1):
             if value is not None:

@@ -93,7 +93,7 @@ def grouped(rows: list[dict[str, Any]], counts: dict[str, int], lang: str) -> li
     return [
         CheckGroup(
             check_id=check_id,
-            title=check(check_id).title[lang],
+            title=check(check_id).title(lang),
             severity=check(check_id).severity,
             count=counts.get(check_id, len(members)),
             rows=members[:HTML_ROWS_PER_CHECK],
@@ -127,7 +127,7 @@ def leading_cause(outcome: Outcome, lang: str) -> str | None:
         return None
     first = next(p for p in ordered(problems) if p.check_id == check_id)
     unknown = [p.column for p in problems if p.check_id == "structure.unknown_column" and p.column]
-    params = {"count": len(rows), "total": verdict.rows_read, "title": check(check_id).title[lang]}
+    params = {"count": len(rows), "total": verdict.rows_read, "title": check(check_id).title(lang)}
     if check_id == "consistency.duplicate_key" and unknown:
         columns = ", ".join(f"«{column}»" for column in unknown)
         return text(lang, "summary.cause_unknown_columns", **params, columns=columns)
@@ -172,7 +172,7 @@ def details(outcome: Outcome, lang: str, timezone: str, trial: bool = False) -> 
             "received_local": local_time(original.received_at, timezone),
             "status": original.status,
         },
-        "not_evaluated": [check(check_id).title[lang] for check_id in dict.fromkeys(outcome.not_evaluated)],
+        "not_evaluated": [check(check_id).title(lang) for check_id in dict.fromkeys(outcome.not_evaluated)],
         "trial": trial,
         "cause": leading_cause(outcome, lang),
         "problems_total": len(rows),

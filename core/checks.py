@@ -1,4 +1,6 @@
-"""The check registry (checks.yaml): every rule's id, severity and message, defined once."""
+"""The check registry (checks.yaml): every rule's id, group, severity, scope and what evaluates it,
+defined once. What the agency reads of each rule, its title and message, is in locales/ under
+`checks.<id>`, with the other texts people read."""
 
 from __future__ import annotations
 
@@ -10,11 +12,11 @@ from typing import Literal
 
 import yaml
 
-from core.i18n import fill
+from core.i18n import fill, text
 
 REGISTRY_FILE = Path(__file__).parent / "checks.yaml"
 LANGUAGES = ("es", "en")
-PLACEHOLDERS = {"column", "value", "expected", "rows", "detail", "field"}
+PLACEHOLDERS = {"column", "value", "expected", "rows", "detail", "field", "required"}
 
 # error rejects the row (the file, for file-level checks); warning loads it; excluded leaves out a
 # row that is outside what the Mesa collects (another region, an indicator it does not track).
@@ -31,16 +33,21 @@ class Check:
     severity: Severity
     scope: Scope
     by: EvaluatedBy
-    title: dict[str, str]
-    message: dict[str, str]
+
+    def title(self, lang: str) -> str:
+        return text(lang, f"checks.{self.id}.title")
+
+    def message(self, lang: str) -> str:
+        """The message in `lang`, its placeholders not filled."""
+        return text(lang, f"checks.{self.id}.message")
 
     def render(self, lang: str, **params: object) -> str:
         """The message in `lang` with its placeholders filled; a missing one renders as empty."""
         values = {name: "" if params.get(name) is None else str(params[name]) for name in PLACEHOLDERS}
-        return fill(self.message[lang], values)
+        return fill(self.message(lang), values)
 
     def placeholders(self, lang: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(self.message[lang]) if name}
+        return {name for _, name, _, _ in string.Formatter().parse(self.message(lang)) if name}
 
 
 @cache

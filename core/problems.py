@@ -54,4 +54,5 @@ class Problem:
             rows=self.rows,
             detail=terms.get(self.detail or "", self.detail),
             field=self.field_title(lang),
+            required=", ".join(c.title[lang] for c in load_reference().columns if c.required),
         )

@@ -59,10 +59,7 @@ def read(
     except TooLargeError as error:
         return Parsed(None, [], [too_large(error.size, error.limit)])
     if not headers:
-        expected = ", ".join(c.title["es"] for c in reference.columns if c.required)
-        return Parsed(
-            None, [], [*repair.problems(), Problem("structure.header_not_found", expected=expected)]
-        )
+        return Parsed(None, [], [*repair.problems(), Problem("structure.header_not_found")])
     kind = headers[0].format
     parts, problems = FORMATS[kind].read(headers, channel, reference)
     return Parsed(kind, parts, [*repair.problems(), *problems], headers[0].table.encoding)

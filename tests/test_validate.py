@@ -291,7 +291,7 @@ CASES = [
     Case(
         "structure.header_not_found",
         b"Informe de matricula\nSin tabla\n",
-        {"row_number": None, "expected": "periodo, distrito, indicador, valor"},
+        {"row_number": None},
         "rejected",
         0,
     ),
@@ -456,6 +456,15 @@ def test_check_gives_its_feedback_row_and_load_outcome(
     assert {key: getattr(first, key) for key in case.expected} == case.expected
     assert first.message("es") and first.message("en")
     assert (verdict.status, verdict.rows_loaded) == (case.status, case.rows_loaded)
+
+
+def test_the_titles_a_message_lists_are_in_the_agency_s_language(
+    runner: SuiteRunner, reference: Reference
+) -> None:
+    problems, _ = validate(runner, reference, Case("", b"Informe\nSin tabla\n", {}, "", 0))
+    (missing,) = problems
+    assert "periodo, distrito, indicador, valor" in missing.message("es")
+    assert "period, district, indicator, value" in missing.message("en")
 
 
 def test_each_problem_is_reported_once_and_only_by_its_check(
