@@ -18,6 +18,7 @@ from bench.peers import PEERS, Rules
 from core.contract import LOADED_COLUMNS
 from core.reference import load_reference
 from core.settings import Settings, resolve_settings
+from tests.builders import accepted_record
 from warehouse import store
 from warehouse.build import build
 
@@ -155,22 +156,7 @@ def seed(warehouse: Path, number: int, period: str, rows: list[Row]) -> None:
     )  # fmt: skip
     received = dt.datetime.fromisoformat(f"{period}-01T12:00:00+00:00") + dt.timedelta(days=40)
     submission = f"history{number:06d}"
-    record = store.SubmissionRecord(
-        submission_id=submission,
-        agency=agency,
-        file_name=f"{agency.lower()}_{period}.csv",
-        sha256=submission.ljust(64, "0"),
-        size_bytes=1,
-        received_at=received,
-        processed_at=received,
-        status="accepted",
-        rows_read=len(frame),
-        rows_loaded=len(frame),
-        rows_rejected=0,
-        rows_warned=0,
-        duplicate_of=None,
-        feedback_path=f"{agency}/{submission}",
-    )
+    record = accepted_record(submission, agency, len(frame), received, f"{agency.lower()}_{period}.csv")
     coverage = frame.groupby(["period", "indicator"]).size().rename("rows_read").reset_index()
     coverage["rows_loaded"] = coverage["rows_read"]
     store.load_submission(warehouse, record, frame, coverage)

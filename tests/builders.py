@@ -16,6 +16,7 @@ from openpyxl import Workbook
 
 if TYPE_CHECKING:
     from core.settings import Settings
+    from warehouse.store import SubmissionRecord
 
 # Workbooks carry this time in their zip entries and properties, so the same content gives the same bytes.
 FIXED_TIME = dt.datetime(2026, 11, 3, 8, 0, 0)
@@ -164,4 +165,35 @@ def settings_under(root: Path, lang: str = "es") -> Settings:
         feedback=str(root / "feedback"),
         archive=str(root / "archive"),
         lang=lang,
+    )
+
+
+def accepted_record(
+    submission_id: str,
+    agency: str,
+    rows: int,
+    received: dt.datetime,
+    file_name: str,
+    fmt: str = "mesa_template",
+) -> SubmissionRecord:
+    """The registry row of a submission every row of which was accepted, for loading by hand (the
+    marts' tests and the benchmark's seeded history)."""
+    from warehouse.store import SubmissionRecord
+
+    return SubmissionRecord(
+        submission_id=submission_id,
+        agency=agency,
+        file_name=file_name,
+        sha256=submission_id.ljust(64, "0"),
+        size_bytes=1,
+        received_at=received,
+        processed_at=received,
+        status="accepted",
+        rows_read=rows,
+        rows_loaded=rows,
+        rows_rejected=0,
+        rows_warned=0,
+        duplicate_of=None,
+        feedback_path=f"{agency}/{submission_id}",
+        format=fmt,
     )

@@ -13,6 +13,7 @@ import pytest
 
 from core.contract import LOADED_COLUMNS, NEED_LOADED_COLUMNS
 from core.reference import Reference
+from tests.builders import accepted_record
 from warehouse import store
 from warehouse.build import ModelTestError, build, models
 
@@ -73,23 +74,7 @@ class Given:
         self, agency: str, frame: pd.DataFrame, received: dt.datetime, fmt: str, coverage: pd.DataFrame | None
     ) -> str:
         submission_id = f"s{next(_ids)}"
-        record = store.SubmissionRecord(
-            submission_id=submission_id,
-            agency=agency,
-            file_name=f"{submission_id}.csv",
-            sha256=submission_id.ljust(64, "0"),
-            size_bytes=1,
-            received_at=received,
-            processed_at=received,
-            status="accepted",
-            rows_read=len(frame),
-            rows_loaded=len(frame),
-            rows_rejected=0,
-            rows_warned=0,
-            duplicate_of=None,
-            feedback_path=f"{agency}/{submission_id}",
-            format=fmt,
-        )
+        record = accepted_record(submission_id, agency, len(frame), received, f"{submission_id}.csv", fmt)
         store.load_submission(self.path, record, frame, coverage, "need" if fmt == "rmrp_need" else "values")
         return submission_id
 
