@@ -7,13 +7,13 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements-bootstrap.lock requirement
 .PHONY: help install run test test-fast check format lock clean browser bench
 
 help:
-	@echo "make run     set up .venv and run the pipeline on examples/inbox"
+	@echo "make run     set up .venv, run the pipeline on examples/inbox and write the month's bulletin"
 	@echo "make test    set up .venv and run the tests"
 	@echo "make check   lint (ruff), format check (ruff format), type check (mypy), layers (import-linter)"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make bench   measure speed against a floor and peers (1M rows; about 10 min; writes bench/results.json)"
 	@echo "make lock    re-resolve requirements.lock from pyproject.toml"
-	@echo "make browser install Debian's headless Chromium for the browser test (needs root or sudo)"
+	@echo "make browser install Debian's headless Chromium and poppler-utils for the page and PDF tests (needs root or sudo)"
 	@echo "make clean   remove .venv and what 'make run' wrote"
 
 install: $(STAMP)
@@ -28,8 +28,10 @@ $(STAMP): requirements-bootstrap.lock requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# The examples are October 2026's: the bulletin of that month ends the run.
 run: $(STAMP)
 	$(BIN)/mesa run --inbox examples/inbox
+	$(BIN)/mesa boletin --period 2026-10
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -55,16 +57,17 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
 		--output-file requirements.lock --quiet
 
-# The feedback page is tested in headless Chromium (tests/test_browser.py). CI installs it; on a
-# developer's machine the test is skipped until this has been run once.
+# The feedback page and the bulletin are tested as people see them: in headless Chromium, and the
+# bulletin's PDF through pdftotext and pdftoppm (Debian's poppler-utils). CI installs them; on a
+# developer's machine those tests are skipped until this has been run once.
 browser:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
-		echo "chromium and chromedriver are installed"; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftotext >/dev/null; then \
+		echo "chromium, chromedriver and poppler-utils are installed"; \
 	else \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver \
-		|| { $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver poppler-utils \
+		|| { $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver poppler-utils; }; \
 	fi
 
 clean:
-	rm -rf $(VENV) mesa.duckdb mesa.duckdb.wal mesa.duckdb.lock .mesa-trabajo archive feedback outbox validacion .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) mesa.duckdb mesa.duckdb.wal mesa.duckdb.lock .mesa-trabajo archive feedback outbox validacion boletin .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -24,7 +24,7 @@ from core.i18n import DEFAULT_LANGUAGE, text
 REFERENCE_DIR = Path(__file__).parent / "reference_data"
 DEFAULT_CALENDAR = REFERENCE_DIR / "reporting_calendar.yaml"
 DEFAULT_OPERATIONS = REFERENCE_DIR / "operations.yaml"
-DEPLOYMENTS = ("intake", "marts", "calendar")
+DEPLOYMENTS = ("intake", "marts", "calendar", "bulletin")
 SUGGESTION_CUTOFF = 60
 
 

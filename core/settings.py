@@ -16,6 +16,7 @@ DEFAULT_INBOX = "inbox"
 DEFAULT_WAREHOUSE = "mesa.duckdb"
 DEFAULT_FEEDBACK = "feedback"
 DEFAULT_OUTBOX = "outbox"
+DEFAULT_BULLETINS = "boletin"
 # Times that agencies and the officer read are shown in the Mesa's own time zone.
 DEFAULT_TIMEZONE = "America/Lima"
 ARCHIVE_NEXT_TO_WAREHOUSE = "archive"
@@ -61,6 +62,8 @@ class Settings:
     inbox_retries: Retries = Retries()
     notify_block: str | None = None  # a Prefect notification block for reminders, "{agency}" allowed
     max_attempts: int = 3  # runs that try a file the pipeline fails on, before it is set aside
+    bulletins: Path = field(default_factory=lambda: Path(DEFAULT_BULLETINS).resolve())  # <period>/boletin.*
+    suppression_threshold: int = 5  # in anything published: counts of 1 to this minus 1 are hidden
 
     @property
     def working(self) -> Path:
@@ -114,6 +117,8 @@ def resolve_settings(
         ),
         notify_block=environ.get("MESA_NOTIFY_BLOCK") or None,
         max_attempts=max(1, int(_number(environ, "MESA_MAX_ATTEMPTS", 3, "3", whole=True))),
+        bulletins=_path(None, environ.get("MESA_BULLETINS"), DEFAULT_BULLETINS),
+        suppression_threshold=_threshold(environ),
     )
 
 
@@ -172,6 +177,15 @@ def _number(
     if value < 0:
         raise SettingError("bad_whole" if whole else "bad_seconds", name=name, value=written, example=example)
     return value
+
+
+def _threshold(environ: Mapping[str, str]) -> int:
+    """MESA_SUPPRESSION_THRESHOLD: a whole number of people, 1 or more (default 5)."""
+    written = environ.get("MESA_SUPPRESSION_THRESHOLD")
+    threshold = int(_number(environ, "MESA_SUPPRESSION_THRESHOLD", 5, "5", whole=True))
+    if threshold < 1:
+        raise SettingError("bad_whole", name="MESA_SUPPRESSION_THRESHOLD", value=written, example="5")
+    return threshold
 
 
 def _timezone(name: str) -> str:

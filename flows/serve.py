@@ -1,4 +1,4 @@
-"""`mesa serve`: the three flows as Prefect deployments with the schedules of the operations file,
+"""`mesa serve`: the four flows as Prefect deployments with the schedules of the operations file,
 served by one process. Without PREFECT_API_URL it starts a local Prefect server on loopback first,
 so that one command gives the officer the schedules and Prefect's UI."""
 
@@ -26,10 +26,16 @@ def deployments(operations: Operations, timezone: str) -> list[Any]:
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron
 
+    from flows.bulletin import bulletin_flow
     from flows.intake import intake_flow
     from flows.reporting import calendar_flow, marts_flow
 
-    flows: dict[str, Any] = {"intake": intake_flow, "marts": marts_flow, "calendar": calendar_flow}
+    flows: dict[str, Any] = {
+        "intake": intake_flow,
+        "marts": marts_flow,
+        "calendar": calendar_flow,
+        "bulletin": bulletin_flow,
+    }
     return [
         flows[name].to_deployment(
             name=name,

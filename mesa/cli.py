@@ -27,7 +27,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mesa", description=say("description"))
     parser.add_argument("--version", action="version", version=f"mesa {__version__}")
     commands = parser.add_subparsers(
-        dest="command", required=True, metavar="{run,validate,sql,export,status,remind,retry,serve}"
+        dest="command", required=True, metavar="{run,validate,sql,export,boletin,status,remind,retry,serve}"
     )
 
     run = commands.add_parser("run", help=say("run"), description=say("run_description"))
@@ -64,6 +64,13 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     exporter.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
     exporter.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
     exporter.set_defaults(handler=_commands("export_command"))
+
+    bulletin = commands.add_parser("boletin", help=say("bulletin"), description=say("bulletin_description"))
+    bulletin.add_argument("--period", metavar="YYYY-MM", help=say("bulletin_period"))
+    bulletin.add_argument("--out", metavar="DIR", help=say("bulletin_out"))
+    bulletin.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
+    bulletin.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
+    bulletin.set_defaults(handler=_commands("bulletin_command"))
 
     status = commands.add_parser("status", help=say("status"), description=say("status_description"))
     status.add_argument("--period", metavar="YYYY-MM", help=say("period"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import shlex
 import sys
 from dataclasses import asdict
@@ -232,19 +231,14 @@ def sql_command(args: argparse.Namespace, settings: Settings) -> int:
 def export_command(args: argparse.Namespace, settings: Settings) -> int:
     from core.reference import load_reference
     from publication.export import export
-    from publication.suppression import DEFAULT_THRESHOLD
 
     lang = settings.lang
     if not settings.warehouse.exists():
         print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
         return EXIT_USAGE
-    written = args.threshold if args.threshold is not None else os.environ.get("MESA_SUPPRESSION_THRESHOLD")
-    try:
-        threshold = int(written) if written is not None else DEFAULT_THRESHOLD
-    except ValueError:
-        threshold = 0
+    threshold = args.threshold if args.threshold is not None else settings.suppression_threshold
     if threshold < 1:
-        print(text(lang, "cli.bad_threshold", value=written), file=sys.stderr)
+        print(text(lang, "cli.bad_threshold", value=threshold), file=sys.stderr)
         return EXIT_USAGE
     out = Path(args.out).expanduser().resolve()
     for exported in export(settings.warehouse, out, load_reference(), threshold):
@@ -252,4 +246,36 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
             text(lang, "cli.exported", mart=exported.mart, rows=exported.rows, hidden=exported.hidden_cells)
         )
     print(text(lang, "cli.export_done", path=out, marker=f"<{threshold}"))
+    return EXIT_OK
+
+
+# --- mesa boletin --------------------------------------------------------------------------------
+
+
+def bulletin_command(args: argparse.Namespace, settings: Settings) -> int:
+    """The Mesa's bulletin of a month: HTML, PDF and workbook, from the published warehouse."""
+    from core.contract import MONTH_PERIOD
+
+    lang = settings.lang
+    if args.period is not None and not MONTH_PERIOD.match(args.period):
+        print(text(lang, "cli.bad_period", value=args.period), file=sys.stderr)
+        return EXIT_USAGE
+    from core.reference import load_reference
+    from publication.bulletin import BulletinError, gather
+    from publication.bulletin_render import write_bulletin
+
+    out = Path(args.out).expanduser().resolve() if args.out else settings.bulletins
+    try:
+        bulletin = gather(
+            settings.warehouse, load_reference(), args.period, lang, settings.suppression_threshold
+        )
+    except BulletinError as error:
+        print(error.describe(lang), file=sys.stderr)
+        return EXIT_USAGE
+    files = write_bulletin(bulletin, out)
+    from followup.reminders import month_name
+
+    print(text(lang, "bulletin.written", month=month_name(bulletin.period, lang)))
+    for path in (files.html, files.pdf, files.xlsx):
+        print(text(lang, "bulletin.written_line", path=path))
     return EXIT_OK

@@ -1,6 +1,6 @@
 """`mesa export`: the analysts' tables as Parquet and CSV for publication, small cells suppressed.
 
-The warehouse keeps the true values; only what leaves it is protected (see mesa/suppression.py).
+The warehouse keeps the true values; only what leaves it is protected (see suppression.py).
 In Parquet a hidden cell is NULL with a `<column>_suppressed` flag beside it; in CSV it is the marker
 (`<5` for the default threshold).
 """
@@ -135,14 +135,36 @@ def total_hidden(frame: pd.DataFrame, coverage: pd.DataFrame, hidden: Hidden) ->
 # --- Export --------------------------------------------------------------------------------------
 
 
-def export(
-    warehouse: Path, out: Path, reference: Reference, threshold: int, marker: str | None = None
-) -> list[Exported]:
-    """Write every exported mart as Parquet and CSV under `out`, protected; the warehouse is only read."""
-    shown = marker or f"<{threshold}"
-    out.mkdir(parents=True, exist_ok=True)
+@dataclass(frozen=True)
+class Protected:
+    """A mart as published: its rows, and per column the cells hidden (primary and secondary)."""
+
+    frame: pd.DataFrame
+    hidden: Hidden
+
+    def shown(self) -> pd.DataFrame:
+        """The rows with every hidden cell emptied (NaN): what anything published may show."""
+        shown = self.frame.copy()
+        for column, mask in self.hidden.items():
+            shown[column] = shown[column].astype(object)
+            shown.loc[mask.to_numpy(), column] = None
+        return shown
+
+    def is_hidden(self, column: str) -> pd.Series:
+        return self.hidden.get(column, pd.Series(False, index=self.frame.index))
+
+
+def protected_marts(
+    warehouse: Path, reference: Reference, threshold: int, names: tuple[str, ...] = EXPORTED
+) -> dict[str, Protected]:
+    """The marts as they may be published, the same rules for every output (`mesa export`, the
+    bulletin): small counts in sensitive sectors hidden, and the cells that would let them be
+    recomputed from totals. The warehouse is only read."""
     with connect(warehouse, read_only=True) as connection:
-        marts = {name: table(connection, f"select * from {name}") for name in EXPORTED}
+        marts = {
+            name: table(connection, f"select * from {name}")
+            for name in dict.fromkeys((*names, "gap_coverage"))
+        }
     sensitive = sensitive_sectors(reference)
     sensitive_indicators = {i.code for i in reference.indicators if i.sector in sensitive}
     coverage = marts["gap_coverage"]
@@ -163,11 +185,21 @@ def export(
         },
         "gap_referral": lambda frame: protect_referral(frame, sensitive_indicators, threshold),
     }
-    written = []
-    for name, frame in marts.items():
-        hidden = protections.get(name, nothing_hidden)(frame)
-        written.append(write_mart(name, frame, hidden, out, shown))
-    return written
+    return {
+        name: Protected(marts[name], protections.get(name, nothing_hidden)(marts[name])) for name in names
+    }
+
+
+def export(
+    warehouse: Path, out: Path, reference: Reference, threshold: int, marker: str | None = None
+) -> list[Exported]:
+    """Write every exported mart as Parquet and CSV under `out`, protected; the warehouse is only read."""
+    shown = marker or f"<{threshold}"
+    out.mkdir(parents=True, exist_ok=True)
+    return [
+        write_mart(name, protected.frame, protected.hidden, out, shown)
+        for name, protected in protected_marts(warehouse, reference, threshold).items()
+    ]
 
 
 def nothing_hidden(frame: pd.DataFrame) -> Hidden:

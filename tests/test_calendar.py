@@ -187,6 +187,8 @@ def latest_artifact(api: str, key: str) -> Any:
     response.raise_for_status()
     (artifact,) = response.json()
     data = artifact["data"]
+    if artifact["type"] == "markdown":
+        return data
     return json.loads(data) if isinstance(data, str) else data
 
 

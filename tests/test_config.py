@@ -41,7 +41,7 @@ def test_the_shipped_calendar_and_operations_are_valid(reference: Reference) -> 
     assert {entry.agency for entry in loaded.entries} >= {"DIRESA", "MIMP", "PNP"}
     assert loaded.reminders.days_before >= 0 and loaded.reminders.days_after
     operations = load_operations(DEFAULT_OPERATIONS)
-    assert set(operations.schedules) == {"intake", "marts", "calendar"}
+    assert set(operations.schedules) == {"intake", "marts", "calendar", "bulletin"}
 
 
 def test_calendar_mistakes_are_each_reported_with_their_line(tmp_path: Path, reference: Reference) -> None:
@@ -127,6 +127,7 @@ def test_operations_mistakes_are_reported_with_their_line(tmp_path: Path) -> Non
         (5, "inbox_password"),  # a password in a URL would end up in logs and flow parameters
         (6, "inbox_no_host"),
         (7, "missing_key"),  # the calendar schedule
+        (7, "missing_key"),  # the bulletin schedule
         (8, "bad_cron"),
         (9, "bad_choice"),
     ]
