@@ -32,7 +32,7 @@ def settings_for(folder: Path, inbox: Path) -> Settings:
         inbox=str(inbox),
         warehouse=str(folder / "mesa.duckdb"),
         feedback=str(folder / "feedback"),
-        environ={"MESA_OUTBOX": str(folder / "outbox")},
+        environ={"MESA_OUTBOX": str(folder / "outbox"), "MESA_BULLETINS": str(folder / "boletin")},
     )
 
 
@@ -139,7 +139,20 @@ def incremental(folder: Path, months: int, scale: Scale, files: int = 5) -> dict
         "runs_seconds": runs,
         "full_rebuild_seconds": marts.seconds,
         "rows_held": int(held),
+        "bulletin_seconds": bulletin(settings),
     }
+
+
+def bulletin(settings: Settings) -> float:
+    """The Mesa's bulletin of the last month held (HTML, PDF, workbook), from the published copy."""
+    from publication.bulletin import available_periods, gather
+    from publication.bulletin_render import write_bulletin
+
+    _, period = available_periods(settings.warehouse)
+    with Timer() as timer:
+        written = gather(settings.warehouse, load_reference(), period, "es", settings.suppression_threshold)
+        write_bulletin(written, settings.bulletins)
+    return timer.seconds
 
 
 def seed(warehouse: Path, number: int, period: str, rows: list[Row]) -> None:
