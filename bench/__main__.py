@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     with Timer() as pipeline:
         outcome = steps.pipeline(args.work / "run", args.work / "inbox")
     results["pipeline"] = {**outcome, "seconds": pipeline.seconds, "peak_memory_bytes": peak_memory()}
+    say("Nothing new: mesa run over the same inbox (new processes) ...")
+    results["cold_start"]["nothing_new_seconds"] = steps.nothing_new(args.work / "run", args.work / "inbox")
     say("Floor: DuckDB read_csv (python-calamine for workbooks) into one table, no validation ...")
     with Timer() as floor:
         floor_rows = steps.floor(args.work / "floor.duckdb", inventory.files, specs)

@@ -8,7 +8,8 @@ TARGETS = {
     "pipeline_vs_floor": 3.0,  # at most this many times the bare DuckDB floor
     "faster_than_peers": 1.0,  # our rows per second over each peer's: above this
     "incremental_growth": 1.2,  # the run at the longest history over the run at the shortest: at most
-    "help_seconds": 0.5,
+    "help_seconds": 0.3,
+    "nothing_new_seconds": 2.0,  # `mesa run` when every file was taken before
     "peak_memory_bytes": 2_000_000_000,  # 2 GB
 }
 
@@ -31,6 +32,7 @@ def targets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
         ),
         "incremental_growth": growth,
         "help_seconds": results["cold_start"]["help_seconds"],
+        "nothing_new_seconds": results["cold_start"]["nothing_new_seconds"],
         "peak_memory_bytes": pipeline["peak_memory_bytes"],
     }
     above = {"faster_than_peers"}
@@ -89,8 +91,11 @@ def lines(results: dict[str, Any]) -> list[str]:
         )
     cold = results["cold_start"]
     out += [
-        f"| `mesa --help` | {cold['help_seconds']:.2f} s | | < 0.5 s {mark(results, 'help_seconds')} |",
-        f"| `mesa run` over an empty inbox (new process) | {cold['empty_run_seconds']:.1f} s | | |",
+        f"| `mesa --help` | {cold['help_seconds']:.2f} s | | ≤ 0.3 s {mark(results, 'help_seconds')} |",
+        f"| `mesa run` over an empty inbox, first run (new process, Prefect's server) "
+        f"| {cold['empty_run_seconds']:.1f} s | | |",
+        f"| `mesa run` with nothing new ({scale['files']} files taken before; new process, median of 5) "
+        f"| {cold['nothing_new_seconds']:.2f} s | | ≤ 2 s {mark(results, 'nothing_new_seconds')} |",
         f"| peak memory of the pipeline run | {pipeline['peak_memory_bytes'] / 1e9:.2f} GB | "
         f"| < 2 GB {mark(results, 'peak_memory_bytes')} |",
     ]

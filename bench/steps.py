@@ -72,6 +72,19 @@ def cold_start(work: Path) -> dict[str, float]:
     return {"help_seconds": statistics.median(helps), "empty_run_seconds": empty.seconds}
 
 
+def nothing_new(folder: Path, inbox: Path) -> float:
+    """`mesa run` in a new process over an inbox whose every file the warehouse already holds (the
+    pipeline's): the median of five, what a scheduler's run costs on most days."""
+    command = [str(MESA), "run", "--inbox", str(inbox), "--warehouse", str(folder / "mesa.duckdb")]
+    command += ["--feedback", str(folder / "feedback")]
+    seconds = []
+    for _ in range(HELP_RUNS):
+        with Timer() as timer:
+            subprocess.run(command, cwd=folder, check=True, capture_output=True)
+        seconds.append(timer.seconds)
+    return statistics.median(seconds)
+
+
 def floor(database: Path, files: list[Path], specs: list[FileSpec]) -> int:
     """The bare floor: every file into one DuckDB table with no validation. CSV through read_csv
     (DuckDB sniffs the dialect; it is told the encoding, which it cannot detect), workbooks through

@@ -46,6 +46,19 @@ def seen_files(settings: Settings) -> set[tuple[str, str, int, dt.datetime]]:
     return store.seen_files(settings.working)
 
 
+@task(cache_policy=NONE)
+def remember_seen(received: Received, settings: Settings) -> None:
+    file = received.file
+    store.remember_seen(
+        settings.working,
+        file.channel,
+        file.relative_path,
+        file.size_bytes,
+        file.received_at,
+        received.submission_id,
+    )
+
+
 @task(cache_policy=NONE, retries=2, retry_delay_seconds=[2, 10], task_run_name="archive {file.label}")
 def archive_submission(file: InboxFile, settings: Settings) -> Received:
     return receive(file, settings.archive)
@@ -137,7 +150,7 @@ def take_files(settings: Settings, files: list[InboxFile], report: RunReport) ->
     progress = Progress(len(files), lang)
     for file in files:
         progress.advance(file.label)
-        if (file.channel, file.relative_path, file.size_bytes, file.received_at) in seen:
+        if file.seen_key in seen:
             report.skipped += 1  # the same file, unchanged since it was processed: not even read
             continue
         try:
@@ -146,7 +159,8 @@ def take_files(settings: Settings, files: list[InboxFile], report: RunReport) ->
             logger.exception(text(lang, "log.not_archived", file=file.label))
             report.failed.append(file.label)
             continue
-        if received.submission_id in known:
+        if received.submission_id in known:  # its bytes again, under a new time: remembered as seen
+            remember_seen(received, settings)
             report.skipped += 1
             continue
         step = "validate"

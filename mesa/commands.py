@@ -43,11 +43,17 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return EXIT_USAGE
-    prepare_environment()
-    with stdout_to_stderr():
-        from flows.intake import run_intake
+    from pipeline.pending import nothing_new
 
-        succeeded, report = run_intake(settings)
+    unchanged = nothing_new(settings)  # known without starting Prefect: said at once
+    if unchanged is not None:
+        succeeded, report = True, unchanged
+    else:
+        prepare_environment()
+        with stdout_to_stderr():
+            from flows.intake import run_intake
+
+            succeeded, report = run_intake(settings)
     if report.busy is not None:
         print(busy_message(report.busy, settings), file=sys.stderr)
         return EXIT_BUSY

@@ -38,6 +38,11 @@ class InboxFile:
     def label(self) -> str:
         return f"{self.channel}/{self.relative_path}"
 
+    @property
+    def seen_key(self) -> tuple[str, str, int, dt.datetime]:
+        """What tells a file unchanged since it was taken (warehouse.store.seen_files)."""
+        return (self.channel, self.relative_path, self.size_bytes, self.received_at)
+
     def open(self) -> IO[bytes]:
         if not is_remote(self.location):
             return Path(self.location).open("rb")

@@ -85,10 +85,24 @@ def test_run_json_reports_every_file_and_a_rerun_loads_nothing(
     assert "Aceptado parcialmente" in first.stderr  # the officer's log lines, in Spanish, on stderr
     assert "Tablas de brechas reconstruidas por completo" in first.stderr  # the first build
 
+    # Nothing new: known from the inbox and the registry, without starting a flow.
     second = mesa("run", "--inbox", str(examples_inbox), "--json", cwd=tmp_path, api=prefect_api)
     assert second.returncode == 0, second.stderr
     assert json.loads(second.stdout) == {"submissions": []}
-    assert "0 tramos institución-periodo recalculados" in second.stderr  # nothing new: nothing rebuilt
+    assert "mesa-intake" not in second.stderr and "recalculados" not in second.stderr
+    said = mesa("run", "--inbox", str(examples_inbox), cwd=tmp_path, api=prefect_api)
+    assert said.returncode == 0 and "No hay archivos nuevos" in said.stdout
+    assert f"Archivos ya procesados antes (sin cambios): {len(files)}" in said.stdout
+
+    # A file touched since (same bytes, new time) is something to look at: the flow runs, finds
+    # the submission it already has, and remembers the file's new time for the runs after it.
+    touched = examples_inbox / files[0]
+    os.utime(touched, (touched.stat().st_atime, touched.stat().st_mtime + 60))
+    third = mesa("run", "--inbox", str(examples_inbox), "--json", cwd=tmp_path, api=prefect_api)
+    assert third.returncode == 0, third.stderr
+    assert json.loads(third.stdout) == {"submissions": []} and "mesa-intake" in third.stderr
+    fourth = mesa("run", "--inbox", str(examples_inbox), cwd=tmp_path, api=prefect_api)
+    assert fourth.returncode == 0 and "mesa-intake" not in fourth.stderr
 
     count = mesa("sql", "select count(*) as n from submissions", "--csv", cwd=tmp_path)
     assert count.returncode == 0 and count.stdout.splitlines() == ["n", str(len(files))]

@@ -296,9 +296,26 @@ def query(name: str) -> str:
     return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def seen_files(path: Path) -> set[tuple[str, str, int, dt.datetime]]:
+def remember_seen(
+    path: Path, channel: str, file_name: str, size_bytes: int, received_at: dt.datetime, submission_id: str
+) -> None:
+    """A registered submission's bytes found again under a new time or size: not read again."""
+    with connect(path) as connection:
+        connection.execute(
+            query("remember_seen"),
+            {
+                "channel": channel,
+                "file_name": file_name,
+                "size_bytes": size_bytes,
+                "received_at": received_at,
+                "submission_id": submission_id,
+            },
+        )
+
+
+def seen_files(path: Path, wait_seconds: float = OPEN_WAIT_SECONDS) -> set[tuple[str, str, int, dt.datetime]]:
     """(inbox folder, file path, size, modification time) of every file registered: a file still
     there with the same size and time has not changed, and a run need not read it again."""
-    with connect(path, read_only=True) as connection:
+    with connect(path, read_only=True, wait_seconds=wait_seconds) as connection:
         rows = connection.execute(query("seen_files")).fetchall()
     return {(channel, name, size, received.astimezone(dt.UTC)) for channel, name, size, received in rows}

@@ -1,0 +1,34 @@
+"""Whether a run has anything to do, known without starting Prefect: `mesa run` asks first, and says
+"nothing new" in a fraction of a second when every file of every inbox was already taken."""
+
+from __future__ import annotations
+
+from core.reference import load_reference
+from core.settings import Settings
+from pipeline.report import RunReport
+from reception import inbox
+from warehouse import store
+from warehouse.operations import failures
+
+# The check gives up on a warehouse held by another process after this long and lets the run decide.
+WAIT_SECONDS = 1.0
+
+
+def nothing_new(settings: Settings) -> RunReport | None:
+    """The report of a run with nothing to take, or None when there may be something. Only when it
+    is certain: both warehouse files exist, every inbox could be listed, and each file in them is one
+    the warehouse registered (or set aside) with the same size and time. Anything uncertain (an inbox
+    that does not answer, a warehouse in use) is left to the run, which retries, reports and keeps
+    its history."""
+    if not (settings.working.exists() and settings.warehouse.exists()):
+        return None
+    reference = load_reference()
+    try:
+        files = [file for location in settings.inboxes for file in inbox.discover(location, reference)]
+        seen = store.seen_files(settings.working, wait_seconds=WAIT_SECONDS)
+        if not all(file.seen_key in seen for file in files):
+            return None
+        set_aside = [f.label for f in failures(settings.working, WAIT_SECONDS) if f.set_aside]
+    except (OSError, store.WarehouseInUseError):
+        return None
+    return RunReport(skipped=len(files), set_aside=set_aside)
