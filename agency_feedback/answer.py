@@ -13,14 +13,15 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 
 from agency_feedback.annotated import write_annotated_copy
 from agency_feedback.problems import PROBLEM_COLUMNS, ordered, problem_rows
+from core import templating
 from core.checks import check, checks
 from core.clock import local_time
 from core.i18n import strings, text
@@ -193,14 +194,8 @@ def bounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-@cache
 def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return templating.pages(TEMPLATES_DIR)
 
 
 def render_summary(data: dict[str, Any], lang: str) -> str:

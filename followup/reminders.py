@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 
+from core import templating
 from core.config import ReminderPolicy
 from core.i18n import strings, text
 from warehouse.operations import ReportStatus
@@ -131,13 +131,5 @@ def write_message(outbox: Path, message: Message, today: dt.date) -> Path:
     return target.relative_to(outbox)
 
 
-@cache
 def _text_environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=False,  # plain text, never shown as HTML
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
+    return templating.plain_texts(TEMPLATES_DIR)

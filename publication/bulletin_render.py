@@ -11,14 +11,15 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
+from core import templating
 from core.i18n import strings, text
 from publication.bulletin import Bulletin, Suppressed, number
 
@@ -132,14 +133,8 @@ def trend_chart(rows: pd.DataFrame, lang: str) -> Markup | None:
 # --- HTML and PDF --------------------------------------------------------------------------------
 
 
-@cache
 def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return templating.pages(TEMPLATES_DIR)
 
 
 def render_html(bulletin: Bulletin) -> str:
