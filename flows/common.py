@@ -73,17 +73,18 @@ def writing_run(settings: Settings, flow: str) -> Iterator[RunLog]:
     log = RunLog(current_run_id())
     with writer(settings.working, f"mesa-{flow} {log.run_id}", settings.lock_wait_seconds):
         store.adopt(settings.working, settings.warehouse)
-        store.migrate(settings.working)
-        start_run(settings.working, log.run_id, flow, dt.datetime.now(dt.UTC))
-        try:
-            yield log
-        except BaseException as error:
-            log.failed, log.message = True, f"{type(error).__name__}: {error}"
-            raise
-        finally:
-            finish_run(settings.working, log.record())
-            if log.built:
-                store.publish(settings.working, settings.warehouse)
+        with store.holding(settings.working):  # one connection for the run's many short steps
+            store.migrate(settings.working)
+            start_run(settings.working, log.run_id, flow, dt.datetime.now(dt.UTC))
+            try:
+                yield log
+            except BaseException as error:
+                log.failed, log.message = True, f"{type(error).__name__}: {error}"
+                raise
+            finally:
+                finish_run(settings.working, log.record())
+                if log.built:
+                    store.publish(settings.working, settings.warehouse)
 
 
 def busy_holder(busy: WarehouseBusyError | WarehouseInUseError) -> dict[str, Any]:
