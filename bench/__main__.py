@@ -62,6 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     with Timer() as pipeline:
         outcome = steps.pipeline(args.work / "run", args.work / "inbox")
     results["pipeline"] = {**outcome, "seconds": pipeline.seconds, "peak_memory_bytes": peak_memory()}
+    small = Scale(files=scale.files * 5, rows_per_file=scale.rows_per_file // 5)
+    say(f"Pipeline: the same number of rows in {small.files} files of {small.rows_per_file:,} rows ...")
+    write_inbox(args.work / "inbox_small", small)
+    with Timer() as many:
+        outcome = steps.pipeline(args.work / "run_small", args.work / "inbox_small")
+    results["many_files"] = {**outcome, "seconds": many.seconds, "scale": asdict(small)}
     say("Nothing new: mesa run over the same inbox (new processes) ...")
     results["cold_start"]["nothing_new_seconds"] = steps.nothing_new(args.work / "run", args.work / "inbox")
     say("Floor: DuckDB read_csv (python-calamine for workbooks) into one table, no validation ...")

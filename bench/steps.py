@@ -39,11 +39,15 @@ def settings_for(folder: Path, inbox: Path) -> Settings:
 def pipeline(folder: Path, inbox: Path) -> dict[str, Any]:
     """The intake flow, as a scheduled run does it: archive, validate, feedback, load, marts."""
     from flows.intake import run_intake
+    from formats.submission import suite_runner
 
+    runner = suite_runner()
+    before = runner.validating_seconds
     succeeded, report = run_intake(settings_for(folder, inbox))
     submissions = report.submissions
     return {
         "succeeded": succeeded,
+        "gx_seconds": runner.validating_seconds - before,
         "files": len(submissions),
         "rows_read": sum(s.rows_read for s in submissions),
         "rows_loaded": sum(s.rows_loaded for s in submissions),

@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from great_expectations.expectations import Expectation
     from great_expectations.expectations.row_conditions import Condition
 
-# Filled per submission with the agency whose folder the file came from.
-CHANNEL_PARAMETER = "channel"
 # Filled per validation with the month it runs in: periods may not start after it.
 CURRENT_PERIOD_PARAMETER = "current_period_start"
 NUMBER_PATTERN = r"^-?\d+(?:\.\d+)?$"
@@ -106,12 +104,14 @@ def value_expectations(reference: Reference, duplicates: bool = True) -> list[Ex
         build.add(
             "domain.value_missing", field, "ExpectColumnValuesToNotBeNull", column=GX_COLUMN.get(field, field)
         )
-    build.add(
+    build.add(  # `channel`: the agency whose folder the file came from (a column of every frame)
         "domain.agency_matches_channel",
         "agency",
-        "ExpectColumnValuesToBeInSet",
-        column="agency",
-        value_set={"$PARAMETER": CHANNEL_PARAMETER},
+        "ExpectColumnPairValuesToBeEqual",
+        column_A="agency",
+        column_B="channel",
+        ignore_row_if="either_value_is_missing",
+        expected_from="channel",
     )
     build.add(
         "domain.period_format",
@@ -183,8 +183,11 @@ def value_expectations(reference: Reference, duplicates: bool = True) -> list[Ex
         )
     build.number("value", "value", "value_text", whole_when=whole_indicators(reference))
     if duplicates:
-        build.add(
-            "consistency.duplicate_key", None, "ExpectCompoundColumnsToBeUnique", column_list=KEY_COLUMNS
+        build.add(  # `request`: which submission's part a row belongs to, when many validate at once
+            "consistency.duplicate_key",
+            None,
+            "ExpectCompoundColumnsToBeUnique",
+            column_list=[*KEY_COLUMNS, "request"],
         )
     return build.items
 

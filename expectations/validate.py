@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from core.contract import KEY_COLUMNS
 from core.problems import Problem
 from core.reference import Reference
 from expectations.suggest import suggesters
-from expectations.suite import CHANNEL_PARAMETER, CURRENT_PERIOD_PARAMETER, suites_from
+from expectations.suite import CURRENT_PERIOD_PARAMETER, suites_from
 from transforms.model import Part
 
 if TYPE_CHECKING:
@@ -27,10 +28,13 @@ if TYPE_CHECKING:
 
 # Earlier values of the series of some rows (warehouse.store.series_history, bound to a warehouse).
 History = Callable[[pd.DataFrame], pd.DataFrame]
-# COMPLETE lists every failing row by `row_number` (the partial lists stop at 20).
+# In a frame validated in bulk: which request (a submission's part) a row belongs to, and the agency
+# whose folder the submission came from (the rule "the agency column matches the folder" reads it).
+REQUEST_COLUMN, CHANNEL_COLUMN = "request", "channel"
+# COMPLETE lists every failing row by request and `row_number` (the partial lists stop at 20).
 RESULT_FORMAT = {
     "result_format": "COMPLETE",
-    "unexpected_index_column_names": ["row_number"],
+    "unexpected_index_column_names": [REQUEST_COLUMN, "row_number"],
     "return_unexpected_index_query": False,
 }
 
@@ -40,16 +44,28 @@ class Validation:
     problems: list[Problem]
     not_evaluated: list[str] = field(default_factory=list)  # checks that could not run (a column missing)
     frames: list[tuple[Part, pd.DataFrame]] = field(default_factory=list)  # each part and the rows to load
-    results: list[ExpectationSuiteValidationResult] = field(default_factory=list)  # GX's, for the report
+    results: list[dict[str, Any]] = field(default_factory=list)  # GX's results for it, for the officer
+
+
+@dataclass(frozen=True)
+class Request:
+    """One frame of one submission's part to go through a suite, with what the feedback needs: the
+    part it came from, the agency's folder, and (R4V 5W) the source field of each checked column."""
+
+    suite: str
+    frame: pd.DataFrame
+    part: Part
+    channel: str
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Checked:
-    """What one suite found on one frame, and GX's result for the technical report."""
+    """What one suite found on one request's frame, and GX's results for it (JSON-ready)."""
 
     problems: list[Problem]
     not_evaluated: list[str]
-    result: ExpectationSuiteValidationResult | None = None
+    result: dict[str, Any] | None = None
 
 
 class SuiteRunner:
@@ -72,51 +88,71 @@ class SuiteRunner:
             name: self.context.suites.add(suite) for name, suite in suites_from(expectations).items()
         }
         self.suggest = suggesters(reference)
+        self.validating_seconds = 0.0  # inside Great Expectations' validations (the benchmark says it)
 
-    def check(
-        self,
-        suite: str,
-        frame: pd.DataFrame,
-        part: Part,
-        parameters: dict[str, Any],
-        sources: dict[str, str] | None = None,
-    ) -> Checked:
-        if frame.empty:
-            return Checked([], [])
-        batch = self.batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(
-            self.suites[suite], expectation_parameters=parameters, result_format=RESULT_FORMAT
-        )
-        channel: str = parameters[CHANNEL_PARAMETER][0]
-        return self.to_problems(result, frame, part, channel, sources or {})
+    def check_many(self, requests: list[Request], parameters: dict[str, Any]) -> list[Checked]:
+        """Every request, in bulk: one validation per suite over the frames that go through it (those
+        with the same columns: a frame without a required column is told so, not the others), each
+        row tagged with its request; the problems are split back per request."""
+        checked = [Checked([], []) for _ in requests]
+        groups: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
+        for number, request in enumerate(requests):
+            if not request.frame.empty:
+                groups[(request.suite, tuple(sorted(map(str, request.frame.columns))))].append(number)
+        for (suite, _), members in groups.items():
+            frame = pd.concat([_tagged(requests[n], n) for n in members], ignore_index=True)
+            started = time.perf_counter()
+            batch = self.batch_definition.get_batch(batch_parameters={"dataframe": frame})
+            result = batch.validate(
+                self.suites[suite], expectation_parameters=parameters, result_format=RESULT_FORMAT
+            )
+            self.validating_seconds += time.perf_counter() - started
+            for number, found in self.split(result, members, requests).items():
+                checked[number] = found
+        return checked
 
-    def to_problems(
-        self,
-        result: ExpectationSuiteValidationResult,
-        frame: pd.DataFrame,
-        part: Part,
-        channel: str,
-        sources: dict[str, str],
-    ) -> Checked:
-        """The adapter: one Problem per check x offending row (or per file for file-level checks)."""
-        problems: list[Problem] = []
-        not_evaluated: list[str] = []
-        rows = Rows(frame, part, sources)
+    def check(self, request: Request, parameters: dict[str, Any]) -> Checked:
+        return self.check_many([request], parameters)[0]
+
+    def split(
+        self, result: ExpectationSuiteValidationResult, members: list[int], requests: list[Request]
+    ) -> dict[int, Checked]:
+        """The adapter: per request, one Problem per check x offending row (or per file for the
+        file-level checks), and GX's results as they concern it."""
+        problems: dict[int, list[Problem]] = {n: [] for n in members}
+        not_evaluated: dict[int, list[str]] = {n: [] for n in members}
+        records: dict[int, list[dict[str, Any]]] = {n: [] for n in members}
+        rows = {n: Rows(_tagged(requests[n], n), requests[n].part, requests[n].sources) for n in members}
         for outcome in result.results:
-            assert outcome.expectation_config is not None, "GX results carry their expectation"
-            meta = outcome.expectation_config.meta
-            if _raised(outcome):
-                not_evaluated.append(meta["check_id"])
-            elif not outcome.success:
-                problems += self._problems_for(meta, outcome, rows, channel)
-        # A 5W row loads as several rows: what is wrong with it is said once.
-        return Checked(list(dict.fromkeys(problems)), not_evaluated, result)
+            config = outcome.expectation_config
+            assert config is not None, "GX results carry their expectation"
+            meta, raised = config.meta, _raised(outcome)
+            by_request: dict[int, list[dict[str, Any]]] = defaultdict(list)
+            for item in outcome.result.get("unexpected_index_list") or []:
+                by_request[int(item[REQUEST_COLUMN])].append(item)
+            for n in members:
+                unexpected = by_request.get(n, [])
+                failed = not outcome.success and (bool(unexpected) or check(meta["check_id"]).scope == "file")
+                if raised:
+                    not_evaluated[n].append(meta["check_id"])
+                elif failed:
+                    problems[n] += self._problems_for(meta, unexpected, rows[n])
+                records[n].append(_record(config.to_json_dict(), raised, failed, unexpected))
+        suite_name = result.suite_name
+        return {
+            # A 5W row loads as several rows: what is wrong with it is said once.
+            n: Checked(
+                list(dict.fromkeys(problems[n])),
+                not_evaluated[n],
+                {"suite_name": suite_name, "results": records[n]},
+            )
+            for n in members
+        }
 
     def _problems_for(
-        self, meta: dict[str, Any], outcome: ExpectationValidationResult, rows: Rows, channel: str
+        self, meta: dict[str, Any], unexpected: list[dict[str, Any]], rows: Rows
     ) -> list[Problem]:
         check_id: str = meta["check_id"]
-        unexpected: list[dict[str, Any]] = outcome.result.get("unexpected_index_list") or []
         if check(check_id).scope == "file":
             aliases = self.reference.column(meta["column"]).aliases
             return [Problem(check_id, field=meta["column"], expected=", ".join(aliases))]
@@ -138,12 +174,37 @@ class SuiteRunner:
                     field=field_name,
                     value=written,
                     suggestion=suggest(written) if suggest and written else None,
-                    expected=channel if check_id == "domain.agency_matches_channel" else expected,
+                    expected=expected,
                     detail=detail,
                     sheet=rows.part.sheet,
                 )
             )
         return problems
+
+
+def _tagged(request: Request, number: int) -> pd.DataFrame:
+    """The request's frame with the columns that tell it apart in a bulk frame."""
+    frame = request.frame.copy(deep=False)
+    frame[REQUEST_COLUMN] = number
+    frame[CHANNEL_COLUMN] = request.channel
+    return frame
+
+
+def _record(
+    config: dict[str, Any], raised: bool, failed: bool, unexpected: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """One expectation's result as it concerns one request: what it checked, whether it held there,
+    and the rows it did not hold for (their cells as the agency wrote them: data, never a page)."""
+    return {
+        "expectation_config": config,
+        "success": not (raised or failed),
+        "raised_exception": raised,
+        "unexpected_count": len(unexpected),
+        "unexpected_index_list": [
+            {name: value for name, value in item.items() if name not in (REQUEST_COLUMN, CHANNEL_COLUMN)}
+            for item in unexpected
+        ],
+    }
 
 
 def said_once(read: list[Problem], checked: list[Problem]) -> list[Problem]:
@@ -227,7 +288,7 @@ def _duplicate_rows(check_id: str, unexpected: list[dict[str, Any]], sheet: str 
     return problems
 
 
-def parameters(channel: str, today: dt.date) -> dict[str, Any]:
-    """The suites' parameters for one submission: the agency whose folder it came from, and the
-    month it is validated in (periods may not start after it)."""
-    return {CHANNEL_PARAMETER: [channel], CURRENT_PERIOD_PARAMETER: today.year * 12 + today.month - 1}
+def parameters(today: dt.date) -> dict[str, Any]:
+    """The suites' parameters: the month they run in (periods may not start after it). What differs
+    per submission (its agency's folder) is a column of the frame, so that many validate at once."""
+    return {CURRENT_PERIOD_PARAMETER: today.year * 12 + today.month - 1}

@@ -5,15 +5,16 @@ formats/__init__.py, never an `if format == ...` elsewhere."""
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
 from core.contract import Format, Loads
 from core.problems import Problem
 from core.reference import Reference
-from expectations.validate import Checked, History, SuiteRunner
+from expectations.validate import Checked, History, Request
 from transforms.header import Header, HeaderSpec
 from transforms.model import Part
 
@@ -23,19 +24,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Context:
-    """What checking a part needs besides the part: the suites, the reference data, the agency whose
-    folder the file came from, the suites' parameters, and the series' history (None: not judged)."""
+    """What checking a part needs besides the part: the reference data, the agency whose folder the
+    file came from, and the series' history (None: not judged)."""
 
-    runner: SuiteRunner
     reference: Reference
     channel: str
-    parameters: dict[str, Any]
     history: History | None = None
 
-    def check(
+    def request(
         self, suite: str, frame: pd.DataFrame, part: Part, sources: dict[str, str] | None = None
-    ) -> Checked:
-        return self.runner.check(suite, frame, part, self.parameters, sources)
+    ) -> Request:
+        return Request(suite, frame, part, self.channel, sources or {})
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,12 @@ class PartCheck:
     checked: list[Checked]
     frame: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)  # found by the format itself, beside the suites
+
+
+# A format checks a part in steps: it yields the suites' requests of a step, receives what they found
+# (in the same order) and returns the part's check. Many submissions' steps then run in bulk, one
+# validation per suite (formats/submission.py).
+Checking = Generator[list[Request], list[Checked], PartCheck]
 
 
 class SubmissionFormat(Protocol):
@@ -76,8 +81,8 @@ class SubmissionFormat(Protocol):
         """Its own Great Expectations suites, by name."""
         ...
 
-    def check(self, part: Part, context: Context) -> PartCheck:
-        """Run the part through its suites."""
+    def check(self, part: Part, context: Context) -> Checking:
+        """The part through its suites, in steps (see Checking)."""
         ...
 
     def to_load(self, accepted: pd.DataFrame) -> pd.DataFrame:

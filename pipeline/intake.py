@@ -6,8 +6,12 @@ a file the pipeline itself failed on."""
 from __future__ import annotations
 
 import datetime as dt
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -18,36 +22,64 @@ from core.problems import Problem
 from core.reference import load_reference
 from core.settings import Settings
 from expectations.triage import nothing_loaded, with_warning
-from expectations.validate import SuiteRunner
+from expectations.validate import SuiteRunner, Validation
 from formats import submission
 from formats.outcome import Original, Outcome
+from formats.submission import ToValidate
 from pipeline.report import Entry
 from reception.received import Received
+from transforms.model import Parsed
 from transforms.read import too_large
 from transforms.values import period_in_name, period_kind
 from warehouse import store
 from warehouse.operations import FailureRecord, record_failure
 
+T = TypeVar("T")
+# A run takes its files in batches of about this many bytes (about 300,000 rows of CSV): what memory
+# holds at once, while one Great Expectations validation per suite still covers many files.
+BATCH_BYTES = 16 * 2**20
+
+
+@dataclass(frozen=True)
+class Read:
+    """A submission received and read into its format's parts: what the run validates in bulk."""
+
+    received: Received
+    parsed: Parsed
+
+    @property
+    def periods(self) -> set[str]:
+        """The periods its rows speak of (valid or not)."""
+        return {str(p) for part in self.parsed.parts for p in part.covers.get("period", []) if pd.notna(p)}
+
 
 def take(
     received: Received, settings: Settings, runner: SuiteRunner | None = None, trial: bool = False
 ) -> Outcome:
-    """What the submission is: its agency, whether its bytes were received before (a duplicate),
-    then read -> validate -> triage and what a revision would stop counting. Bad input never raises:
-    it becomes problems. A trial (`mesa validate`) checks a file already received as if it were new,
-    against the published copy (without one, the checks against the warehouse are left out)."""
+    """What the submission is: screened (its agency, a duplicate, too large), else read -> validate
+    -> triage and what a revision would stop counting. Bad input never raises: it becomes problems.
+    A trial (`mesa validate`) checks a file already received as if it were new, against the
+    published copy (without one, the checks against the warehouse are left out)."""
+    screened = screen(received, settings, trial)
+    if screened is not None:
+        return screened
+    return judge([read(received, settings)], settings, runner, trial)[0]
+
+
+def screen(received: Received, settings: Settings, trial: bool = False) -> Outcome | None:
+    """The answer to a submission that is known without reading its rows: from a folder of no
+    agency, the same bytes as an earlier submission of its agency (a duplicate), too large to read.
+    None: it is to be read."""
     now = dt.datetime.now(dt.UTC)
-    reference = load_reference()
-    warehouse = store.readable(settings.warehouse) if trial else settings.working
     if received.file.agency is None:
         problem = Problem(
             "structure.unknown_channel",
             value=received.file.channel,
-            expected=", ".join(reference.agency_codes),
+            expected=", ".join(load_reference().agency_codes),
         )
         return Outcome(received, nothing_loaded("rejected"), [problem], now)
     if not trial and (
-        original := store.first_with_content(warehouse, received.agency, received.archived.sha256)
+        original := store.first_with_content(settings.working, received.agency, received.archived.sha256)
     ):
         duplicate_of = Original(
             original.submission_id, original.file_name, original.received_at, original.status
@@ -57,26 +89,57 @@ def take(
     if received.archived.size_bytes > limits.max_file_bytes:  # never read into memory
         problem = too_large(received.archived.size_bytes, limits.max_file_bytes)
         return Outcome(received, nothing_loaded("rejected"), [problem], now)
-    checked = submission.check(
-        received.file.relative_path,
-        received.archived.path.read_bytes(),
-        received.agency,
-        runner,
-        limits,
-        today=clock.today(settings.timezone),
-        history=partial(store.series_history, warehouse),
+    return None
+
+
+def read(received: Received, settings: Settings) -> Read:
+    """The submission's bytes (as archived) read into its format's parts. Needs no warehouse: many
+    are read at once, on the machine's cores or a cluster's workers."""
+    content = received.archived.path.read_bytes()
+    parsed = submission.read(
+        received.file.relative_path, content, received.agency, load_reference(), settings.limits
     )
-    parsed, validation, verdict = checked.parsed, checked.validation, checked.verdict
+    return Read(received, parsed)
+
+
+def judge(
+    batch: list[Read], settings: Settings, runner: SuiteRunner | None = None, trial: bool = False
+) -> list[Outcome]:
+    """Validate the submissions read together (one Great Expectations validation per suite), then
+    judge each on its own: its status, the rows that load, what a revision would stop counting.
+    Each is screened again first: one of an earlier round may have brought the same bytes."""
+    warehouse = store.readable(settings.warehouse) if trial else settings.working
+    screened = [screen(item.received, settings, trial) for item in batch]
+    pending = [item for item, answer in zip(batch, screened, strict=True) if answer is None]
+    history = partial(store.series_history, warehouse)
+    validations = submission.validate_many(
+        [ToValidate(item.parsed, item.received.agency, history) for item in pending],
+        runner,
+        clock.today(settings.timezone),
+    )
+    judged = iter(
+        [
+            outcome_of(item, validation, warehouse)
+            for item, validation in zip(pending, validations, strict=True)
+        ]
+    )
+    return [answer if answer is not None else next(judged) for answer in screened]
+
+
+def outcome_of(item: Read, validation: Validation, warehouse: Path | None) -> Outcome:
+    """One submission's outcome from its validation."""
+    parsed = item.parsed
+    verdict = submission.verdict(parsed, validation)
     problems = validation.problems
     if parsed.format is not None and submission.format_of(parsed.format).revises:
-        losses = revision_losses(warehouse, received, verdict.accepted)
+        losses = revision_losses(warehouse, item.received, verdict.accepted)
         problems = [*problems, *losses]
         verdict = with_warning(verdict) if losses else verdict
     return Outcome(
-        received=received,
+        received=item.received,
         verdict=verdict,
         problems=problems,
-        processed_at=now,
+        processed_at=dt.datetime.now(dt.UTC),
         not_evaluated=validation.not_evaluated,
         sheet=parsed.sheet,
         header_row=parsed.header_row,
@@ -84,6 +147,41 @@ def take(
         parts=parsed.parts,
         results=validation.results,
     )
+
+
+def batches(received: list[Received], limit_bytes: int = BATCH_BYTES) -> list[list[Received]]:
+    """The run's files in consecutive batches of at most `limit_bytes` (a larger file alone): a
+    batch's rows are held in memory together while they are read, validated and answered."""
+    found: list[list[Received]] = []
+    size = 0
+    for item in received:
+        if not found or size + item.archived.size_bytes > limit_bytes:
+            found.append([])
+            size = 0
+        found[-1].append(item)
+        size += item.archived.size_bytes
+    return found
+
+
+def rounds(batch: list[Read]) -> list[list[Read]]:
+    """The submissions of a run in rounds that are validated together, in the order received. A
+    submission waits for a later round when an earlier one of its agency brings the same bytes
+    (then it is a duplicate) or figures for one of its periods (then it revises them, and its
+    feedback says what it stops counting): each round sees the ones before it loaded."""
+    placed: list[tuple[Read, int]] = []
+    for item in batch:
+        after = [
+            number
+            for earlier, number in placed
+            if earlier.received.agency == item.received.agency
+            and (
+                earlier.received.archived.sha256 == item.received.archived.sha256
+                or earlier.periods & item.periods
+            )
+        ]
+        placed.append((item, max(after, default=-1) + 1))
+    count = max((number for _, number in placed), default=-1) + 1
+    return [[item for item, number in placed if number == round_number] for round_number in range(count)]
 
 
 def answer(outcome: Outcome, settings: Settings, trial: bool = False) -> Path:
@@ -101,10 +199,45 @@ def load(outcome: Outcome, settings: Settings) -> None:
     store.load_submission(settings.working, record, outcome.verdict.accepted, coverage(outcome), loads)
 
 
-def answer_failure(received: Received, step: str, error: BaseException, settings: Settings) -> Entry:
+@dataclass(frozen=True)
+class Fault:
+    """A step the pipeline itself failed at on one submission: a bug or the machine, never the file
+    (bad input becomes problems). Plain text, so that it crosses processes and cluster workers."""
+
+    received: Received
+    step: str  # read, validate, feedback or load
+    error: str  # "ExceptionType: message", for the officer
+    trace: str = ""
+
+
+def guarded(step: str, received: Received, work: Callable[[], T]) -> T | Fault:
+    """`work()`, or the Fault it raised: one submission's failure never stops the others'."""
+    try:
+        return work()
+    except Exception as error:
+        return Fault(received, step, f"{type(error).__name__}: {error}", traceback.format_exc())
+
+
+def read_all(received: list[Received], settings: Settings) -> list[Read | Fault]:
+    """`read` for each (a chunk of a run's files, on one worker)."""
+    return [guarded("read", item, partial(read, item, settings)) for item in received]
+
+
+def answer_all(outcomes: list[Outcome], settings: Settings) -> list[Path | Fault]:
+    """`answer` for each (a chunk of a run's submissions, on one worker)."""
+    return [guarded("feedback", outcome.received, partial(answer, outcome, settings)) for outcome in outcomes]
+
+
+def load_all(outcomes: list[Outcome], settings: Settings) -> list[Fault | None]:
+    """`load` for each, in order, each in its own transaction (the one writer)."""
+    return [guarded("load", outcome.received, partial(load, outcome, settings)) for outcome in outcomes]
+
+
+def answer_failure(fault: Fault, settings: Settings) -> Entry:
     """A file the pipeline failed on still gets a status and feedback: the failure is counted (set
     aside after settings.max_attempts runs) and the agency told, in plain words, what comes next.
     If even counting it fails, the agency is told all the same (as a first attempt)."""
+    received, step = fault.received, fault.step
     record = FailureRecord(
         submission_id=received.submission_id,
         agency=received.agency,
@@ -115,7 +248,7 @@ def answer_failure(received: Received, step: str, error: BaseException, settings
         received_at=received.file.received_at,
         failed_at=dt.datetime.now(dt.UTC),
         step=step,
-        error=f"{type(error).__name__}: {error}",
+        error=fault.error,
         feedback_path=feedback.received_path(received),
         named_period=named_period(received),
     )

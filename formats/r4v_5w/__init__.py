@@ -16,7 +16,7 @@ from core.contract import Format, Loads
 from core.problems import Problem
 from core.reference import Reference
 from expectations.derived import plausibility
-from formats.base import Context, PartCheck
+from formats.base import Checking, Context, PartCheck
 from formats.r4v_5w import suites
 from formats.r4v_5w.reading import SOURCE_FIELDS, aggregate, five_w_part, five_w_spec, to_long, totals
 from transforms.header import Header, HeaderSpec
@@ -43,17 +43,18 @@ class FiveWFormat:
     def suites(self, reference: Reference) -> dict[str, list[Expectation]]:
         return suites.suites(reference)
 
-    def check(self, part: Part, context: Context) -> PartCheck:
-        wide = context.check("r4v_5w", part.frame, part)
+    def check(self, part: Part, context: Context) -> Checking:
+        (wide,) = yield [context.request("r4v_5w", part.frame, part)]
         rejected = {problem.row_number for problem in wide.problems if problem.severity == "error"}
         kept = part.frame[~part.frame["row_number"].isin(rejected)]
         long = to_long(kept, part.source, context.channel, context.reference)
-        checked = [wide, context.check("r4v_5w_long", long, part, SOURCE_FIELDS)]
+        requests = [context.request("r4v_5w_long", long, part, SOURCE_FIELDS)]
         if context.history is not None:
             judged = totals(long)
             derived = plausibility(judged, context.history(judged))
-            checked.append(context.check("plausibility", derived, part, SOURCE_FIELDS))
-        return PartCheck(checked, long)
+            requests.append(context.request("plausibility", derived, part, SOURCE_FIELDS))
+        checked = yield requests
+        return PartCheck([wide, *checked], long)
 
     def to_load(self, accepted: pd.DataFrame) -> pd.DataFrame:
         return aggregate(accepted)

@@ -11,7 +11,7 @@ import pandas as pd
 from core.contract import Format, Loads
 from core.problems import Problem
 from core.reference import Reference
-from formats.base import Context, PartCheck
+from formats.base import Checking, Context, PartCheck
 from formats.rmrp import suites
 from formats.rmrp.reading import RmrpSpec, rmrp_parts
 from transforms.header import Header, HeaderSpec
@@ -37,8 +37,9 @@ class RmrpFormat:
     def suites(self, reference: Reference) -> dict[str, list[Expectation]]:
         return suites.suites(reference)
 
-    def check(self, part: Part, context: Context) -> PartCheck:
-        return PartCheck([context.check("rmrp_need", part.frame, part)], part.frame)
+    def check(self, part: Part, context: Context) -> Checking:
+        checked = yield [context.request("rmrp_need", part.frame, part)]
+        return PartCheck(checked, part.frame)
 
     def to_load(self, accepted: pd.DataFrame) -> pd.DataFrame:
         return accepted

@@ -13,7 +13,7 @@ from core.problems import Problem
 from core.reference import Reference
 from expectations.derived import comparisons, plausibility
 from expectations.suite import comparison_expectations, value_expectations
-from formats.base import Context, PartCheck
+from formats.base import Checking, Context, PartCheck
 from formats.template.reading import template_part, template_spec
 from transforms.header import Header, HeaderSpec
 from transforms.model import Part
@@ -42,14 +42,17 @@ class TemplateFormat:
             "mesa_comparisons": comparison_expectations(),
         }
 
-    def check(self, part: Part, context: Context) -> PartCheck:
+    def check(self, part: Part, context: Context) -> Checking:
         frame = part.frame
-        checked = [
-            context.check("mesa_template", frame, part),
-            context.check("mesa_comparisons", comparisons(frame, context.reference), part),
+        requests = [
+            context.request("mesa_template", frame, part),
+            context.request("mesa_comparisons", comparisons(frame, context.reference), part),
         ]
         if context.history is not None:
-            checked.append(context.check("plausibility", plausibility(frame, context.history(frame)), part))
+            requests.append(
+                context.request("plausibility", plausibility(frame, context.history(frame)), part)
+            )
+        checked = yield requests
         return PartCheck(checked, frame)
 
     def to_load(self, accepted: pd.DataFrame) -> pd.DataFrame:
