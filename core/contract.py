@@ -31,6 +31,10 @@ NEED_LOADED_COLUMNS = [
     "r4v_group", "value",
 ]  # fmt: skip
 Loads = Literal["values", "need"]
+# The mark of a workbook written by `mesa plantillas` (its hidden lists sheet, first row: mark, version):
+# the intake knows a template it handed out, and tells the agency when the version is an old one.
+TEMPLATE_MARK = "plantilla-mesa-tumbes"
+TEMPLATE_VERSION = "2026.12"
 # What each row of a file covers, valid or not: the reporting calendar counts it as received.
 COVER_COLUMNS = ["row_number", "period", "indicator"]
 

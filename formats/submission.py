@@ -16,11 +16,12 @@ from core.reference import Reference, load_reference
 from core.settings import DEFAULT_TIMEZONE
 from expectations.suite import shared_expectations
 from expectations.triage import Verdict, triage
-from expectations.validate import History, SuiteRunner, Validation, parameters, said_once
+from expectations.validate import Checked, History, Request, SuiteRunner, Validation, parameters, said_once
 from formats import r4v_5w, rmrp, template
-from formats.base import Context, SubmissionFormat
+from formats.base import Checking, Context, PartCheck, SubmissionFormat
+from formats.template.reading import handed_out_version
 from transforms.header import find_headers
-from transforms.model import Parsed
+from transforms.model import Parsed, Part
 from transforms.read import TooLargeError, UnreadableFileError, UnsupportedFormatError, read_tables, too_large
 from transforms.values import MojibakeRepair
 
@@ -51,7 +52,8 @@ def read(
     repair = MojibakeRepair()
     specs = [fmt.header_spec(reference) for fmt in FORMATS.values()]
     try:
-        headers = find_headers(repair.tables(read_tables(file_name, content, limits)), specs)
+        tables = list(repair.tables(read_tables(file_name, content, limits)))
+        headers = find_headers(tables, specs)
     except UnsupportedFormatError as error:
         return Parsed(None, [], [Problem("structure.unsupported_format", detail=str(error) or file_name)])
     except UnreadableFileError as error:
@@ -62,7 +64,19 @@ def read(
         return Parsed(None, [], [*repair.problems(), Problem("structure.header_not_found")])
     kind = headers[0].format
     parts, problems = FORMATS[kind].read(headers, channel, reference)
+    if kind == "mesa_template" and (old := handed_out_version(tables)) is not None:
+        problems.insert(0, old)
     return Parsed(kind, parts, [*repair.problems(), *problems], headers[0].table.encoding)
+
+
+@dataclass(frozen=True)
+class ToValidate:
+    """A submission read, to validate: its parts, the agency whose folder it came from, and its
+    series' earlier values (None: plausibility not judged)."""
+
+    parsed: Parsed
+    channel: str
+    history: History | None = None
 
 
 def validate(
@@ -75,18 +89,70 @@ def validate(
     """Feedback rows for every rule each part breaks, after the problems found while reading.
     `today` decides which periods have not begun yet (by default, today in Tumbes); `history` gives
     the earlier values of the rows' series, against which they are judged plausible."""
+    return validate_many([ToValidate(parsed, channel, history)], runner, today)[0]
+
+
+def validate_many(
+    submissions: list[ToValidate], runner: SuiteRunner | None = None, today: dt.date | None = None
+) -> list[Validation]:
+    """`validate` for many submissions at once: each format checks its parts in steps, and every
+    step of every part runs together, one Great Expectations validation per suite. Each
+    submission's validation holds only what concerns it."""
     reference = load_reference()
-    fmt = format_of(parsed.format)
-    context = Context(
-        runner or suite_runner(),
-        reference,
-        channel,
-        parameters(channel, today or clock.today(DEFAULT_TIMEZONE)),
-        history,
-    )
+    runner = runner or suite_runner()
+    suite_parameters = parameters(today or clock.today(DEFAULT_TIMEZONE))
+    checkings: list[tuple[int, Part, Checking]] = [
+        (
+            number,
+            part,
+            format_of(item.parsed.format).check(part, Context(reference, item.channel, item.history)),
+        )
+        for number, item in enumerate(submissions)
+        for part in item.parsed.parts
+    ]
+    done: dict[int, PartCheck] = {}
+    pending: dict[int, list[Request]] = {}
+    for position, (_, _, checking) in enumerate(checkings):
+        _advance(position, checking, None, pending, done)
+    while pending:
+        asked = [(position, request) for position, requests in pending.items() for request in requests]
+        found = runner.check_many([request for _, request in asked], suite_parameters)
+        answers: dict[int, list[Checked]] = {position: [] for position in pending}
+        for (position, _), checked in zip(asked, found, strict=True):
+            answers[position].append(checked)
+        stepping, pending = pending, {}
+        for position in stepping:
+            _advance(position, checkings[position][2], answers[position], pending, done)
+    return [
+        _validation(
+            item.parsed,
+            [
+                (part, done[position])
+                for position, (owner, part, _) in enumerate(checkings)
+                if owner == number
+            ],
+        )
+        for number, item in enumerate(submissions)
+    ]
+
+
+def _advance(
+    position: int,
+    checking: Checking,
+    answer: list[Checked] | None,
+    pending: dict[int, list[Request]],
+    done: dict[int, PartCheck],
+) -> None:
+    """One step of a part's check: its next requests go to `pending`, or its result to `done`."""
+    try:
+        pending[position] = next(checking) if answer is None else checking.send(answer)
+    except StopIteration as finished:
+        done[position] = finished.value
+
+
+def _validation(parsed: Parsed, checks: list[tuple[Part, PartCheck]]) -> Validation:
     problems, not_evaluated, frames, results = [], [], [], []
-    for part in parsed.parts:
-        checked = fmt.check(part, context)
+    for part, checked in checks:
         problems += checked.problems
         for found in checked.checked:
             problems += found.problems
@@ -119,7 +185,7 @@ def suite_runner() -> SuiteRunner:
 
 
 @dataclass(frozen=True)
-class Checked:
+class Judged:
     """A submission read, validated and judged."""
 
     parsed: Parsed
@@ -135,8 +201,8 @@ def check(
     limits: ReadLimits = DEFAULT_LIMITS,
     today: dt.date | None = None,
     history: History | None = None,
-) -> Checked:
+) -> Judged:
     """Read -> validate -> triage, one way: what a submission is, before anything is stored."""
     parsed = read(file_name, content, channel, load_reference(), limits)
     validation = validate(parsed, channel, runner, today, history)
-    return Checked(parsed, validation, verdict(parsed, validation))
+    return Judged(parsed, validation, verdict(parsed, validation))

@@ -285,3 +285,33 @@ def bulletin_command(args: argparse.Namespace, settings: Settings) -> int:
     for path in (files.html, files.pdf, files.xlsx):
         print(text(lang, "bulletin.written_line", path=path))
     return EXIT_OK
+
+
+# --- mesa plantillas -----------------------------------------------------------------------------
+
+
+def templates_command(args: argparse.Namespace, settings: Settings) -> int:
+    """The Mesa's template of each agency (or of those named), ready to fill in."""
+    from core.contract import MONTH_PERIOD
+
+    lang = settings.lang
+    if args.period is not None and not MONTH_PERIOD.match(args.period):
+        print(text(lang, "cli.bad_period", value=args.period), file=sys.stderr)
+        return EXIT_USAGE
+    from agency_templates.workbook import write_template
+    from core.reference import load_reference
+
+    reference = load_reference()
+    agencies = []
+    for written in args.agency or reference.agency_codes:
+        code = reference.agency_code(written)
+        if code is None:
+            known = ", ".join(reference.agency_codes)
+            print(text(lang, "cli.unknown_agency", value=written, choices=known), file=sys.stderr)
+            return EXIT_USAGE
+        agencies.append(code)
+    out = Path(args.out).expanduser().resolve()
+    for agency in agencies:
+        path = write_template(out, reference, agency, args.period, lang)
+        print(text(lang, "cli.template_written", agency=agency, path=path))
+    return EXIT_OK

@@ -7,12 +7,13 @@ from functools import partial
 
 import pandas as pd
 
-from core.contract import COVER_COLUMNS, KEY_COLUMNS
+from core.contract import COVER_COLUMNS, KEY_COLUMNS, TEMPLATE_MARK, TEMPLATE_VERSION
 from core.problems import Problem
 from core.reference import CodedColumn, Reference
 from transforms.columns import column_problems, formula_problems, personal_data
 from transforms.header import AliasSpec, ColumnMatch, Header
 from transforms.model import Part
+from transforms.read import Table
 from transforms.values import (
     cell,
     map_unique,
@@ -26,6 +27,9 @@ from transforms.values import (
 
 # A totals row says TOTAL where one of these goes.
 LABEL_FIELDS = ("agency", "period", "district", "indicator")
+# Columns the Mesa's template fills in before the agency writes (`mesa plantillas`): a row with
+# nothing else is a row the agency did not use.
+PREFILLED = ("agency", "period")
 # A table with at least this many months as column titles, and no period nor value column, has its
 # months across the columns.
 MONTHS_ACROSS_MIN = 2
@@ -51,7 +55,10 @@ def template_part(header: Header, channel: str, reference: Reference) -> tuple[P
     problems = column_problems(columns, said=privacy.titles)
     records, numbers = [], []
     read = {**columns.positions, **{f"{r.field}@{r.position}": r.position for r in columns.repeated}}
+    prefilled = {columns.positions[name] for name in PREFILLED if name in columns.positions}
     for number, cells in data:
+        if not any(value for position, value in enumerate(cells) if position not in prefilled):
+            continue
         fields = {name: cell(cells, position) for name, position in read.items()}
         total = total_word([fields.get(name, "") for name in LABEL_FIELDS], cells)
         if total is not None:
@@ -83,6 +90,18 @@ def template_part(header: Header, channel: str, reference: Reference) -> tuple[P
         covers=frame.reindex(columns=COVER_COLUMNS),
     )
     return part, problems
+
+
+def handed_out_version(tables: list[Table]) -> Problem | None:
+    """A workbook `mesa plantillas` wrote carries its mark and version in the first row of its hidden
+    lists sheet: an earlier version is read all the same, and the agency told to use the current one."""
+    for table in tables:
+        if table.hidden and table.rows and table.rows[0][:1] == [TEMPLATE_MARK]:
+            version = table.rows[0][1] if len(table.rows[0]) > 1 else ""
+            if version != TEMPLATE_VERSION:
+                return Problem("structure.old_template", value=version or "?", expected=TEMPLATE_VERSION)
+            return None
+    return None
 
 
 def months_across(columns: ColumnMatch) -> list[str]:
