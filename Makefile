@@ -70,4 +70,4 @@ browser:
 	fi
 
 clean:
-	rm -rf $(VENV) mesa.duckdb mesa.duckdb.wal mesa.duckdb.lock .mesa-trabajo archive feedback outbox validacion boletin .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) mesa.duckdb mesa.duckdb.wal mesa.duckdb.lock .mesa-trabajo archive feedback outbox validacion boletin correo plantillas .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -21,6 +21,8 @@ from jinja2 import Environment
 
 from agency_feedback.annotated import write_annotated_copy
 from agency_feedback.problems import PROBLEM_COLUMNS, ordered, problem_rows
+from agency_templates.workbook import file_name as template_name
+from agency_templates.workbook import write_template
 from core import templating
 from core.checks import check, checks
 from core.clock import local_time
@@ -41,6 +43,8 @@ MAX_SLUG_CHARACTERS = 80
 TRIAL_SUFFIX = "--prueba"
 # One cause that makes at least this share of the rows read fail is said first, in one sentence.
 LEADING_SHARE = 0.5
+# Feedback with rows to fix hands the agency its template (`mesa plantillas`), beside its folders.
+TEMPLATE_FOR = ("rejected", "partially_accepted")
 
 
 def folder_name(relative_path: str, sha256: str) -> str:
@@ -140,7 +144,7 @@ def details(outcome: Outcome, lang: str, timezone: str, trial: bool = False) -> 
     are listed up to HTML_ROWS_PER_CHECK per rule (`every_problem` has them all, for the CSV)."""
     received, verdict = outcome.received, outcome.verdict
     reference = load_reference()
-    names = {i.code: i.name_es if lang == "es" else i.name_en for i in reference.indicators}
+    names = {i.code: i.name(lang) for i in reference.indicators}
     sectors = {s.name: s.name_es if lang == "es" else s.name for s in reference.sectors}
     original = outcome.duplicate_of
     rows = problem_rows(outcome.problems, lang)
@@ -229,8 +233,9 @@ def keep_validation_results(outcome: Outcome, folder: Path) -> Path | None:
         return None
     target = folder / outcome.received.agency / f"{outcome.received.submission_id}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
-    results = [result.to_json_dict() for result in outcome.results]
-    target.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    target.write_text(
+        json.dumps(outcome.results, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+    )
     return target
 
 
@@ -301,6 +306,7 @@ def write_feedback(
     validate`) has a name of its own: it never replaces the feedback of a real submission."""
     data = details(outcome, lang, timezone, trial)
     names = strings(lang)["files"]
+    data["template"] = hand_template(outcome, feedback_root, lang)
 
     def write(folder: Path) -> None:
         annotated = write_annotated_copy(outcome, folder / names["annotated"], lang)
@@ -314,3 +320,22 @@ def write_feedback(
         )
 
     return _publish(feedback_root / feedback_path(outcome, trial), write)
+
+
+def hand_template(outcome: Outcome, feedback_root: Path, lang: str) -> str | None:
+    """For a file with rows to fix, the agency's template (its own indicators, choice lists) written
+    beside its feedback folders, feedback/<AGENCY>/; returns its path as the summary links it."""
+    if outcome.verdict.status not in TEMPLATE_FOR:
+        return None
+    agency = outcome.received.agency
+    folder = feedback_root / agency
+    name = template_name(agency, None, lang)
+    # Written apart and renamed: two submissions of one agency answered at once never mix bytes.
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder, prefix=".writing-"))
+    try:
+        written = write_template(staging, load_reference(), agency, None, lang)
+        written.replace(folder / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return f"../{name}"

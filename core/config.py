@@ -346,15 +346,64 @@ class Schedule:
     active: bool = True
 
 
+TASK_RUNNERS = ("auto", "processes", "threads", "dask")
+# Starting worker processes costs a few seconds (each imports Prefect and pandas): `auto` uses them
+# when a run brings at least this much to read, and the flow's own threads below it.
+PROCESSES_FROM_BYTES = 8 * 2**20
+
+
+@dataclass(frozen=True)
+class Execution:
+    """Where a run's per-file work (reading files, writing feedback) runs: this machine's processes
+    (its cores), threads, or a Dask cluster (`dask_address`, else a temporary local one); `auto`
+    (the default) chooses processes for a large run and threads for a small one. Loading into the
+    warehouse always stays with the one writer."""
+
+    runner: str = "auto"
+    workers: int | None = None  # how many; None: one per core (a cluster: its own)
+    dask_address: str | None = None  # tcp://scheduler:8786
+
+    @property
+    def chunks(self) -> int:
+        """In how many pieces a run's files are handed to the workers: a few per worker, so that
+        one slow file does not hold the others back, and few enough that handing them over costs
+        little."""
+        return 4 * (self.workers or os.cpu_count() or 1)
+
+    def for_run(self, size_bytes: int) -> str:
+        """The runner for a run that brings `size_bytes` to read."""
+        if self.runner != "auto":
+            return self.runner
+        return "processes" if size_bytes >= PROCESSES_FROM_BYTES else "threads"
+
+
+@dataclass(frozen=True)
+class Mail:
+    """E-mail out: the SMTP server feedback, answers and reminders go through (`smtp://host:587`,
+    STARTTLS when the server offers it, or `smtps://host:465`; the user in the URL, the password in
+    MESA_SMTP_PASSWORD), and the address they come from. Without a server nothing is sent. Mailboxes
+    (`imaps://` inboxes) keep every message unless `delete_taken`."""
+
+    smtp: str | None = None
+    sender: str | None = None
+    delete_taken: bool = False
+
+    @property
+    def sends(self) -> bool:
+        return bool(self.smtp and self.sender)
+
+
 @dataclass(frozen=True)
 class Operations:
     inboxes: tuple[str, ...]  # as written: local folders or URLs; empty means the default inbox
     schedules: dict[str, Schedule]
     path: Path
     inbox_lines: tuple[int, ...] = ()
+    execution: Execution = Execution()
+    mail: Mail = Mail()
 
 
-OPERATIONS_KEYS = ("inboxes", "schedules")
+OPERATIONS_KEYS = ("inboxes", "schedules", "execution", "mail")
 
 
 def load_operations(path: Path) -> Operations:
@@ -367,9 +416,50 @@ def load_operations(path: Path) -> Operations:
         raise ConfigError(check.problems)
     inboxes = _inboxes(check, root.get("inboxes"), root.line_of("inboxes"))
     schedules = _schedules(check, root.get("schedules"), root.line_of("schedules"))
+    execution = _execution(check, root.get("execution"), root.line_of("execution"))
+    mail = _mail(check, root.get("mail"), root.line_of("mail"))
     if check.problems:
         raise ConfigError(check.problems)
-    return Operations(tuple(i for i, _ in inboxes), schedules, path, tuple(n for _, n in inboxes))
+    lines = tuple(n for _, n in inboxes)
+    return Operations(tuple(i for i, _ in inboxes), schedules, path, lines, execution, mail)
+
+
+def _mail(check: _Checker, node: Any, line: int) -> Mail:
+    from core.locations import smtp_problem
+
+    if node is None:
+        return Mail()
+    mapping = check.mapping(node, line, "mail", ("smtp", "from", "delete_taken"))
+    if mapping is None:
+        return Mail()
+    smtp = str(mapping.get("smtp") or "").strip() or None
+    if smtp is not None and (problem := smtp_problem(smtp)) is not None:
+        check.add(mapping.line_of("smtp"), problem[0], value=smtp, **problem[1])
+    sender = str(mapping.get("from") or "").strip() or None
+    return Mail(smtp, sender, bool(mapping.get("delete_taken", False)))
+
+
+def _execution(check: _Checker, node: Any, line: int) -> Execution:
+    if node is None:
+        return Execution()
+    mapping = check.mapping(node, line, "execution", ("runner", "workers", "dask_address"))
+    if mapping is None:
+        return Execution()
+    runner = mapping.get("runner", Execution.runner)
+    if runner not in TASK_RUNNERS:
+        check.add(
+            mapping.line_of("runner"),
+            "bad_choice",
+            key="runner",
+            value=runner,
+            choices=", ".join(TASK_RUNNERS),
+        )
+        runner = Execution.runner
+    workers = (
+        check.whole_number(mapping, "workers", None, 1, 1024) if mapping.get("workers") is not None else None
+    )
+    address = mapping.get("dask_address")
+    return Execution(str(runner), workers, str(address) if address else None)
 
 
 def _inboxes(check: _Checker, listed: Any, line: int) -> list[tuple[str, int]]:

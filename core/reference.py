@@ -25,6 +25,7 @@ class Agency:
     name: str
     kind: AgencyKind
     aliases: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()  # who may send its files by e-mail, and who receives its feedback
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,11 @@ class District:
     name: str
     province_inei: str
     province_name: str
+
+    @property
+    def choice(self) -> str:
+        """How the template's list offers it: code and name ("240101 - Tumbes")."""
+        return f"{self.inei} - {self.name}"
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,13 @@ class Indicator:
     frequency: Frequency = "monthly"
     sector_reach: bool = False
 
+    def name(self, lang: str) -> str:
+        return self.name_es if lang == "es" else self.name_en
+
+    def choice(self, lang: str) -> str:
+        """How the template's list offers it: code and name ("SAL-01 - Atenciones de salud ...")."""
+        return f"{self.code} - {self.name(lang)}"
+
 
 @dataclass(frozen=True)
 class TemplateColumn:
@@ -125,6 +138,7 @@ class Reference:
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
     header_words: HeaderWords = field(default_factory=HeaderWords)
     _agency_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    _address_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _district_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _indicator_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _vocabulary_keys: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
@@ -136,11 +150,16 @@ class Reference:
         for agency in self.agencies:
             for written in (agency.code, agency.name, *agency.aliases):
                 self._agency_keys[fold(written)] = agency.code
+            for address in agency.emails:
+                self._address_keys[address.strip().casefold()] = agency.code
         for district in self.districts:
             self._district_keys[district.inei] = district.inei
             self._district_keys[fold(district.name)] = district.inei
+            self._district_keys[fold(district.choice)] = district.inei
         for indicator in self.indicators:
             self._indicator_keys[fold(indicator.code)] = indicator.code
+            for lang in ("es", "en"):
+                self._indicator_keys[fold(indicator.choice(lang))] = indicator.code
         for code, name in self.departments:
             self._area_keys[f"department:{fold(name)}"] = code
         for district in self.districts:
@@ -158,6 +177,10 @@ class Reference:
     # Lookups: each returns the canonical code, or None when the text is not recognised.
     def agency_code(self, text: str) -> str | None:
         return self._agency_keys.get(fold(text))
+
+    def agency_of_address(self, address: str) -> str | None:
+        """The agency an e-mail address belongs to (agencies.yaml, `emails`), case ignored."""
+        return self._address_keys.get(address.strip().casefold())
 
     def district_code(self, text: str) -> str | None:
         """INEI code from an INEI code or a district name (accents, case and spacing ignored)."""
@@ -266,7 +289,10 @@ def load_reference() -> Reference:
     header_words = _read_yaml("header_words.yaml")
     reference = Reference(
         agencies=tuple(
-            Agency(**{**row, "aliases": tuple(row.get("aliases", ()))}) for row in _read_yaml("agencies.yaml")
+            Agency(
+                **{**row, "aliases": tuple(row.get("aliases", ())), "emails": tuple(row.get("emails", ()))}
+            )
+            for row in _read_yaml("agencies.yaml")
         ),
         districts=tuple(District(**row) for row in _read_csv("districts.csv")),
         sectors=tuple(

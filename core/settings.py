@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.config import Execution, Mail
 from core.contract import DEFAULT_LIMITS, ReadLimits
 from core.i18n import language, text
 
@@ -22,6 +23,7 @@ DEFAULT_TIMEZONE = "America/Lima"
 ARCHIVE_NEXT_TO_WAREHOUSE = "archive"
 # The writer's own copy of the warehouse lives in this folder beside the published one.
 WORKING_FOLDER = ".mesa-trabajo"
+MAIL_SPOOL_FOLDER = "correo"
 VALIDATIONS_FOLDER = "validaciones"
 # MESA_INBOX may name several inboxes, separated like this (";" never appears in a URL's host or a
 # folder name an officer would choose, unlike ":" and ",").
@@ -64,6 +66,16 @@ class Settings:
     max_attempts: int = 3  # runs that try a file the pipeline fails on, before it is set aside
     bulletins: Path = field(default_factory=lambda: Path(DEFAULT_BULLETINS).resolve())  # <period>/boletin.*
     suppression_threshold: int = 5  # in anything published: counts of 1 to this minus 1 are hidden
+    execution: Execution = field(
+        default_factory=Execution
+    )  # where per-file work runs (processes, threads, a Dask cluster)
+    mail: Mail = field(default_factory=Mail)  # e-mail out (SMTP) and what mailboxes do with messages
+
+    @property
+    def mail_spool(self) -> Path:
+        """Where the attachments of the mailboxes' messages land, <AGENCY>/<file>, before the intake
+        takes them as it takes any inbox's files (beside the warehouse, never under version control)."""
+        return self.warehouse.parent / MAIL_SPOOL_FOLDER
 
     @property
     def working(self) -> Path:
@@ -119,6 +131,8 @@ def resolve_settings(
         max_attempts=max(1, int(_number(environ, "MESA_MAX_ATTEMPTS", 3, "3", whole=True))),
         bulletins=_path(None, environ.get("MESA_BULLETINS"), DEFAULT_BULLETINS),
         suppression_threshold=_threshold(environ),
+        execution=_execution(environ),
+        mail=_mail(environ),
     )
 
 
@@ -143,6 +157,37 @@ def _inboxes(flags: str | Sequence[str] | None, environ: Mapping[str, str]) -> t
 
         written = list(load_operations(operations_path(environ)).inboxes)
     return tuple(_location(entry.strip()) for entry in written or [DEFAULT_INBOX])
+
+
+def _execution(environ: Mapping[str, str]) -> Execution:
+    """The operations file's `execution`, each part overridden by MESA_TASK_RUNNER, MESA_WORKERS and
+    MESA_DASK_ADDRESS (an address alone means the Dask runner)."""
+    from core.config import TASK_RUNNERS, load_operations
+
+    written = load_operations(operations_path(environ)).execution
+    address = environ.get("MESA_DASK_ADDRESS") or written.dask_address
+    runner = environ.get("MESA_TASK_RUNNER") or (
+        "dask" if environ.get("MESA_DASK_ADDRESS") else written.runner
+    )
+    if runner not in TASK_RUNNERS:
+        raise SettingError(
+            "bad_runner", name="MESA_TASK_RUNNER", value=runner, choices=", ".join(TASK_RUNNERS)
+        )
+    workers = int(_number(environ, "MESA_WORKERS", 0, "4", whole=True)) or written.workers
+    return Execution(runner, workers, address)
+
+
+def _mail(environ: Mapping[str, str]) -> Mail:
+    """The operations file's `mail`, its server and sender overridden by MESA_SMTP_URL and
+    MESA_MAIL_FROM. Passwords are never settings: they are read from the environment when used."""
+    from core.config import load_operations
+    from core.locations import smtp_problem
+
+    written = load_operations(operations_path(environ)).mail
+    smtp = environ.get("MESA_SMTP_URL") or written.smtp
+    if smtp and smtp_problem(smtp) is not None:
+        raise SettingError("bad_smtp", name="MESA_SMTP_URL", value=smtp)
+    return Mail(smtp, environ.get("MESA_MAIL_FROM") or written.sender, written.delete_taken)
 
 
 def _location(entry: str) -> str:

@@ -4,6 +4,7 @@ in the `runs` table, the marts refresh, and how a busy warehouse is reported."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,6 +31,23 @@ from warehouse.operations import RunRecord, finish_run, start_run
 from warehouse.store import WarehouseInUseError
 
 SKIPPED = "Skipped"
+# Prefect Secret blocks that may hold the mail passwords when the environment does not.
+IMAP_SECRET, SMTP_SECRET = "mesa-imap-password", "mesa-smtp-password"
+
+
+def secret(variable: str, block: str) -> str | None:
+    """A password: the environment variable, else the Prefect Secret block of that name (created in
+    Prefect's UI, Blocks), else None. Never a setting: settings are flow parameters, which are kept."""
+    written = os.environ.get(variable)
+    if written:
+        return written
+    from prefect.blocks.system import Secret
+
+    try:
+        found: Any = Secret.load(block)
+    except ValueError:  # no such block
+        return None
+    return str(found.get())
 
 
 def current_run_id() -> str:

@@ -10,23 +10,40 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from prefect import flow, get_run_logger, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
+from prefect.futures import PrefectFuture
 from prefect.states import Failed
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from core import mailer
 from core.i18n import text
+from core.locations import is_mailbox
 from core.reference import load_reference
 from core.settings import Settings, resolve_settings
-from flows.common import busy_holder, busy_state, run_once, update_marts, writing_run
+from flows.common import (
+    IMAP_SECRET,
+    SMTP_SECRET,
+    busy_holder,
+    busy_state,
+    run_once,
+    secret,
+    update_marts,
+    writing_run,
+)
+from flows.execution import workers
 from flows.progress import Progress
 from formats.outcome import Outcome
-from pipeline import intake
+from pipeline import intake, mail
+from pipeline.intake import Fault
 from pipeline.report import Entry, RunReport
 from reception import inbox as inbox_reader
+from reception import mailbox
 from reception.inbox import InboxFile
+from reception.mailbox import public_url
 from reception.received import Received, receive
 from warehouse import store
 from warehouse.lock import WarehouseBusyError
@@ -34,6 +51,7 @@ from warehouse.operations import failures
 from warehouse.store import WarehouseInUseError
 
 ARTIFACT_KEY = "mesa-intake-run"
+T = TypeVar("T")
 
 
 @task(cache_policy=NONE, task_run_name="list {location}")
@@ -59,34 +77,50 @@ def remember_seen(received: Received, settings: Settings) -> None:
     )
 
 
+@task(cache_policy=NONE, retries=2, retry_delay_seconds=[2, 10], task_run_name="archive {count} files")
+def archive_files(files: list[InboxFile], settings: Settings, count: int) -> list[Received]:
+    return [receive(file, settings.archive) for file in files]
+
+
 @task(cache_policy=NONE, retries=2, retry_delay_seconds=[2, 10], task_run_name="archive {file.label}")
-def archive_submission(file: InboxFile, settings: Settings) -> Received:
+def archive_file(file: InboxFile, settings: Settings) -> Received:
     return receive(file, settings.archive)
 
 
-@task(cache_policy=NONE, task_run_name="validate {received.file.label}")
-def validate_submission(received: Received, settings: Settings) -> Outcome:
-    return intake.take(received, settings)
+@task(cache_policy=NONE)
+def screen_submissions(received: list[Received], settings: Settings) -> list[Outcome | None]:
+    return [intake.screen(item, settings) for item in received]
 
 
-@task(cache_policy=NONE, task_run_name="feedback {outcome.received.file.label}")
-def deliver_feedback(outcome: Outcome, settings: Settings) -> Path:
-    return intake.answer(outcome, settings)
+@task(cache_policy=NONE, task_run_name="read {count} files")
+def read_submissions(received: list[Received], settings: Settings, count: int) -> list[intake.Read | Fault]:
+    return intake.read_all(received, settings)
 
 
-@task(cache_policy=NONE, task_run_name="load {outcome.received.file.label}")
-def load_submission(outcome: Outcome, settings: Settings) -> None:
-    intake.load(outcome, settings)
+@task(cache_policy=NONE, task_run_name="validate {count} submissions together")
+def validate_round(batch: list[intake.Read], settings: Settings, count: int) -> list[Outcome]:
+    return intake.judge(batch, settings)
 
 
-@task(cache_policy=NONE, task_run_name="answer the failure on {received.file.label}")
-def answer_failure(received: Received, step: str, error: BaseException, settings: Settings) -> Entry:
-    entry = intake.answer_failure(received, step, error, settings)
+@task(cache_policy=NONE, task_run_name="feedback on {count} submissions")
+def answer_submissions(outcomes: list[Outcome], settings: Settings, count: int) -> list[Path | Fault]:
+    return intake.answer_all(outcomes, settings)
+
+
+@task(cache_policy=NONE, task_run_name="load {count} submissions")
+def load_submissions(outcomes: list[Outcome], settings: Settings, count: int) -> list[Fault | None]:
+    return intake.load_all(outcomes, settings)
+
+
+@task(cache_policy=NONE, task_run_name="answer the failure on {fault.received.file.label}")
+def answer_failure(fault: Fault, settings: Settings) -> Entry:
+    entry = intake.answer_failure(fault, settings)
     key = "log.set_aside" if entry.status == "set_aside" else "log.failed"
     attempts = next(
         (f.attempts for f in failures(settings.working) if f.submission_id == entry.submission_id), 1
     )
-    get_run_logger().error(text(settings.lang, key, file=received.file.label, attempts=attempts, step=step))
+    label = fault.received.file.label
+    get_run_logger().error(text(settings.lang, key, file=label, attempts=attempts, step=fault.step))
     return entry
 
 
@@ -101,24 +135,61 @@ def publish_run_summary(submissions: list[Entry], lang: str) -> None:
 
 
 def list_inboxes(settings: Settings) -> tuple[list[InboxFile], list[str]]:
-    """Every file of every inbox, and the inboxes that could not be read after the retries."""
+    """Every file of every inbox, and the inboxes that could not be read after the retries. A
+    mailbox's new messages first land in the spool, which is then listed as an inbox of its own."""
     retries = settings.inbox_retries
-    lister = list_inbox.with_options(
-        retries=retries.attempts,
-        retry_delay_seconds=[retries.delay_seconds * 2**n for n in range(retries.attempts)],
-    )
+    options: dict[str, Any] = {
+        "retries": retries.attempts,
+        "retry_delay_seconds": [retries.delay_seconds * 2**n for n in range(retries.attempts)],
+    }
+    lister, collector = list_inbox.with_options(**options), collect_mailbox.with_options(**options)
     files: list[InboxFile] = []
     unreachable: list[str] = []
+    folders = [location for location in settings.inboxes if not is_mailbox(location)]
     for location in settings.inboxes:
+        if is_mailbox(location):
+            collecting = collector(location, settings, return_state=True)
+            if not collecting.is_completed():
+                _unreachable(settings, public_url(location), collecting.message, unreachable)
+            if str(settings.mail_spool) not in folders:
+                settings.mail_spool.mkdir(parents=True, exist_ok=True)
+                folders.append(str(settings.mail_spool))
+    for location in folders:
         state = lister(location, return_state=True)
         if state.is_completed():
             files += state.result()
         else:
-            get_run_logger().error(
-                text(settings.lang, "log.inbox_unreachable", inbox=location, error=state.message or "")
-            )
-            unreachable.append(location)
+            _unreachable(settings, location, state.message, unreachable)
     return files, unreachable
+
+
+def _unreachable(settings: Settings, location: str, message: str | None, unreachable: list[str]) -> None:
+    get_run_logger().error(text(settings.lang, "log.inbox_unreachable", inbox=location, error=message or ""))
+    unreachable.append(location)
+
+
+@task(cache_policy=NONE, task_run_name="mailbox {location}")
+def collect_mailbox(location: str, settings: Settings) -> int:
+    """A mailbox's new messages into the spool; how many files it brought."""
+    password = secret(mailbox.PASSWORD_VARIABLE, IMAP_SECRET)
+    collected = mail.collect_mailbox(location, settings, password)
+    logger = get_run_logger()
+    logger.info(
+        text(
+            settings.lang,
+            "log.mail_collected",
+            mailbox=public_url(location),
+            messages=collected.messages,
+            files=len(collected.saved),
+        )
+    )
+    return len(collected.saved)
+
+
+@task(cache_policy=NONE)
+def deliver_mail(settings: Settings, entries: list[Entry]) -> mail.Sent:
+    """Each submission's feedback e-mailed to its agency; the failed ones of earlier runs again."""
+    return mail.deliver(settings, entries, secret(mailer.PASSWORD_VARIABLE, SMTP_SECRET))
 
 
 def log_outcome(outcome: Outcome, lang: str) -> None:
@@ -142,47 +213,148 @@ def log_outcome(outcome: Outcome, lang: str) -> None:
 
 
 def take_files(settings: Settings, files: list[InboxFile], report: RunReport) -> None:
-    """Each new file through archive, validation, feedback and load; a file that breaks the pipeline
-    is reported and left for the next run, the others go on."""
-    logger, lang = get_run_logger(), settings.lang
-    known = store.registered_ids(settings.working)
-    seen = seen_files(settings)
-    progress = Progress(len(files), lang)
-    for file in files:
-        progress.advance(file.label)
-        if file.seen_key in seen:
-            report.skipped += 1  # the same file, unchanged since it was processed: not even read
-            continue
-        try:
-            received = archive_submission(file, settings)
-        except Exception:  # the inbox could not be read: nothing is known of the file yet
-            logger.exception(text(lang, "log.not_archived", file=file.label))
-            report.failed.append(file.label)
-            continue
-        if received.submission_id in known:  # its bytes again, under a new time: remembered as seen
-            remember_seen(received, settings)
-            report.skipped += 1
-            continue
-        step = "validate"
-        try:
-            outcome = validate_submission(received, settings)
-            step = "feedback"
-            folder = deliver_feedback(outcome, settings)
-            step = "load"
-            load_submission(outcome, settings)
-        except WarehouseInUseError:
-            logger.error(text(lang, "log.warehouse_in_use", file=file.label, path=settings.working))
-            report.failed.append(file.label)
-            continue
-        except Exception as error:
-            logger.exception(text(lang, "log.pipeline_error", file=file.label, step=step))
-            report.failed.append(file.label)
-            report.submissions.append(answer_failure(received, step, error, settings))
-            continue
-        known.add(received.submission_id)
-        log_outcome(outcome, lang)
-        report.submissions.append(intake.report_entry(outcome, folder))
-    progress.close()
+    """The new files archived, then taken in batches of bounded size: screened, read (in parallel,
+    on the task runner), validated with the others of their round (one Great Expectations
+    validation per suite), answered (in parallel) and loaded (one writer, one transaction each). A
+    submission the pipeline fails on at any step is answered, reported and left for the next run;
+    the others go on."""
+    run = Taking(settings, report, Progress(len(files), settings.lang))
+    received = run.receive([file for file in files if not run.seen(file)])
+    if not received:
+        run.progress.close()
+        return
+    with workers(settings.execution, sum(item.archived.size_bytes for item in received)) as runner:
+        run.runner = runner
+        for batch in intake.batches(received):
+            screened = screen_submissions(batch, settings)
+            run.finish([answer for answer in screened if answer is not None])
+            read = run.read([item for item, answer in zip(batch, screened, strict=True) if answer is None])
+            for round_ in intake.rounds(read):
+                run.finish(run.validate(round_))
+    run.progress.close()
+
+
+class Taking:
+    """The steps of take_files: the tasks each step submits, and what each reports."""
+
+    def __init__(self, settings: Settings, report: RunReport, progress: Progress) -> None:
+        self.settings, self.report, self.progress = settings, report, progress
+        self.logger, self.lang = get_run_logger(), settings.lang
+        self.known = store.registered_ids(settings.working)
+        self.unchanged = seen_files(settings)
+        self.chunks = settings.execution.chunks
+        self.runner: TaskRunner[Any] = ThreadPoolTaskRunner()  # the run's own, set by take_files
+
+    def seen(self, file: InboxFile) -> bool:
+        """The same file, unchanged since it was processed: not even read."""
+        if file.seen_key in self.unchanged:
+            self.skip(file)
+            return True
+        return False
+
+    def receive(self, files: list[InboxFile]) -> list[Received]:
+        """Archive the files (together; one by one if that fails, to tell which could not be
+        read); those whose bytes are registered already are remembered as seen and skipped."""
+        state = archive_files(files, self.settings, len(files), return_state=True)
+        received: list[Received] = state.result() if state.is_completed() else self.receive_each(files)
+        new = []
+        for item in received:
+            if item.submission_id in self.known:  # its bytes again, under a new time or in two inboxes
+                remember_seen(item, self.settings)
+                self.skip(item.file)
+            else:
+                self.known.add(item.submission_id)
+                new.append(item)
+        return new
+
+    def receive_each(self, files: list[InboxFile]) -> list[Received]:
+        received = []
+        for file in files:
+            state = archive_file(file, self.settings, return_state=True)
+            if state.is_completed():
+                received.append(state.result())
+            else:  # the inbox could not give its bytes: nothing is known of the file yet
+                self.logger.error(text(self.lang, "log.not_archived", file=file.label))
+                self.report.failed.append(file.label)
+                self.progress.advance(file.label)
+        return received
+
+    def skip(self, file: InboxFile) -> None:
+        self.report.skipped += 1
+        self.progress.advance(file.label)
+
+    def read(self, received: list[Received]) -> list[intake.Read]:
+        """Read in chunks on the task runner's workers."""
+        futures = [
+            read_submissions.submit(part, self.settings, len(part)) for part in split(received, self.chunks)
+        ]
+        read = []
+        for result in (item for future in futures for item in future.result()):
+            if isinstance(result, Fault):
+                self.failed(result)
+            else:
+                read.append(result)
+        return read
+
+    def validate(self, batch: list[intake.Read]) -> list[Outcome]:
+        """The round together; if that fails, each on its own, so that only the submission the
+        pipeline fails on is held back."""
+        state = validate_round(batch, self.settings, len(batch), return_state=True)
+        if state.is_completed():
+            outcomes: list[Outcome] = state.result()
+            return outcomes
+        outcomes = []
+        for item in batch:
+            alone = validate_round([item], self.settings, 1, return_state=True)
+            if alone.is_completed():
+                outcomes += alone.result()
+            else:
+                error = alone.result(raise_on_failure=False)
+                self.failed(Fault(item.received, "validate", f"{type(error).__name__}: {error}"))
+        return outcomes
+
+    def finish(self, outcomes: list[Outcome]) -> None:
+        """Feedback for each (in chunks, on the workers), then each loaded in the order received."""
+        if not outcomes:
+            return
+        parts = split(outcomes, self.chunks)
+        futures = [self.submit(answer_submissions, outcomes=part, count=len(part)) for part in parts]
+        answered = []
+        for outcome, folder in zip(outcomes, (f for future in futures for f in future.result()), strict=True):
+            if isinstance(folder, Fault):
+                self.failed(folder)
+            else:
+                answered.append((outcome, folder))
+        loaded = load_submissions([outcome for outcome, _ in answered], self.settings, len(answered))
+        for (outcome, folder), fault in zip(answered, loaded, strict=True):
+            if fault is not None:
+                self.failed(fault)
+                continue
+            log_outcome(outcome, self.lang)
+            self.report.submissions.append(intake.report_entry(outcome, folder))
+            self.progress.advance(outcome.received.file.label)
+
+    def submit(self, work: Task[..., Any], **parameters: Any) -> PrefectFuture[Any]:
+        """A task on the run's task runner (processes, threads or a Dask cluster)."""
+        future: PrefectFuture[Any] = self.runner.submit(work, {**parameters, "settings": self.settings})
+        return future
+
+    def failed(self, fault: Fault) -> None:
+        label = fault.received.file.label
+        self.logger.error(
+            "%s\n%s",
+            text(self.lang, "log.pipeline_error", file=label, step=fault.step),
+            fault.trace or fault.error,
+        )
+        self.report.failed.append(label)
+        self.report.submissions.append(answer_failure(fault, self.settings))
+        self.progress.advance(label)
+
+
+def split(items: list[T], chunks: int) -> list[list[T]]:
+    """`items` in at most `chunks` runs of consecutive items, of about the same length."""
+    size = max(1, -(-len(items) // max(1, chunks)))
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 @flow(name="mesa-intake", log_prints=False)
@@ -196,6 +368,11 @@ def intake_flow(settings: Settings | None = None) -> Any:
         with writing_run(settings, "intake") as run:
             files, report.unreachable = list_inboxes(settings)
             take_files(settings, files, report)
+            sending = deliver_mail(settings, report.submissions, return_state=True)
+            if sending.is_completed():
+                report.mail = sending.result().failed
+            else:  # loaded and answered on disk all the same: the e-mails wait for the next run
+                logger.error(text(lang, "log.smtp_unreachable", error=sending.message or ""))
             report.set_aside = [f.label for f in failures(settings.working) if f.set_aside]
             processed, skipped, failed = len(report.submissions), report.skipped, report.failed
             logger.info(text(lang, "log.run_done", processed=processed, skipped=skipped, failed=len(failed)))

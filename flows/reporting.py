@@ -15,14 +15,15 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
-from core import clock
+from core import clock, mailer
 from core.i18n import text
 from core.locations import is_remote
 from core.reference import load_reference
 from core.settings import Settings, resolve_settings
-from flows.common import busy_holder, busy_state, run_once, update_marts, writing_run
+from flows.common import SMTP_SECRET, busy_holder, busy_state, run_once, secret, update_marts, writing_run
 from followup.reminders import Message, compose, due_reminders, month_name, write_message
 from followup.status import default_period, summarise, table_rows
+from pipeline.mail import send_reminder
 from warehouse.lock import WarehouseBusyError
 from warehouse.operations import Reminder, ReportStatus, record_reminders, reporting_status, sent_reminders
 from warehouse.store import OPEN_WAIT_SECONDS, WarehouseInUseError
@@ -58,6 +59,11 @@ def deliver_reminder(settings: Settings, message: Message, day: dt.date) -> list
         )
     )
     notified = notify(settings, message) if settings.notify_block else False
+    password = secret(mailer.PASSWORD_VARIABLE, SMTP_SECRET) if settings.mail.sends else None
+    mailed = send_reminder(settings, message.agency, message.subject, message.body, password)
+    if mailed:
+        get_run_logger().info(text(settings.lang, "log.reminder_mailed", agency=message.agency))
+    notified = notified or mailed
     written_at = dt.datetime.now(dt.UTC)
     return [
         Reminder(

@@ -12,11 +12,12 @@ from core.config import ConfigError
 from core.i18n import LANGUAGES, language, text
 from core.settings import SettingError, Settings, resolve_settings
 from mesa import __version__
-from mesa.console import EXIT_INTERRUPTED, EXIT_USAGE, stop_on_sigterm
+from mesa.console import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, stop_on_sigterm, stopped
 
 # Trial feedback goes apart from the real one, which agencies read.
 DRY_RUN_FEEDBACK = "validacion"
 EXPORT_FOLDER = "exportacion"
+TEMPLATE_FOLDER = "plantillas"
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
@@ -27,7 +28,9 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mesa", description=say("description"))
     parser.add_argument("--version", action="version", version=f"mesa {__version__}")
     commands = parser.add_subparsers(
-        dest="command", required=True, metavar="{run,validate,sql,export,boletin,status,remind,retry,serve}"
+        dest="command",
+        required=True,
+        metavar="{run,validate,sql,export,boletin,plantillas,status,remind,retry,serve}",
     )
 
     run = commands.add_parser("run", help=say("run"), description=say("run_description"))
@@ -71,6 +74,15 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     bulletin.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
     bulletin.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
     bulletin.set_defaults(handler=_commands("bulletin_command"))
+
+    templates = commands.add_parser(
+        "plantillas", help=say("templates"), description=say("templates_description")
+    )
+    templates.add_argument("--agency", metavar="CODE", action="append", help=say("templates_agency"))
+    templates.add_argument("--period", metavar="YYYY-MM", help=say("templates_period"))
+    templates.add_argument("--out", metavar="DIR", default=TEMPLATE_FOLDER, help=say("templates_out"))
+    templates.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
+    templates.set_defaults(handler=_commands("templates_command"))
 
     status = commands.add_parser("status", help=say("status"), description=say("status_description"))
     status.add_argument("--period", metavar="YYYY-MM", help=say("period"))
@@ -149,6 +161,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args, settings)
     except KeyboardInterrupt:
+        print(text(settings.lang, "cli.interrupted"), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception:
+        if not stopped():
+            raise
+        code = EXIT_INTERRUPTED
+    if stopped() and code != EXIT_OK:  # an interruption a library turned into a failure of its own
         print(text(settings.lang, "cli.interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
     return code

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,15 +37,27 @@ JSON_LOGS = {
 }
 
 
+# Set when the command is asked to stop.
+STOPPING = threading.Event()
+
+
 def stop_on_sigterm() -> None:
     """A SIGTERM (a scheduler stopping the command, `kill`) ends it as Ctrl+C does: what runs unwinds,
     an open load rolls back, and what the command started stops with it (the local Prefect server,
     at exit). Python's default would end the process at once and orphan that server."""
 
     def interrupt(signum: int, frame: object) -> None:
+        STOPPING.set()
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
+
+
+def stopped() -> bool:
+    """Whether the command was asked to stop (SIGTERM, Ctrl+C): said as such even where a library
+    caught the interruption and ended in an error of its own (Prefect's engine may)."""
+    return STOPPING.is_set()
 
 
 def prepare_environment() -> None:

@@ -24,6 +24,10 @@ STATUS_WAIT_SECONDS = 10.0
 WIDE = 140
 
 
+# How many mailbox messages that were not loaded `mesa status` lists (the latest).
+NOTICES_SHOWN = 20
+
+
 # --- mesa status --------------------------------------------------------------------------------
 
 
@@ -48,6 +52,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
         reports = reporting_status(settings.warehouse, day, wait_seconds=STATUS_WAIT_SECONDS)
         runs = recent_runs(settings.warehouse)
         failed = failures(settings.warehouse)
+        undelivered, notices = _mail_state(settings)
     except WarehouseInUseError:
         _print_holder(holder, settings)
         print(text(lang, "cli.warehouse_busy", path=settings.warehouse), file=sys.stderr)
@@ -67,6 +72,8 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
                     "agencies": [asdict(s) for s in summaries],
                     "runs": runs,
                     "failures": [asdict(failure) for failure in failed],
+                    "undelivered": [asdict(delivery) for delivery in undelivered],
+                    "mail_notices": [asdict(notice) for notice in notices],
                     "writing": asdict(holder) if holder else None,
                 },
                 ensure_ascii=False,
@@ -80,6 +87,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _print_status_table(summaries, period or "", day, lang)
     _print_failures(failed, settings)
+    _print_mail(undelivered, notices, settings)
     _print_runs(runs, settings)
     _print_holder(holder, settings)
     return EXIT_OK
@@ -148,6 +156,57 @@ def _print_failures(failed: list[Any], settings: Settings) -> None:
         print(text(lang, "reporting.failure_error", error=failure.error))
     if any(failure.set_aside for failure in failed):
         print(text(lang, "reporting.failure_retry"))
+
+
+def _mail_state(settings: Settings) -> tuple[list[Any], list[Any]]:
+    """Feedback e-mails not delivered yet, and the mailbox messages not loaded (latest first)."""
+    import duckdb
+
+    from warehouse.operations import deliveries, mail_notices
+
+    try:
+        pending = [d for d in deliveries(settings.warehouse) if d.delivered_at is None]
+        return pending, mail_notices(settings.warehouse)[:NOTICES_SHOWN]
+    except duckdb.CatalogException:  # a warehouse from before e-mail: nothing to show
+        return [], []
+
+
+def _print_mail(undelivered: list[Any], notices: list[Any], settings: Settings) -> None:
+    lang = settings.lang
+    zone = ZoneInfo(settings.timezone)
+    if undelivered:
+        print()
+        print(text(lang, "reporting.undelivered_title"))
+        for delivery in undelivered:
+            last = f"{delivery.last_tried_at.astimezone(zone):%Y-%m-%d %H:%M}"
+            print(
+                text(
+                    lang,
+                    "reporting.undelivered_line",
+                    file=delivery.label,
+                    attempts=delivery.attempts,
+                    last=last,
+                    error=delivery.last_error or "",
+                )
+            )
+    if notices:
+        print()
+        print(text(lang, "reporting.notices_title"))
+        for notice in notices:
+            print(
+                text(
+                    lang,
+                    "reporting.notice_line",
+                    received=f"{notice.received_at.astimezone(zone):%Y-%m-%d %H:%M}",
+                    sender=notice.sender,
+                    subject=notice.subject,
+                    kind=text(lang, f"mail.kind.{notice.kind}"),
+                    detail=f" ({notice.detail})" if notice.detail else "",
+                    answered=text(
+                        lang, f"reporting.notice_{'answered' if notice.answered_at else 'unanswered'}"
+                    ),
+                )
+            )
 
 
 def _print_runs(runs: list[dict[str, Any]], settings: Settings) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from core.locations import is_mailbox
 from core.reference import load_reference
 from core.settings import Settings
 from pipeline.report import RunReport
@@ -22,6 +23,8 @@ def nothing_new(settings: Settings) -> RunReport | None:
     its history."""
     if not (settings.working.exists() and settings.warehouse.exists()):
         return None
+    if any(is_mailbox(location) for location in settings.inboxes) or settings.mail.sends:
+        return None  # a mailbox is only known by asking its server; deliveries may wait for a retry
     reference = load_reference()
     try:
         files = [file for location in settings.inboxes for file in inbox.discover(location, reference)]

@@ -37,6 +37,7 @@ class RunReport:
     unreachable: list[str] = field(default_factory=list)  # inboxes that did not answer
     set_aside: list[str] = field(default_factory=list)  # files set aside after failing, not taken
     busy: dict[str, Any] | None = None  # who held the warehouse when the run found it busy
+    mail: list[str] = field(default_factory=list)  # feedback e-mails that could not be sent (AGENCY/file)
 
     def as_json(self) -> dict[str, Any]:
         """What `mesa run --json` prints."""

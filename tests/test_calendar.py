@@ -327,3 +327,37 @@ def test_a_5w_agency_and_a_rejected_agency_are_never_told_we_have_not_received_t
     assert (by_agency["ACNUR"]["received"], by_agency["ACNUR"]["valid"]) == (1, 1)
     assert (by_agency["DRE"]["received"], by_agency["DRE"]["valid"]) == (1, 0)
     assert by_agency["DRE"]["not_valid"] == ["EDU-01"] and by_agency["DRE"]["missing"] == []
+
+
+@pytest.mark.e2e
+def test_reminders_are_e_mailed_each_to_its_own_agency_once(
+    prefect_api: str, given: Given, reference: Reference, tmp_path: Path
+) -> None:
+    from aiosmtpd.controller import Controller
+
+    from flows.reporting import run_calendar
+    from tests.test_mail import Received, free_port
+
+    received, port = Received(), free_port()
+    controller = Controller(received, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings = calendar_settings(
+            tmp_path, MESA_SMTP_URL=f"smtp://127.0.0.1:{port}", MESA_MAIL_FROM="mesa@mesa-tumbes.example"
+        )
+        day = dt.date(2026, 11, 22)
+        succeeded, report = run_calendar(settings, day)
+        assert succeeded
+        again_ok, again = run_calendar(settings, day)
+    finally:
+        controller.stop()
+    reminded = {entry["agency"] for entry in report["reminders"]}
+    addresses = {a.code: list(a.emails) for a in reference.agencies}
+    assert reminded and again_ok and again["reminders"] == []
+    assert sorted(to[0] for to, _ in received.messages) == sorted(addresses[a][0] for a in reminded)
+    for to, message in received.messages:
+        agency = next(code for code, emails in addresses.items() if emails == to)
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None and f"({agency})" in str(message["Subject"])
+        others = [o for o in reference.agency_codes if o != agency and f"({o})" in body.get_content()]
+        assert not others

@@ -13,8 +13,8 @@ from mesa.cli import build_parser
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = (ROOT / "docs" / "operador.md").read_text(encoding="utf-8")
 CODE_FOLDERS = (
-    "core", "reception", "transforms", "expectations", "formats", "warehouse", "agency_feedback",
-    "publication", "followup", "pipeline", "flows", "mesa",
+    "core", "reception", "transforms", "expectations", "formats", "warehouse", "agency_templates",
+    "agency_feedback", "publication", "followup", "pipeline", "flows", "mesa",
 )  # fmt: skip
 
 

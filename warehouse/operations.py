@@ -168,3 +168,88 @@ def record_reminders(path: Path, reminders: list[Reminder]) -> None:
         for reminder in reminders:
             connection.execute(query("insert_reminder"), asdict(reminder))
         connection.commit()
+
+
+# --- E-mail -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One submission's feedback e-mailed to its agency (or still to be)."""
+
+    submission_id: str
+    agency: str
+    file_name: str
+    recipients: str
+    feedback_path: str
+    attempts: int
+    last_tried_at: dt.datetime
+    delivered_at: dt.datetime | None
+    last_error: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.agency}/{self.file_name}"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A mailbox message that did not become a submission, and whether its sender was answered."""
+
+    notice_id: str
+    mailbox: str
+    message_uid: str
+    kind: str
+    sender: str
+    subject: str
+    agency: str | None
+    detail: str
+    received_at: dt.datetime
+    noticed_at: dt.datetime
+    answered_at: dt.datetime | None
+    last_error: str | None
+
+
+def record_delivery(path: Path, delivery: Delivery) -> None:
+    with connect(path) as connection:
+        connection.execute(
+            query("record_delivery"),
+            {
+                "submission_id": delivery.submission_id,
+                "agency": delivery.agency,
+                "file_name": delivery.file_name,
+                "recipients": delivery.recipients,
+                "feedback_path": delivery.feedback_path,
+                "tried_at": delivery.last_tried_at,
+                "delivered_at": delivery.delivered_at,
+                "error": delivery.last_error,
+            },
+        )
+
+
+def deliveries(path: Path) -> list[Delivery]:
+    """Every e-mailed feedback, the pending ones first."""
+    with connect(path, read_only=True) as connection:
+        rows = connection.execute(query("deliveries")).fetchall()
+    return [Delivery(*row) for row in rows]
+
+
+def record_notices(path: Path, notices: list[dict[str, Any]]) -> None:
+    """Mailbox messages that did not become submissions (each once: a notice seen again is kept)."""
+    if not notices:
+        return
+    with connect(path) as connection:
+        connection.executemany(query("record_notice"), notices)
+
+
+def answer_notice(path: Path, notice_id: str, answered_at: dt.datetime | None, error: str | None) -> None:
+    with connect(path) as connection:
+        connection.execute(
+            query("answer_notice"), {"notice_id": notice_id, "answered_at": answered_at, "error": error}
+        )
+
+
+def mail_notices(path: Path) -> list[Notice]:
+    with connect(path, read_only=True) as connection:
+        rows = connection.execute(query("mail_notices")).fetchall()
+    return [Notice(*row) for row in rows]

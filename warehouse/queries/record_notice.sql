@@ -1,0 +1,6 @@
+-- A mailbox message that did not become a submission, recorded once.
+insert into mail_notices (
+    notice_id, mailbox, message_uid, kind, sender, subject, agency, detail, received_at, noticed_at
+)
+values ($notice_id, $mailbox, $message_uid, $kind, $sender, $subject, $agency, $detail, $received_at, now())
+on conflict do nothing
