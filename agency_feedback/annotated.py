@@ -31,8 +31,8 @@ COMMENT_AUTHOR = "Mesa Tumbes"
 def write_annotated_copy(outcome: Outcome, target: Path, lang: str) -> bool:
     """Write the copy to `target`; False when there is nothing to annotate or the file is too large."""
     located = [problem for problem in outcome.problems if problem.row_number is not None]
-    if not outcome.parts or outcome.verdict.rows_read > MAX_ROWS:
-        return False
+    if not located or not outcome.parts or outcome.verdict.rows_read > MAX_ROWS:
+        return False  # nothing to mark on the agency's cells (file-level problems are in the summary)
     content = outcome.received.archived.path.read_bytes()
     # The agency's own .xlsx keeps its formatting; any other workbook (.xls, LibreOffice's .ods) or
     # CSV comes back as a new .xlsx written from its cells.

@@ -22,7 +22,7 @@ from jinja2 import Environment
 from agency_feedback.annotated import write_annotated_copy
 from agency_feedback.problems import PROBLEM_COLUMNS, ordered, problem_rows
 from agency_templates.workbook import file_name as template_name
-from agency_templates.workbook import write_template
+from agency_templates.workbook import is_current_template, write_template
 from core import templating
 from core.checks import check, checks
 from core.clock import local_time
@@ -330,6 +330,8 @@ def hand_template(outcome: Outcome, feedback_root: Path, lang: str) -> str | Non
     agency = outcome.received.agency
     folder = feedback_root / agency
     name = template_name(agency, None, lang)
+    if is_current_template(folder / name):  # written for an earlier file: the same workbook
+        return f"../{name}"
     # Written apart and renamed: two submissions of one agency answered at once never mix bytes.
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder, prefix=".writing-"))

@@ -63,6 +63,19 @@ def file_name(agency: str, period: str | None, lang: str) -> str:
     return f"{stem}-{agency.lower()}{f'-{period}' if period else ''}.xlsx"
 
 
+def is_current_template(path: Path) -> bool:
+    """Whether `path` is a template of the current version (its document properties say so), read
+    without opening the workbook: an agency's template is written once, not for every file."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            properties = archive.read("docProps/custom.xml").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return TEMPLATE_MARK in properties and f">{TEMPLATE_VERSION}<" in properties
+
+
 def write_template(folder: Path, reference: Reference, agency: str, period: str | None, lang: str) -> Path:
     """Write the agency's template into `folder`; returns its path."""
     import xlsxwriter

@@ -9,7 +9,7 @@ import datetime as dt
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,7 +17,7 @@ import pandas as pd
 
 from agency_feedback import answer as feedback
 from core import clock
-from core.contract import ROW_COUNTS
+from core.contract import MONTH_PERIOD, QUARTER_PERIOD, ROW_COUNTS
 from core.problems import Problem
 from core.reference import load_reference
 from core.settings import Settings
@@ -47,10 +47,16 @@ class Read:
     received: Received
     parsed: Parsed
 
-    @property
-    def periods(self) -> set[str]:
-        """The periods its rows speak of (valid or not)."""
-        return {str(p) for part in self.parsed.parts for p in part.covers.get("period", []) if pd.notna(p)}
+    @cached_property
+    def periods(self) -> frozenset[str]:
+        """The well-formed periods its rows speak of: only those can revise another file's figures
+        (a row whose period is "oct-26" is rejected, and must not hold the file back a round)."""
+        return frozenset(
+            period
+            for part in self.parsed.parts
+            for period in part.covers.get("period", pd.Series(dtype=object)).dropna().astype(str).unique()
+            if MONTH_PERIOD.match(period) or QUARTER_PERIOD.match(period)
+        )
 
 
 def take(

@@ -18,7 +18,7 @@ from expectations.validate import SuiteRunner
 from formats.outcome import Outcome
 from pipeline.intake import take
 from reception.received import received_in_place
-from tests.builders import settings_under, template_csv, xlsx_bytes
+from tests.builders import ods_bytes, settings_under, template_csv, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,6 +112,30 @@ def test_agencies_get_no_great_expectations_page_and_the_officer_keeps_its_resul
         result["suite_name"] for result in results
     }  # the suite that ran, and the values it found unexpected
     assert "230304" in kept.read_text(encoding="utf-8") and "TRA-1" in kept.read_text(encoding="utf-8")
+
+
+def test_a_libreoffice_workbook_comes_back_as_xlsx_marked_and_a_clean_file_gets_no_copy(
+    tmp_path: Path, reference: Reference, runner: SuiteRunner
+) -> None:
+    header = ["periodo", "distrito", "indicador", "valor"]
+    source = tmp_path / "mimp.ods"
+    source.write_bytes(
+        ods_bytes(("Hoja1", [header, ["2026-10", "Tumbes", "VBG-02", 4], ["2026-10", "Tumbez", "VBG-02", 3]]))
+    )
+    folder = write_feedback(
+        outcome_for(source, "MIMP", reference, runner), tmp_path / "feedback", "es", "America/Lima"
+    )
+    workbook = load_workbook(folder / "planilla_revisada.xlsx")
+    assert workbook.sheetnames == ["Problemas", "Hoja1"]
+    marked = workbook["Hoja1"].cell(row=3, column=2)
+    assert marked.value == "Tumbez" and marked.comment is not None and "Tumbes" in marked.comment.text
+
+    clean = tmp_path / "limpio.ods"
+    clean.write_bytes(ods_bytes(("Hoja1", [header, ["2026-10", "Tumbes", "VBG-02", 4]])))
+    folder = write_feedback(
+        outcome_for(clean, "MIMP", reference, runner), tmp_path / "feedback", "es", "America/Lima"
+    )
+    assert {p.name for p in folder.iterdir()} == {"resumen.html", "problemas.csv", "resumen.json"}
 
 
 def test_unreadable_files_get_no_copy(tmp_path: Path, reference: Reference, runner: SuiteRunner) -> None:

@@ -202,8 +202,9 @@ def test_workbooks_that_are_not_excel_s_own_come_back_annotated_as_xlsx_and_pers
     from openpyxl import load_workbook
 
     _, results = corpus_run
+    # accepted without a cell to mark: no copy (tests/test_annotated.py marks an ODS with problems)
     ods = Path(results["MIMP/31_libreoffice.ods"]["feedback"]) / "planilla_revisada.xlsx"
-    assert load_workbook(ods).sheetnames == ["Problemas", "Hoja1"]
+    assert not ods.exists()
     people = Path(results["DIRESA/18_datos_personales.csv"]["feedback"]) / "planilla_revisada.xlsx"
     cells = [
         str(cell.value) for row in load_workbook(people)["Datos"].iter_rows() for cell in row if cell.value
