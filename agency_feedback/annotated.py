@@ -31,7 +31,8 @@ COMMENT_AUTHOR = "Mesa Tumbes"
 def write_annotated_copy(outcome: Outcome, target: Path, lang: str) -> bool:
     """Write the copy to `target`; False when there is nothing to annotate or the file is too large."""
     located = [problem for problem in outcome.problems if problem.row_number is not None]
-    if not located or not outcome.parts or outcome.verdict.rows_read > MAX_ROWS:
+    emptied = any(part.personal for part in outcome.parts)  # personal-data columns: their titles noted
+    if not (located or emptied) or not outcome.parts or outcome.verdict.rows_read > MAX_ROWS:
         return False  # nothing to mark on the agency's cells (file-level problems are in the summary)
     content = outcome.received.archived.path.read_bytes()
     # The agency's own .xlsx keeps its formatting; any other workbook (.xls, LibreOffice's .ods) or

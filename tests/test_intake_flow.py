@@ -139,10 +139,12 @@ def test_examples_flow_into_the_warehouse_and_back_as_feedback(
         assert folder.parent == settings.feedback / agency
         written = {p.name for p in folder.iterdir()}
         assert {"resumen.html", "problemas.csv", "resumen.json"} <= written
-        # A file that could be read also comes back annotated; Great Expectations' own results stay
-        # with the officer (no page of theirs goes to an agency).
+        # A file that could be read, with a cell to mark, also comes back annotated; Great
+        # Expectations' own results stay with the officer (no page of theirs goes to an agency).
         readable = entry["format"] is not None
-        assert ("planilla_revisada.xlsx" in written) == readable, (name, written)
+        answered = json.loads((folder / "resumen.json").read_text(encoding="utf-8"))
+        to_mark = readable and any(p["row_number"] is not None for p in answered["problems"])
+        assert ("planilla_revisada.xlsx" in written) == to_mark, (name, written)
         assert not any(name.endswith(".html") and name != "resumen.html" for name in written)
         kept = settings.validations / agency / f"{entry['submission_id']}.json"
         assert kept.exists() == (readable and entry["status"] != "duplicate"), name
