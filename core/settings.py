@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.config import Execution, Mail
+from core.config import Execution, Mail, Operations, load_operations
 from core.contract import DEFAULT_LIMITS, ReadLimits
 from core.i18n import language, text
 
@@ -105,9 +105,10 @@ def resolve_settings(
     environ: Mapping[str, str] = os.environ,
 ) -> Settings:
     """Absolute paths; the archive sits next to the warehouse unless told otherwise."""
+    operations = load_operations(operations_path(environ))  # read once: inboxes, execution, mail
     warehouse_path = _path(warehouse, environ.get("MESA_WAREHOUSE"), DEFAULT_WAREHOUSE)
     return Settings(
-        inboxes=_inboxes(inbox, environ),
+        inboxes=_inboxes(inbox, environ, operations),
         warehouse=warehouse_path,
         feedback=_path(feedback, environ.get("MESA_FEEDBACK"), DEFAULT_FEEDBACK),
         archive=_path(
@@ -131,8 +132,8 @@ def resolve_settings(
         max_attempts=max(1, int(_number(environ, "MESA_MAX_ATTEMPTS", 3, "3", whole=True))),
         bulletins=_path(None, environ.get("MESA_BULLETINS"), DEFAULT_BULLETINS),
         suppression_threshold=_threshold(environ),
-        execution=_execution(environ),
-        mail=_mail(environ),
+        execution=_execution(environ, operations),
+        mail=_mail(environ, operations),
     )
 
 
@@ -144,7 +145,9 @@ def operations_path(environ: Mapping[str, str] = os.environ) -> Path:
     return Path(written).expanduser().resolve() if written else DEFAULT_OPERATIONS
 
 
-def _inboxes(flags: str | Sequence[str] | None, environ: Mapping[str, str]) -> tuple[str, ...]:
+def _inboxes(
+    flags: str | Sequence[str] | None, environ: Mapping[str, str], operations: Operations
+) -> tuple[str, ...]:
     """--inbox flags, else MESA_INBOX (";" between several), else the operations file's list, else
     ./inbox. Local folders are made absolute; URLs are kept as written."""
     if isinstance(flags, str):
@@ -153,18 +156,16 @@ def _inboxes(flags: str | Sequence[str] | None, environ: Mapping[str, str]) -> t
     if not written and environ.get("MESA_INBOX"):
         written = [part for part in environ["MESA_INBOX"].split(INBOX_SEPARATOR) if part.strip()]
     if not written:
-        from core.config import load_operations
-
-        written = list(load_operations(operations_path(environ)).inboxes)
+        written = list(operations.inboxes)
     return tuple(_location(entry.strip()) for entry in written or [DEFAULT_INBOX])
 
 
-def _execution(environ: Mapping[str, str]) -> Execution:
+def _execution(environ: Mapping[str, str], operations: Operations) -> Execution:
     """The operations file's `execution`, each part overridden by MESA_TASK_RUNNER, MESA_WORKERS and
     MESA_DASK_ADDRESS (an address alone means the Dask runner)."""
-    from core.config import TASK_RUNNERS, load_operations
+    from core.config import TASK_RUNNERS
 
-    written = load_operations(operations_path(environ)).execution
+    written = operations.execution
     address = environ.get("MESA_DASK_ADDRESS") or written.dask_address
     runner = environ.get("MESA_TASK_RUNNER") or (
         "dask" if environ.get("MESA_DASK_ADDRESS") else written.runner
@@ -177,13 +178,12 @@ def _execution(environ: Mapping[str, str]) -> Execution:
     return Execution(runner, workers, address)
 
 
-def _mail(environ: Mapping[str, str]) -> Mail:
+def _mail(environ: Mapping[str, str], operations: Operations) -> Mail:
     """The operations file's `mail`, its server and sender overridden by MESA_SMTP_URL and
     MESA_MAIL_FROM. Passwords are never settings: they are read from the environment when used."""
-    from core.config import load_operations
     from core.locations import smtp_problem
 
-    written = load_operations(operations_path(environ)).mail
+    written = operations.mail
     smtp = environ.get("MESA_SMTP_URL") or written.smtp
     if smtp and smtp_problem(smtp) is not None:
         raise SettingError("bad_smtp", name="MESA_SMTP_URL", value=smtp)

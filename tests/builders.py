@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+import socket
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -197,3 +198,11 @@ def accepted_record(
         feedback_path=f"{agency}/{submission_id}",
         format=fmt,
     )
+
+
+def free_port() -> int:
+    """A port nothing listens on, for a server a test starts on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

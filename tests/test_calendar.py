@@ -336,7 +336,8 @@ def test_reminders_are_e_mailed_each_to_its_own_agency_once(
     from aiosmtpd.controller import Controller
 
     from flows.reporting import run_calendar
-    from tests.test_mail import Received, free_port
+    from tests.builders import free_port
+    from tests.test_mail import Received
 
     received, port = Received(), free_port()
     controller = Controller(received, hostname="127.0.0.1", port=port)

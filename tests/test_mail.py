@@ -6,7 +6,6 @@ nothing; what cannot be loaded is answered and recorded for the officer."""
 from __future__ import annotations
 
 import imaplib
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from core.settings import Settings, resolve_settings
 from reception.mailbox import safe_name
-from tests.builders import template_csv
+from tests.builders import free_port, template_csv
 from warehouse.operations import deliveries, mail_notices
 from warehouse.store import connect
 
@@ -32,13 +31,6 @@ DIRESA = "diresa@mesa-tumbes.example"
 MESA = "mesa@mesa-tumbes.example"
 # pymap's command, installed beside the interpreter by the project's set-up (requirements.lock).
 PYMAP = str(Path(sys.executable).parent / "pymap")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from core.reference import Reference
 from core.settings import Settings, resolve_settings
 from reception.inbox import discover
+from tests.builders import free_port
 from tests.conftest import EXAMPLES_INBOX
 from tests.test_cli import mesa
 from warehouse.store import connect
@@ -34,13 +34,6 @@ S3_ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_MAX_ATTEMPTS": "1",  # botocore's own retries off: the flow's retries are under test
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # --- Servers ------------------------------------------------------------------------------------
