@@ -160,14 +160,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop_on_sigterm()
     try:
         code: int = args.handler(args, settings)
-    except KeyboardInterrupt:
-        print(text(settings.lang, "cli.interrupted"), file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception:
-        if not stopped():
+    except BaseException as error:
+        if not stopped(error):  # a stop may come out of a library as an error of its own
             raise
         code = EXIT_INTERRUPTED
-    if stopped() and code != EXIT_OK:  # an interruption a library turned into a failure of its own
+    if code == EXIT_INTERRUPTED or (stopped() and code != EXIT_OK):
         print(text(settings.lang, "cli.interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
     return code

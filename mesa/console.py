@@ -54,10 +54,32 @@ def stop_on_sigterm() -> None:
     signal.signal(signal.SIGINT, interrupt)
 
 
-def stopped() -> bool:
+def stopped(error: BaseException | None = None) -> bool:
     """Whether the command was asked to stop (SIGTERM, Ctrl+C): said as such even where a library
-    caught the interruption and ended in an error of its own (Prefect's engine may)."""
-    return STOPPING.is_set()
+    caught the interruption and ended in an error of its own. Inside a flow Prefect's own SIGTERM
+    handler replaces ours and raises its TerminationSignal; when that lands while Prefect is still
+    creating a task run, its engine fails with an error of its own ("Task run is not set") raised
+    while handling the signal, so the signal is looked for in the error's chain too."""
+    return STOPPING.is_set() or (error is not None and any(map(_is_stop, _chain(error))))
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """The error and those it was raised from or while handling, each once."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _is_stop(error: BaseException) -> bool:
+    """Ctrl+C, or Prefect's TerminationSignal (looked up only when Prefect is already imported, so
+    that the command line stays light)."""
+    if isinstance(error, KeyboardInterrupt):
+        return True
+    exceptions = sys.modules.get("prefect.exceptions")
+    return exceptions is not None and isinstance(error, exceptions.TerminationSignal)
 
 
 def prepare_environment() -> None:

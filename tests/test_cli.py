@@ -180,3 +180,28 @@ def test_validate_says_what_is_wrong_with_its_arguments(tmp_path: Path) -> None:
     human = mesa("validate", "f.csv", "--agency", "DIRESA", cwd=tmp_path)
     assert human.returncode == 0
     assert "Rechazado" in human.stdout and "no se archivó ni se cargó nada" in human.stdout
+
+
+def test_a_stop_is_recognised_when_prefect_turned_its_termination_signal_into_an_error_of_its_own() -> None:
+    """A SIGTERM that lands while Prefect's engine is creating a task run comes out as "ValueError:
+    Task run is not set", raised while handling Prefect's TerminationSignal: still a stop (exit 130)."""
+    from prefect.exceptions import TerminationSignal
+
+    from mesa.console import STOPPING, stopped
+
+    assert not STOPPING.is_set()
+
+    def prefect_crash_while_handling(signal: BaseException) -> BaseException:
+        try:
+            try:
+                raise signal
+            except BaseException:
+                raise ValueError("Task run is not set")  # noqa: B904 (as Prefect's engine does)
+        except ValueError as error:
+            return error
+
+    assert stopped(prefect_crash_while_handling(TerminationSignal(signal=15)))
+    assert stopped(prefect_crash_while_handling(KeyboardInterrupt()))
+    assert not stopped(prefect_crash_while_handling(RuntimeError("a bug, not a stop")))
+    assert not stopped(ValueError("a bug, not a stop"))
+    assert not stopped()
