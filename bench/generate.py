@@ -16,6 +16,7 @@ import io
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -114,6 +115,14 @@ def month(first: str, offset: int) -> str:
     year, number = (int(part) for part in first.split("-"))
     total = year * 12 + number - 1 + offset
     return f"{total // 12}-{total % 12 + 1:02d}"
+
+
+def start_for(files: int, today: date | None = None) -> str:
+    """The first month of a plan of `files` files that ends last month: a later month would be a period
+    in the future, and its files rejected whole (it would measure rejection, not intake)."""
+    today = today or date.today()
+    months = -(-files // len(AGENCIES))
+    return month(f"{today.year}-{today.month:02d}", -months)
 
 
 def plan(scale: Scale, months_offset: int = 0) -> list[FileSpec]:

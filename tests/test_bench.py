@@ -4,9 +4,10 @@ like with like. No timing here: speed is measured by `make bench`, never by a te
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-from bench.generate import Scale, plan, render, write_inbox, write_twins
+from bench.generate import Scale, plan, render, start_for, write_inbox, write_twins
 from bench.peers import PEERS, Rules
 from core.reference import load_reference
 from formats.submission import suite_runner
@@ -27,6 +28,16 @@ def test_the_generator_is_deterministic_and_uses_every_layout(tmp_path: Path) ->
     inventory, specs = write_inbox(tmp_path / "inbox", Scale(files=40, rows_per_file=10))
     assert {spec.layout for spec in specs} == {"csv_codes", "csv_excel_es", "xlsx_titles"}
     assert len(inventory.files) == 40 and all(path.stat().st_size > 0 for path in inventory.files)
+
+
+def test_the_many_files_plan_ends_last_month_so_no_file_is_rejected_as_a_future_period() -> None:
+    """The bench's 1,000 files of ten agencies span 100 months: started in 2022 they ran into 2030 and
+    40 % of them were rejected whole as future periods, which measured rejection, not intake."""
+    today = date(2026, 12, 2)
+    periods = [spec.period for spec in plan(Scale(files=1_000, first_month=start_for(1_000, today)))]
+    assert max(periods) == "2026-11"
+    assert min(periods) >= load_reference().region.first_period
+    assert start_for(5, today) == "2026-11"
 
 
 def test_the_pipeline_and_every_peer_reject_the_same_rows(tmp_path: Path) -> None:
