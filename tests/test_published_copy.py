@@ -30,11 +30,13 @@ time.sleep(600)
 """
 # A dashboard polling the published copy: open, query, close, again and again, for some seconds.
 POLLER = """
-import json, sys, time, duckdb
-path, seconds = sys.argv[1], float(sys.argv[2])
+import json, os, sys, time, duckdb
+path, stop = sys.argv[1], sys.argv[2]  # polls until the test has written `stop` (the run is over)
 attempts, failures, errors, seen = 0, 0, [], set()
-deadline = time.monotonic() + seconds
-while time.monotonic() < deadline:
+deadline = time.monotonic() + 600
+done = False
+while not done and time.monotonic() < deadline:
+    done = os.path.exists(stop)  # one last poll after the run, then out
     attempts += 1
     try:
         connection = duckdb.connect(path, read_only=True)
@@ -115,10 +117,12 @@ def test_a_reader_polling_the_published_copy_while_a_run_writes_never_fails(
     )
     assert first.returncode == 0, first.stderr
     agency_files(examples_inbox, "MTPE", 6, 11)
-    poller = python(POLLER, str(warehouse), "25")
+    stop = tmp_path / "run-over"
+    poller = python(POLLER, str(warehouse), str(stop))
     run = mesa(
         "run", "--inbox", str(examples_inbox), "--warehouse", str(warehouse), cwd=tmp_path, api=prefect_api
     )
+    stop.touch()  # however long the run took on this machine, the poller saw all of it
     out, _ = poller.communicate(timeout=120)
     assert run.returncode == 0, run.stderr
     polled = json.loads(out)
