@@ -23,7 +23,9 @@ from typing import Literal
 import numpy as np
 from openpyxl import Workbook
 
+from core.clock import today as mesa_today
 from core.reference import Reference, load_reference
+from core.settings import DEFAULT_TIMEZONE
 from tests.builders import csv_bytes
 
 Layout = Literal["csv_codes", "csv_excel_es", "xlsx_titles"]
@@ -119,8 +121,9 @@ def month(first: str, offset: int) -> str:
 
 def start_for(files: int, today: date | None = None) -> str:
     """The first month of a plan of `files` files that ends last month: a later month would be a period
-    in the future, and its files rejected whole (it would measure rejection, not intake)."""
-    today = today or date.today()
+    in the future, and its files rejected whole (it would measure rejection, not intake). Today is
+    the Mesa's, as the rule on future periods reads it."""
+    today = today or mesa_today(DEFAULT_TIMEZONE)
     months = -(-files // len(AGENCIES))
     return month(f"{today.year}-{today.month:02d}", -months)
 
