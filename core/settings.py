@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.config import Execution, Mail, Operations, load_operations
+from core.config import TASK_RUNNERS, Execution, Mail, Operations, load_operations
 from core.contract import DEFAULT_LIMITS, ReadLimits
 from core.i18n import language, text
 
@@ -163,8 +163,6 @@ def _inboxes(
 def _execution(environ: Mapping[str, str], operations: Operations) -> Execution:
     """The operations file's `execution`, each part overridden by MESA_TASK_RUNNER, MESA_WORKERS and
     MESA_DASK_ADDRESS (an address alone means the Dask runner)."""
-    from core.config import TASK_RUNNERS
-
     written = operations.execution
     address = environ.get("MESA_DASK_ADDRESS") or written.dask_address
     runner = environ.get("MESA_TASK_RUNNER") or (
