@@ -56,6 +56,7 @@ class Section:
     rows: list[list[object]]
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # what makes its figures partial
+    glossary: list[tuple[str, str]] = field(default_factory=list)  # codes in its rows, and their names
 
 
 class Suppressed:
@@ -228,7 +229,9 @@ class Gathering:
             "agency", "agency_name", "expected", "valid_on_time", "valid_late", "rejected", "failed",
             "missing", "standing",
         ]  # fmt: skip
-        return Section("reporting", columns, rows, warnings=warnings), missing, partial
+        glossary = [(str(row[0]), str(row[1])) for row in rows]
+        section = Section("reporting", columns, rows, warnings=warnings, glossary=glossary)
+        return section, missing, partial
 
     def coverage(self, partial: list[str]) -> tuple[Section, pd.DataFrame]:
         """People reached against people in need, per sector, in the department: the month's figure

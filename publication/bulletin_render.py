@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from core import templating
 from core.i18n import strings, text
-from publication.bulletin import Bulletin, Suppressed, number
+from publication.bulletin import Bulletin, Section, Suppressed, number
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 CHART_WIDTH = 420
@@ -30,6 +30,9 @@ LABEL_LIMIT = 240
 # The page's font (Debian's fonts-dejavu, which WeasyPrint and the charts both find).
 FONT = "DejaVu Sans"
 BAR_HEIGHT = 22
+# Columns the workbook keeps and the page leaves to the section's glossary: an agency's full name
+# would make a row five lines high and push the table past the paper's edge.
+PAGE_LEAVES_OUT = {"agency_name"}
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,7 @@ def render_html(bulletin: Bulletin) -> str:
             month=month,
             as_of=bulletin.as_of.strftime(text(lang, "reminder.date_format")),
             cell=lambda value, column: cell(value, column, lang),
+            printed=printed,
             charts={
                 "coverage": coverage_chart(bulletin.coverage_chart_rows, lang),
                 "target": target_chart(bulletin.target_chart_rows, lang),
@@ -181,6 +185,11 @@ DECIMAL_COLUMNS = {
     "share_need",
     "gap_points",
 }
+
+
+def printed(section: Section) -> list[int]:
+    """The positions of the section's columns that the page shows."""
+    return [index for index, column in enumerate(section.columns) if column not in PAGE_LEAVES_OUT]
 
 
 def cell(value: object, column: str, lang: str) -> str:
