@@ -1,21 +1,53 @@
-"""The e-mails agencies receive: each submission's feedback (a summary in the body; the summary page,
-the problems, the annotated copy and, for a file with rows to fix, the template attached), and the
-answer to a mailbox message that could not become a submission. Only ever to the agency's own
+"""The e-mails agencies receive: the feedback on their files (the status, the leading cause and the
+first problems in the body, as plain text and HTML; the summary page, the problems, the annotated copy
+and, for a file with rows to fix, the template attached), and the answer to a mailbox message that
+could not become a submission. A message that came by mail is answered once, in its thread, covering
+every file it brought, under the names the agency gave them. Only ever to the agency's own
 addresses, or to the sender being answered."""
 
 from __future__ import annotations
 
 import json
 import mimetypes
+import re
+from dataclasses import dataclass
 from email.message import EmailMessage
-from pathlib import Path
+from functools import partial
+from pathlib import Path, PurePath
 from typing import Any
 
+from agency_feedback.problems import problem_place
+from core import templating
 from core.i18n import strings, text
 from core.reference import load_reference
 
+TEMPLATES_DIR = Path(__file__).parent / "templates"
 # What a feedback e-mail attaches from the feedback folder, in this order, when it is there.
 ATTACHED = ("summary", "problems", "annotated")
+# The body names this many problems of each file; the attached CSV has every one.
+BODY_PROBLEMS = 10
+# A subject that already says it is a reply is not prefixed again ("Re:", "RE:", "Re[2]:", "AW:").
+REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|vs)(\[\d+\])?\s*:", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Thread:
+    """The agency's message a reply answers: its subject and where it sits in the conversation."""
+
+    subject: str
+    message_id: str
+    references: str
+    not_tables: tuple[str, ...] = ()  # attached files that are not tables, named in the reply
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One file's feedback as the e-mail tells it."""
+
+    data: dict[str, Any]  # the feedback folder's JSON
+    attachments: list[tuple[str, Path]]  # (name in the e-mail, file)
+    problems: list[dict[str, Any]]  # the first BODY_PROBLEMS, with where each is, said in words
+    problems_name: str  # the attachment that lists every problem
 
 
 def recipients(agency: str) -> list[str]:
@@ -24,67 +56,107 @@ def recipients(agency: str) -> list[str]:
     return list(found.emails) if found else []
 
 
-def feedback_message(folder: Path, to: list[str], lang: str) -> EmailMessage:
-    """The e-mail of one submission's feedback folder, addressed to `to` (its agency's addresses)."""
-    names = strings(lang)["files"]
-    data: dict[str, Any] = json.loads((folder / names["details"]).read_text(encoding="utf-8"))
-    status = data["status"]
-    said = strings(lang)
-    next_steps = data.get("next_steps") or said["next_steps"].get(status, "")
-    attached = [folder / names[key] for key in ATTACHED if (folder / names[key]).is_file()]
-    if data.get("template"):
-        template = (folder / data["template"]).resolve()
-        if template.is_file():
-            attached.append(template)
-    counts = (
-        text(
-            lang,
-            "mail.feedback_counts",
-            read=data["rows_read"],
-            loaded=data["rows_loaded"],
-            rejected=data["rows_rejected"],
-            warned=data["rows_warned"],
-        )
-        if "rows_read" in data
-        else ""
-    )
-    body = text(
-        lang,
-        "mail.feedback_body",
-        agency=data.get("agency_name") or data["agency"],
-        file=data["file"],
-        received=data["received_local"],
-        status=data["status_label"],
-        counts=counts,
-        cause=data.get("cause") or "",
-        next_steps=next_steps,
-        attachments="\n".join(f"- {path.name}" for path in attached),
-    )
+def feedback_message(
+    folders: list[Path], to: list[str], lang: str, thread: Thread | None = None
+) -> EmailMessage:
+    """The e-mail of the feedback folders of one message's files (or of one file that came by
+    folder), addressed to `to` (its agency's addresses); a reply in `thread` when there is one."""
+    answered = [_answered(folder, lang, many=len(folders) > 1) for folder in folders]
+    first = answered[0].data
+    said = {
+        "lang": lang,
+        "say": partial(text, lang),
+        "t": strings(lang),
+        "files": answered,
+        "agency": first.get("agency_name") or first["agency"],
+        "thread": thread,
+        "attachments": [name for item in answered for name, _ in item.attachments],
+    }
     message = EmailMessage()
     message["To"] = ", ".join(to)
-    message["Subject"] = text(lang, "mail.feedback_subject", status=data["status_label"], file=data["file"])
-    message.set_content(_tidy(body))
-    for path in attached:
-        _attach(message, path)
+    if thread is not None:
+        message["Subject"] = reply_subject(thread.subject, lang)
+        _thread(message, thread)
+    else:
+        message["Subject"] = text(
+            lang, "mail.feedback_subject", status=first["status_label"], file=first["file"]
+        )
+    message.set_content(
+        _tidy(templating.plain_texts(TEMPLATES_DIR).get_template("reply.txt.j2").render(said))
+    )
+    message.add_alternative(
+        templating.pages(TEMPLATES_DIR).get_template("reply.html.j2").render(said), subtype="html"
+    )
+    for item in answered:
+        for name, path in item.attachments:
+            _attach(message, path, name)
     return message
 
 
+def reply_subject(subject: str, lang: str) -> str:
+    """ "Re: <their subject>", once."""
+    if REPLY_PREFIX.match(subject):
+        return subject
+    return text(lang, "mail.reply_subject", subject=subject or "—")
+
+
+def _thread(message: EmailMessage, thread: Thread) -> None:
+    if thread.message_id:
+        message["In-Reply-To"] = thread.message_id
+        message["References"] = f"{thread.references} {thread.message_id}".strip()
+
+
+def _answered(folder: Path, lang: str, many: bool) -> Answered:
+    names = strings(lang)["files"]
+    data: dict[str, Any] = json.loads((folder / names["details"]).read_text(encoding="utf-8"))
+    stem = PurePath(str(data["file"])).stem or str(data["file"])
+    attachments = []
+    problems_name = names["problems"]
+    for key in ATTACHED:
+        path = folder / names[key]
+        if path.is_file():
+            shown = text(lang, "files.annotated_named", stem=stem) if key == "annotated" else names[key]
+            if many and key != "annotated":
+                shown = text(lang, "files.of_file", stem=stem, name=shown)
+            problems_name = shown if key == "problems" else problems_name
+            attachments.append((shown, path))
+    if data.get("template"):
+        template = (folder / data["template"]).resolve()
+        if template.is_file() and all(path != template for _, path in attachments):
+            attachments.append((template.name, template))
+    problems = [
+        {**row, "where": problem_place(row, lang)} for row in (data.get("problems") or [])[:BODY_PROBLEMS]
+    ]
+    return Answered(data, attachments, problems, problems_name)
+
+
 def notice_answer(
-    kind: str, sender: str, subject: str, detail: str, limit_mb: float, lang: str
+    kind: str,
+    sender: str,
+    subject: str,
+    detail: str,
+    limit_mb: float,
+    lang: str,
+    thread: Thread | None = None,
 ) -> EmailMessage:
-    """The polite answer to a message that did not become a submission: why, and what to do."""
+    """The polite answer to a message that did not become a submission: why, and what to do; a
+    reply in the message's thread when its id is known."""
     message = EmailMessage()
     message["To"] = sender
-    message["Subject"] = text(lang, "mail.notice_subject", subject=subject or "—")
+    if thread is not None and thread.message_id:
+        message["Subject"] = reply_subject(subject, lang)
+        _thread(message, thread)
+    else:
+        message["Subject"] = text(lang, "mail.notice_subject", subject=subject or "—")
     reason = text(lang, f"mail.notice.{kind}", sender=sender, detail=detail, limit=f"{limit_mb:g}")
     message.set_content(_tidy(text(lang, "mail.notice_body", subject=subject or "—", reason=reason)))
     return message
 
 
-def _attach(message: EmailMessage, path: Path) -> None:
+def _attach(message: EmailMessage, path: Path, name: str) -> None:
     kind, _ = mimetypes.guess_type(path.name)
     main, _, sub = (kind or "application/octet-stream").partition("/")
-    message.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=path.name)
+    message.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=name)
 
 
 def _tidy(body: str) -> str:

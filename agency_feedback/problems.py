@@ -36,3 +36,19 @@ def problem_rows(problems: list[Problem], lang: str) -> list[dict[str, Any]]:
         }
         for problem in ordered(problems)
     ]
+
+
+def problem_place(row: dict[str, Any], lang: str) -> str:
+    """Where a problem is, as the agency finds it: sheet, row as Excel shows it, column, the value."""
+    where = (
+        text(lang, "cli.problem_row", row=row["row_number"])
+        if row.get("row_number") is not None
+        else text(lang, "cli.problem_file")
+    )
+    if row.get("sheet"):
+        where = text(lang, "cli.problem_sheet", sheet=row["sheet"], where=where)
+    if row.get("column"):
+        where = text(lang, "cli.problem_column", where=where, column=row["column"])
+    if row.get("value"):
+        where = text(lang, "cli.problem_value", where=where, value=row["value"])
+    return where

@@ -35,6 +35,11 @@ Loads = Literal["values", "need"]
 # the intake knows a template it handed out, and tells the agency when the version is an old one.
 TEMPLATE_MARK = "plantilla-mesa-tumbes"
 TEMPLATE_VERSION = "2026.12"
+# The names of files that hold a table, by their ending: text (CSV and its kin, or no ending at all),
+# workbooks, and legacy Excel 97-2003. What a mailbox takes as a submission; reading goes by the bytes.
+TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".ssv", ".tab", ""})
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".ods"})
+TABLE_SUFFIXES = TEXT_SUFFIXES | WORKBOOK_SUFFIXES | {".xls"}
 # What each row of a file covers, valid or not: the reporting calendar counts it as received.
 COVER_COLUMNS = ["row_number", "period", "indicator"]
 

@@ -5,24 +5,32 @@ addresses; a delivery or an answer that fails is retried on the next run, one th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from email.message import EmailMessage
+from functools import partial
 from pathlib import Path
 
-from agency_feedback.mail import feedback_message, notice_answer, recipients
+from agency_feedback.mail import Thread, feedback_message, notice_answer, recipients
 from core.i18n import text
 from core.mailer import SEND_ERRORS, Outgoing, outgoing
 from core.reference import load_reference
 from core.settings import Settings
 from pipeline.report import Entry
 from reception import mailbox
+from reception.inbox import InboxFile
 from warehouse.operations import (
     Delivery,
+    MailFile,
+    MailMessage,
+    Notice,
     answer_notice,
     deliveries,
+    mail_files,
     mail_notices,
     record_delivery,
+    record_mail_message,
     record_notices,
 )
 
@@ -42,7 +50,8 @@ class Sent:
 
 
 def collect_mailbox(location: str, settings: Settings, password: str | None = None) -> mailbox.Collected:
-    """The mailbox's new messages: attachments into the spool, the rest recorded as notices."""
+    """The mailbox's new messages: tables into the spool (each message recorded, with its thread and
+    the names its files had, before it counts as taken), the rest recorded as notices."""
     collected = mailbox.collect(
         location,
         settings.mail_spool,
@@ -50,14 +59,16 @@ def collect_mailbox(location: str, settings: Settings, password: str | None = No
         settings.limits.max_file_bytes,
         password=password,
         delete_taken=settings.mail.delete_taken,
+        record=partial(_record_message, settings),
     )
     record_notices(
         settings.working,
         [
             {
-                **{k: v for k, v in asdict(notice).items() if k != "uid"},
+                **{k: v for k, v in asdict(notice).items() if k not in ("uid", "references")},
                 "notice_id": notice.key,
                 "message_uid": notice.uid,
+                "thread_references": notice.references,
             }
             for notice in collected.notices
         ],
@@ -74,35 +85,72 @@ def collect_mailbox(location: str, settings: Settings, password: str | None = No
     return collected
 
 
+def _record_message(settings: Settings, taken: mailbox.TakenMessage) -> None:
+    record_mail_message(
+        settings.working,
+        MailMessage(
+            message_key=message_key(taken.mailbox, taken.key),
+            mailbox=taken.mailbox,
+            message_uid=taken.key,
+            agency=taken.agency,
+            sender=taken.sender,
+            subject=taken.subject,
+            message_id=taken.message_id,
+            thread_references=taken.references,
+            not_tables=list(taken.not_tables),
+            received_at=taken.received_at,
+        ),
+        [(taken.agency, path, name) for path, name in taken.files],
+    )
+
+
+def message_key(mailbox_url: str, uid: str) -> str:
+    """A message's id across mailboxes: two mailboxes may number their messages alike."""
+    return hashlib.sha256(f"{mailbox_url}\n{uid}".encode()).hexdigest()[:16]
+
+
+def with_names(files: list[InboxFile], settings: Settings) -> list[InboxFile]:
+    """The spool's files under the names the agency gave them in its message (the spool's own name,
+    a date and a message number in front, stays internal)."""
+    if not any(file.location.startswith(str(settings.mail_spool)) for file in files):
+        return files
+    brought = mail_files(settings.working)
+    return [
+        replace(file, name=found.file_name)
+        if (found := brought.get((file.channel, file.relative_path))) is not None
+        else file
+        for file in files
+    ]
+
+
 def deliver(settings: Settings, entries: list[Entry], password: str | None = None) -> Sent:
-    """E-mail each entry's feedback to its agency, and retry the deliveries that failed before; then
-    answer the senders of the mailbox notices not answered yet. Nothing when no server is set."""
+    """E-mail the feedback of each entry to its agency, and retry the deliveries that failed before:
+    one reply per mail message (in its thread, every file it brought), one message per file that
+    came otherwise. Then answer the senders of the mailbox notices not answered yet. Nothing when
+    no server is set."""
     sent = Sent()
     if not settings.mail.sends:
         return sent
     now = dt.datetime.now(dt.UTC)
-    todo = {entry.submission_id: _delivery(entry, now) for entry in entries if entry.feedback}
-    for pending in deliveries(settings.working):
+    brought = mail_files(settings.working)
+    earlier = deliveries(settings.working)
+    todo = {entry.submission_id: _delivery(entry, now, brought) for entry in entries if entry.feedback}
+    for pending in earlier:
         if pending.delivered_at is None and pending.submission_id not in todo:
             todo[pending.submission_id] = pending
     notices = [notice for notice in mail_notices(settings.working) if notice.answered_at is None]
     if not todo and not notices:
         return sent
+    messages = {found.message.message_key: found.message for found in brought.values()}
+    replied = {d.message_key for d in earlier if d.delivered_at is not None and d.message_key}
     try:
         with outgoing(str(settings.mail.smtp), str(settings.mail.sender), password) as session:
-            for delivery in todo.values():
-                _send_feedback(session, delivery, settings, sent)
+            for key, group in _by_message(list(todo.values())):
+                message = messages.get(key) if key else None
+                thread = _thread(message, first_reply=key not in replied) if message else None
+                _send_feedback(session, group, thread, settings, sent)
             for notice in notices:
-                _answer(
-                    session,
-                    notice.notice_id,
-                    notice.kind,
-                    notice.sender,
-                    notice.subject,
-                    notice.detail,
-                    settings,
-                    sent,
-                )
+                _answer(session, notice, settings, sent)
     except SEND_ERRORS as error:  # the server could not be reached: everything waits for the next run
         log.error(text(settings.lang, "log.smtp_unreachable", error=error))
         for delivery in todo.values():
@@ -112,27 +160,62 @@ def deliver(settings: Settings, entries: list[Entry], password: str | None = Non
     return sent
 
 
-def _delivery(entry: Entry, now: dt.datetime) -> Delivery:
-    file_name = entry.file.split("/", 1)[1] if "/" in entry.file else entry.file
-    return Delivery(entry.submission_id, entry.agency, file_name, "", entry.feedback, 0, now, None, None)
+def _by_message(todo: list[Delivery]) -> list[tuple[str | None, list[Delivery]]]:
+    """The deliveries of each mail message together, with its key; each other one alone."""
+    groups: dict[str, list[Delivery]] = {}
+    for delivery in todo:
+        groups.setdefault(delivery.message_key or f"file:{delivery.submission_id}", []).append(delivery)
+    return [(None if key.startswith("file:") else key, group) for key, group in groups.items()]
 
 
-def _send_feedback(session: Outgoing, delivery: Delivery, settings: Settings, sent: Sent) -> None:
-    to = recipients(delivery.agency)
+def _thread(message: MailMessage, first_reply: bool) -> Thread:
+    return Thread(
+        message.subject,
+        message.message_id,
+        message.thread_references,
+        tuple(message.not_tables) if first_reply else (),
+    )
+
+
+def _delivery(entry: Entry, now: dt.datetime, brought: dict[tuple[str, str], MailFile]) -> Delivery:
+    channel, _, file_name = entry.file.partition("/")
+    found = brought.get((channel, file_name))
+    return Delivery(
+        entry.submission_id,
+        entry.agency,
+        file_name,
+        "",
+        entry.feedback,
+        0,
+        now,
+        None,
+        None,
+        found.message.message_key if found else None,
+    )
+
+
+def _send_feedback(
+    session: Outgoing, group: list[Delivery], thread: Thread | None, settings: Settings, sent: Sent
+) -> None:
+    agency = group[0].agency
+    to = recipients(agency)
     if not to:
-        log.warning(text(settings.lang, "log.no_address", agency=delivery.agency))
-        sent.without_address.append(delivery.label)
+        log.warning(text(settings.lang, "log.no_address", agency=agency))
+        sent.without_address += [delivery.label for delivery in group]
         return
+    folders = [Path(delivery.feedback_path) for delivery in group]
     try:
-        session.send(feedback_message(Path(delivery.feedback_path), to, settings.lang))
+        session.send(feedback_message(folders, to, settings.lang, thread))
     except SEND_OR_VALUE as error:
-        log.error(text(settings.lang, "log.delivery_failed", file=delivery.label, error=error))
-        _record(settings, delivery, None, f"{type(error).__name__}: {error}", to)
-        sent.failed.append(delivery.label)
+        for delivery in group:
+            log.error(text(settings.lang, "log.delivery_failed", file=delivery.label, error=error))
+            _record(settings, delivery, None, f"{type(error).__name__}: {error}", to)
+            sent.failed.append(delivery.label)
         return
-    _record(settings, delivery, dt.datetime.now(dt.UTC), None, to)
-    sent.delivered.append(delivery.label)
-    log.info(text(settings.lang, "log.delivered", file=delivery.label, to=", ".join(to)))
+    for delivery in group:
+        _record(settings, delivery, dt.datetime.now(dt.UTC), None, to)
+        sent.delivered.append(delivery.label)
+        log.info(text(settings.lang, "log.delivered", file=delivery.label, to=", ".join(to)))
 
 
 def _record(
@@ -144,40 +227,32 @@ def _record(
 ) -> None:
     record_delivery(
         settings.working,
-        Delivery(
-            delivery.submission_id,
-            delivery.agency,
-            delivery.file_name,
-            ", ".join(to if to is not None else recipients(delivery.agency)),
-            delivery.feedback_path,
-            delivery.attempts,
-            dt.datetime.now(dt.UTC),
-            delivered_at,
-            error,
+        replace(
+            delivery,
+            recipients=", ".join(to if to is not None else recipients(delivery.agency)),
+            last_tried_at=dt.datetime.now(dt.UTC),
+            delivered_at=delivered_at,
+            last_error=error,
         ),
     )
 
 
-def _answer(
-    session: Outgoing,
-    notice_id: str,
-    kind: str,
-    sender: str,
-    subject: str,
-    detail: str,
-    settings: Settings,
-    sent: Sent,
-) -> None:
-    if not sender:
-        answer_notice(settings.working, notice_id, None, "no sender address")
+def _answer(session: Outgoing, notice: Notice, settings: Settings, sent: Sent) -> None:
+    if not notice.sender:
+        answer_notice(settings.working, notice.notice_id, None, "no sender address")
         return
     limit = settings.limits.max_file_bytes / 2**20
+    thread = Thread(notice.subject, notice.message_id, notice.thread_references)
     try:
-        session.send(notice_answer(kind, sender, subject, detail, limit, settings.lang))
+        session.send(
+            notice_answer(
+                notice.kind, notice.sender, notice.subject, notice.detail, limit, settings.lang, thread
+            )
+        )
     except SEND_OR_VALUE as error:
-        answer_notice(settings.working, notice_id, None, f"{type(error).__name__}: {error}")
+        answer_notice(settings.working, notice.notice_id, None, f"{type(error).__name__}: {error}")
         return
-    answer_notice(settings.working, notice_id, dt.datetime.now(dt.UTC), None)
+    answer_notice(settings.working, notice.notice_id, dt.datetime.now(dt.UTC), None)
     sent.answered += 1
 
 

@@ -33,6 +33,12 @@ class InboxFile:
     location: str  # the local path, or the file's URL in a remote inbox
     size_bytes: int
     received_at: dt.datetime  # the file's modification time: when it landed in the inbox
+    name: str = ""  # the name the agency gave the file, where it differs (an e-mail's attachment)
+
+    @property
+    def shown_name(self) -> str:
+        """The file as the agency knows it: its own name for an attachment, else its path."""
+        return self.name or self.relative_path
 
     @property
     def label(self) -> str:

@@ -1,11 +1,18 @@
-"""A mailbox inbox (`imaps://user@server/INBOX`): each new message's attachments become files of the
+"""A mailbox inbox (`imaps://user@server/INBOX`): each new message's spreadsheets become files of the
 agency its sender's address belongs to (agencies.yaml, `emails`), written into a local spool,
 <spool>/<AGENCY>/<date>-<uid>-<name>, that the intake then takes as it takes any inbox.
+
+Only what the person attached as a table is taken: the images and inline parts mail clients add
+(signature logos, pasted pictures: `image001.png` with a Content-ID) are decoration and never become
+submissions; a file attached that is not a table (a PDF, a Word document) is named in the reply; a
+forwarded message (`.eml`) is read for the files inside it. Each message taken is handed to a
+`record` callback (its id, subject and thread, the names its files had) before it counts as taken:
+the one reply to it covers every file it brought, in its thread, under the names the agency gave.
 
 A message is taken once: the mailbox's UIDVALIDITY and the UIDs taken are kept beside the spool, and
 an attachment taken twice is the same bytes (the intake answers it as a duplicate). Messages are
 read without being marked as read and never deleted unless the operations file says so. What cannot
-become a submission (a sender of no agency, no usable attachment, an attachment over the size limit,
+become a submission (a sender of no agency, no table attached, an attachment over the size limit,
 an encrypted message) becomes a notice: the sender is answered and the officer is shown it.
 """
 
@@ -13,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import email.header
 import email.policy
 import email.utils
 import hashlib
@@ -22,7 +30,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -30,12 +38,15 @@ from pathlib import Path, PurePath
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from core.contract import TABLE_SUFFIXES
 from core.reference import Reference
 
 log = logging.getLogger(__name__)
 
 PASSWORD_VARIABLE = "MESA_IMAP_PASSWORD"
-NoticeKind = Literal["unknown_sender", "no_attachment", "attachment_too_large", "encrypted"]
+NoticeKind = Literal[
+    "unknown_sender", "no_attachment", "attachment_too_large", "encrypted", "not_a_table"
+]  # fmt: skip
 # Parts that sign a message or are its body: never submissions.
 SIGNATURE_TYPES = {
     "application/pkcs7-signature",
@@ -43,6 +54,10 @@ SIGNATURE_TYPES = {
     "application/pgp-signature",
 }
 ENCRYPTED_TYPES = {"application/pkcs7-mime", "application/x-pkcs7-mime", "multipart/encrypted"}
+# A forwarded message attached as a file rather than as a message part.
+FORWARDED_SUFFIX = ".eml"
+# How deep forwarded messages inside forwarded messages are opened.
+MAX_FORWARD_DEPTH = 3
 # What an attachment's name keeps: letters, digits and a few signs; never a folder.
 UNSAFE_NAME = re.compile(r"[^\w.\- ()]+")
 MAX_NAME = 120
@@ -62,12 +77,40 @@ class MailNotice:
     received_at: dt.datetime
     agency: str | None = None
     detail: str = ""  # the attachment's name and size, where one is concerned
+    message_id: str = ""  # the message's Message-ID: the answer is a reply in its thread
+    references: str = ""  # its References header (the thread before it)
 
     @property
     def key(self) -> str:
         """Stable id: a notice is recorded, and its sender answered, once."""
         raw = f"{self.mailbox}\n{self.uid}\n{self.kind}\n{self.detail}"
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class TakenMessage:
+    """A message whose tables were saved to the spool: what its reply needs to thread it, and the
+    names the agency gave its files."""
+
+    key: str  # UIDVALIDITY:UID in the mailbox
+    mailbox: str
+    sender: str
+    subject: str
+    message_id: str
+    references: str
+    agency: str
+    received_at: dt.datetime
+    files: tuple[tuple[str, str], ...]  # (path in the spool, relative to the agency folder; the name as sent)
+    not_tables: tuple[str, ...] = ()  # files attached that are not tables (a PDF...): said in the reply
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A part of a message the person attached: a table to take, or a file that is not one."""
+
+    name: str  # as written in the message (decoded), for people
+    content: bytes
+    is_table: bool
 
 
 @dataclass
@@ -77,6 +120,7 @@ class Collected:
     saved: list[Path] = field(default_factory=list)
     notices: list[MailNotice] = field(default_factory=list)
     messages: int = 0
+    taken: list[TakenMessage] = field(default_factory=list)
 
 
 def public_url(location: str) -> str:
@@ -93,19 +137,24 @@ def collect(
     max_bytes: int,
     password: str | None = None,
     delete_taken: bool = False,
+    record: Callable[[TakenMessage], None] | None = None,
 ) -> Collected:
-    """Take every message of the mailbox not taken before. Raises OSError (imaplib.IMAP4.error is
-    turned into ConnectionError) when the server cannot be reached or refuses the login: the flow
+    """Take every message of the mailbox not taken before; `record` is called with each message
+    whose files were saved, before the message counts as taken. Raises OSError (imaplib.IMAP4.error
+    is turned into ConnectionError) when the server cannot be reached or refuses the login: the flow
     retries, then reports the inbox as unreachable."""
     password = password if password is not None else os.environ.get(PASSWORD_VARIABLE, "")
-    state_path = spool / f".mailbox-{hashlib.sha256(public_url(location).encode()).hexdigest()[:12]}.json"
+    state_path = _state_path(spool, location)
     collected = Collected()
     with _session(location, password) as (imap, validity):
         state = _read_state(state_path, validity)
         for uid in _new_uids(imap, state):
-            notices, saved = _take(imap, uid, validity, location, spool, reference, max_bytes)
+            notices, taken = _take(imap, uid, validity, location, spool, reference, max_bytes)
+            if taken is not None and record is not None:
+                record(taken)
             collected.notices += notices
-            collected.saved += saved
+            collected.saved += [spool / taken.agency / path for path, _ in taken.files] if taken else []
+            collected.taken += [taken] if taken else []
             collected.messages += 1
             state["taken"].append(uid)
             _write_state(state_path, state)  # after each message: a crash never retakes the ones done
@@ -116,8 +165,27 @@ def collect(
     return collected
 
 
+def has_new(location: str, spool: Path, password: str | None = None) -> bool | None:
+    """Whether the mailbox holds a message not taken before: one login and one search, nothing
+    fetched or marked. None when it cannot tell (no password at hand, the server not answering):
+    the run then asks, retries and reports."""
+    password = password if password is not None else os.environ.get(PASSWORD_VARIABLE)
+    if not password:
+        return None
+    try:
+        with _session(location, password, readonly=True) as (imap, validity):
+            return bool(_new_uids(imap, _read_state(_state_path(spool, location), validity)))
+    except (OSError, imaplib.IMAP4.error):
+        return None
+
+
+def _state_path(spool: Path, location: str) -> Path:
+    """Where the UIDs taken from this mailbox are kept, beside the spool."""
+    return spool / f".mailbox-{hashlib.sha256(public_url(location).encode()).hexdigest()[:12]}.json"
+
+
 @contextmanager
-def _session(location: str, password: str) -> Iterator[tuple[imaplib.IMAP4, str]]:
+def _session(location: str, password: str, readonly: bool = False) -> Iterator[tuple[imaplib.IMAP4, str]]:
     parts = urlsplit(location)
     folder = unquote(parts.path.lstrip("/")) or "INBOX"
     try:
@@ -128,7 +196,7 @@ def _session(location: str, password: str) -> Iterator[tuple[imaplib.IMAP4, str]
             if "STARTTLS" in imap.capabilities:
                 imap.starttls()
         imap.login(unquote(parts.username or ""), password)
-        kind, data = imap.select(_quoted(folder), readonly=False)
+        kind, data = imap.select(_quoted(folder), readonly=readonly)
         if kind != "OK":
             raise ConnectionError(f"cannot open the folder {folder}: {data!r}")
         _, validity = imap.response("UIDVALIDITY")
@@ -177,43 +245,79 @@ def _take(
     spool: Path,
     reference: Reference,
     max_bytes: int,
-) -> tuple[list[MailNotice], list[Path]]:
-    """One message: its attachments saved under its agency's folder, or notices saying why not."""
+) -> tuple[list[MailNotice], TakenMessage | None]:
+    """One message: its tables saved under its agency's folder, and notices for what could not be."""
     _, data = imap.uid("FETCH", str(uid), "(RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])")
     size, received_at, header = _envelope(data)
     message = _parse(header)
     sender = email.utils.parseaddr(str(message.get("From", "")))[1].strip()
-    subject = str(message.get("Subject", ""))[:200]
+    subject = _header(message, "Subject")[:200]
+    message_id, references = _header(message, "Message-ID"), _header(message, "References")
     agency = reference.agency_of_address(sender) if sender else None
 
     def notice(kind: NoticeKind, detail: str = "") -> MailNotice:
         return MailNotice(
-            kind, public_url(location), f"{validity}:{uid}", sender, subject, received_at, agency, detail
+            kind,
+            public_url(location),
+            f"{validity}:{uid}",
+            sender,
+            subject,
+            received_at,
+            agency,
+            detail,
+            message_id,
+            references,
         )
 
     if agency is None:
-        return [notice("unknown_sender")], []
+        return [notice("unknown_sender")], None
     if size > MESSAGE_OVERHEAD * max_bytes + 1_000_000:
-        return [notice("attachment_too_large", _megabytes(size))], []
+        return [notice("attachment_too_large", _megabytes(size))], None
     _, data = imap.uid("FETCH", str(uid), "(BODY.PEEK[])")
     message = _parse(next(part[1] for part in data if isinstance(part, tuple)))
     if message.get_content_type() in ENCRYPTED_TYPES or any(
         part.get_content_type() in ENCRYPTED_TYPES for part in message.walk()
     ):
-        return [notice("encrypted")], []
-    notices, saved = [], []
-    for number, part in enumerate(_attachments(message), start=1):
-        name = safe_name(part.get_filename() or "", number)
-        content = part.get_payload(decode=True)
-        if not isinstance(content, bytes):
+        return [notice("encrypted")], None
+    notices, files, others = [], [], []
+    for number, item in enumerate(attached_files(message), start=1):
+        if not item.is_table:
+            others.append(item.name)
             continue
-        if len(content) > max_bytes:
-            notices.append(notice("attachment_too_large", f"{name} ({_megabytes(len(content))})"))
+        if len(item.content) > max_bytes:
+            notices.append(notice("attachment_too_large", f"{item.name} ({_megabytes(len(item.content))})"))
             continue
-        saved.append(_save(spool / agency, f"{received_at:%Y%m%d}-{uid}-{name}", content, received_at))
-    if not saved and not notices:
-        notices.append(notice("no_attachment"))
-    return notices, saved
+        name = f"{received_at:%Y%m%d}-{uid}-{safe_name(item.name, number)}"
+        _save(spool / agency, name, item.content, received_at)
+        files.append((name, item.name or safe_name("", number)))
+    if not files:
+        if others:
+            notices.append(notice("not_a_table", ", ".join(others)))
+        elif not notices:
+            notices.append(notice("no_attachment"))
+        return notices, None
+    taken = TakenMessage(
+        f"{validity}:{uid}",
+        public_url(location),
+        sender,
+        subject,
+        message_id,
+        references,
+        agency,
+        received_at,
+        tuple(files),
+        tuple(others),
+    )
+    return notices, taken
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    """A header as text, one line; empty when absent or unreadable."""
+    try:
+        value = message.get(name, "")
+    except (ValueError, IndexError):  # a header the parser cannot make sense of
+        return ""
+    return " ".join(str(value).split())
 
 
 def _envelope(data: list[object]) -> tuple[int, dt.datetime, bytes]:
@@ -238,14 +342,53 @@ def _parse(raw: bytes) -> EmailMessage:
     return message
 
 
-def _attachments(message: EmailMessage) -> Iterator[EmailMessage]:
-    """The parts that are files: attachments, and inline parts with a file name, without signatures.
-    A message's text (plain or HTML) is never a submission."""
+def attached_files(message: EmailMessage, depth: int = 0) -> Iterator[Attached]:
+    """The files a person attached to the message, also inside forwarded messages (as message parts
+    or as `.eml` files). Never its text, its signatures, nor the decoration mail clients add: an
+    image or any inline part shown in the body (it has a Content-ID or is marked inline) that is not
+    named as a table. A table is told by its name's ending (CSV, Excel, OpenDocument, or none)."""
     for part in message.walk():
         if part.is_multipart() or part.get_content_type() in SIGNATURE_TYPES:
             continue
-        if part.get_content_disposition() == "attachment" or part.get_filename():
-            yield part
+        name = _filename(part)
+        disposition = part.get_content_disposition()
+        if disposition != "attachment" and not name:
+            continue  # the message's text, plain or HTML
+        suffix = PurePath(name).suffix.lower() if name else None
+        if suffix == FORWARDED_SUFFIX or part.get_content_type() == "message/rfc822":
+            if depth < MAX_FORWARD_DEPTH:
+                inner = part.get_payload(decode=True)
+                if isinstance(inner, bytes):
+                    yield from attached_files(_parse(inner), depth + 1)
+            continue
+        is_table = suffix is not None and suffix in TABLE_SUFFIXES
+        if not is_table and _decoration(part, disposition):
+            continue
+        content = part.get_payload(decode=True)
+        if isinstance(content, bytes):
+            yield Attached(name or "", content, is_table)
+
+
+def _filename(part: EmailMessage) -> str:
+    """The part's file name as the person wrote it (RFC 2231 and encoded words decoded)."""
+    try:
+        name = part.get_filename() or ""
+    except (ValueError, IndexError, LookupError):
+        return ""
+    if "=?" in name:  # an encoded word inside a quoted name, as some clients write it
+        with suppress(ValueError, LookupError):
+            name = str(email.header.make_header(email.header.decode_header(name)))
+    return " ".join(name.split())
+
+
+def _decoration(part: EmailMessage, disposition: str | None) -> bool:
+    """What a mail client adds to the body: an inline part, one referenced by the HTML (Content-ID),
+    or an image without a name."""
+    return (
+        disposition == "inline"
+        or part.get("Content-ID") is not None
+        or (part.get_content_maintype() == "image" and not part.get_filename())
+    )
 
 
 def safe_name(written: str, number: int) -> str:

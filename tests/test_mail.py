@@ -9,6 +9,7 @@ import imaplib
 import subprocess
 import sys
 import time
+from base64 import b64encode
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -96,9 +97,15 @@ def deliver(
     message.set_content(body)
     for name, content in attachments.items():
         message.add_attachment(content, maintype="application", subtype="octet-stream", filename=name)
+    put(port, message)
+
+
+def put(port: int, message: EmailMessage | bytes) -> None:
+    """A message into the Mesa's folder, as the mail server would file it."""
+    raw = message if isinstance(message, bytes) else message.as_bytes()
     with imaplib.IMAP4("127.0.0.1", port, timeout=10) as imap:
         imap.login(IMAP_USER, IMAP_PASSWORD)
-        kind, _ = imap.append(FOLDER, "", imaplib.Time2Internaldate(time.time()), message.as_bytes())
+        kind, _ = imap.append(FOLDER, "", imaplib.Time2Internaldate(time.time()), raw)
         assert kind == "OK"
 
 
@@ -165,9 +172,10 @@ def test_an_agency_file_sent_by_mail_loads_and_its_feedback_goes_to_its_addresse
     # exactly one e-mail, to DIRESA's addresses only, the summary in the body and the problems attached
     ((to, message),) = received.messages
     assert to == [DIRESA] and message["To"] == DIRESA and message["From"] == MESA
-    assert "Aceptado parcialmente" in str(message["Subject"])
+    assert str(message["Subject"]) == "Re: Reporte octubre"  # a reply in the agency's thread
     body = message.get_body(preferencelist=("plain",))
     assert body is not None and "rechazadas: 1" in body.get_content()
+    assert "Aceptado parcialmente" in body.get_content() and "«reporte-octubre.csv»" in body.get_content()
     files = attached(message)
     assert {"resumen.html", "problemas.csv", "plantilla-mesa-diresa.xlsx"} <= set(files)
     assert "doce" in files["problemas.csv"].decode("utf-8-sig")
@@ -276,3 +284,223 @@ def test_a_delivery_that_fails_is_retried_on_the_next_run_and_shown(
 )
 def test_an_attachment_name_never_leaves_the_agency_folder(written: str, kept: str) -> None:
     assert safe_name(written, 3) == kept
+
+
+# --- Messages as ordinary mail clients write them --------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # a signature logo's bytes: never read
+
+
+def outlook_message(subject: str, files: dict[str, bytes], message_id: str) -> EmailMessage:
+    """As Outlook sends it: text and HTML bodies, the signature's logos inline in the HTML (with a
+    Content-ID, named image001.png...), the agency's files attached, an earlier thread referenced."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = f"Ana Pérez <{DIRESA}>", MESA, subject
+    message["Date"] = "Mon, 02 Nov 2026 09:00:00 -0500"
+    message["Message-ID"] = message_id
+    message["References"] = "<hilo-anterior@diresa.example>"
+    message.set_content("Buenos días, adjunto el reporte.\n\nAna Pérez\nOficina de Estadística")
+    message.add_alternative(
+        '<p>Buenos días, adjunto el reporte.</p><p><img src="cid:image001.png@01DB2C"> Ana Pérez</p>'
+        '<p><img src="cid:image002.jpg@01DB2C"></p>',
+        subtype="html",
+    )
+    html = message.get_payload()[1]  # type: ignore[index]
+    html.add_related(
+        PNG, "image", "png", cid="<image001.png@01DB2C>", filename="image001.png", disposition="inline"
+    )
+    html.add_related(PNG, "image", "jpeg", cid="<image002.jpg@01DB2C>", filename="image002.jpg")
+    for name, content in files.items():
+        message.add_attachment(
+            content,
+            maintype="application",
+            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            if name.endswith(".xlsx")
+            else "octet-stream",
+            filename=name,
+        )
+    return message
+
+
+def bodies(message: EmailMessage) -> tuple[str, str]:
+    plain, html = message.get_body(preferencelist=("plain",)), message.get_body(preferencelist=("html",))
+    assert plain is not None and html is not None
+    return plain.get_content(), html.get_content()
+
+
+def test_an_outlook_message_gives_one_submission_and_one_threaded_reply_naming_the_file_and_its_problems(
+    prefect_api: str,
+    tmp_path: Path,
+    imap_port: int,
+    smtp: tuple[int, Received],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from flows.intake import run_intake
+
+    smtp_port, received = smtp
+    name = "reporte_de_atención octubre.csv"  # not ASCII: RFC 2231 in the header
+    put(imap_port, outlook_message("Reporte octubre", {name: report_rows()}, "<m1@diresa.example>"))
+    settings = settings_for(tmp_path, imap_port, smtp_port, monkeypatch)
+
+    succeeded, report = run_intake(settings)
+    assert succeeded and [e.status for e in report.submissions] == ["partially_accepted"]
+    assert mail_notices(settings.warehouse) == []  # the logos were no file to answer for
+
+    ((to, reply),) = received.messages
+    assert to == [DIRESA] and str(reply["Subject"]) == "Re: Reporte octubre"
+    assert reply["In-Reply-To"] == "<m1@diresa.example>"
+    assert str(reply["References"]).split() == ["<hilo-anterior@diresa.example>", "<m1@diresa.example>"]
+    plain, html = bodies(reply)
+    for body in (plain, html):
+        assert "reporte_de_atención octubre.csv" in body and "image001" not in body
+        assert "20261" not in body  # the spool's name (a date, a message number) stays internal
+        assert "Aceptado parcialmente" in body
+    # the first problems are in the body: the row as Excel shows it, the column, the value
+    assert "fila 3, columna «valor» («doce»)" in plain
+    files = attached(reply)
+    assert {"resumen.html", "problemas.csv", "reporte_de_atención octubre_revisada.xlsx"} <= set(files)
+    assert not any(n.startswith("image") for n in files)
+    page = (Path(report.submissions[0].feedback) / "resumen.html").read_text(encoding="utf-8")
+    assert "reporte_de_atención octubre.csv" in page
+
+    succeeded, again = run_intake(settings)
+    assert succeeded and again.submissions == [] and len(received.messages) == 1
+
+
+def test_one_message_with_two_files_and_a_pdf_gets_one_reply_covering_both_and_naming_the_pdf(
+    prefect_api: str,
+    tmp_path: Path,
+    imap_port: int,
+    smtp: tuple[int, Received],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from flows.intake import run_intake
+
+    smtp_port, received = smtp
+    september = template_csv(["DIRESA", "2026-09", "240101", "SAL-01", "F", "18-59", "in_destination", "9"])
+    message = outlook_message(
+        "RV: reportes",
+        {"octubre.csv": report_rows(), "setiembre.csv": september, "oficio.pdf": b"%PDF-1.4 oficio"},
+        "<m2@diresa.example>",
+    )
+    put(imap_port, message)
+    settings = settings_for(tmp_path, imap_port, smtp_port, monkeypatch)
+
+    succeeded, report = run_intake(settings)
+    assert succeeded and sorted(e.status for e in report.submissions) == ["accepted", "partially_accepted"]
+    ((to, reply),) = received.messages
+    assert to == [DIRESA] and reply["In-Reply-To"] == "<m2@diresa.example>"
+    assert str(reply["Subject"]) == "Re: RV: reportes"
+    plain, _ = bodies(reply)
+    assert "«octubre.csv»" in plain and "«setiembre.csv»" in plain
+    assert "«oficio.pdf»" in plain and "no es una hoja de cálculo" in plain
+    files = attached(reply)
+    assert {"octubre - problemas.csv", "setiembre - problemas.csv"} <= set(files)
+
+    succeeded, again = run_intake(settings)
+    assert succeeded and again.submissions == [] and len(received.messages) == 1
+
+
+def test_a_forwarded_eml_is_read_and_odd_messages_each_get_one_threaded_answer(
+    prefect_api: str,
+    tmp_path: Path,
+    imap_port: int,
+    smtp: tuple[int, Received],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from flows.intake import run_intake
+
+    smtp_port, received = smtp
+    inner = outlook_message("Reporte", {"reenviado.csv": report_rows()}, "<interno@diresa.example>")
+    forward = EmailMessage()
+    forward["From"], forward["To"], forward["Subject"] = DIRESA, MESA, "RV: Reporte"
+    forward["Message-ID"] = "<reenvio@diresa.example>"
+    forward.set_content("Les reenvío el reporte.")
+    forward.add_attachment(
+        inner.as_bytes(), maintype="application", subtype="octet-stream", filename="Reporte.eml"
+    )
+    put(imap_port, forward)
+    only_logos = outlook_message("Solo firma", {}, "<logos@diresa.example>")
+    put(imap_port, only_logos)
+    empty = EmailMessage()
+    empty["From"], empty["To"], empty["Message-ID"] = DIRESA, MESA, "<vacio@diresa.example>"
+    put(imap_port, empty)
+    pdf_only = outlook_message("Oficio", {"oficio.pdf": b"%PDF-1.4"}, "<pdf@diresa.example>")
+    put(imap_port, pdf_only)
+    # a name as some clients still write it: an encoded word inside the quoted parameter
+    name, rows = b64encode("atención_dic.csv".encode()).decode(), b64encode(report_rows()).decode()
+    encoded = (
+        f"From: {DIRESA}\r\nTo: {MESA}\r\nSubject: =?utf-8?q?Atenci=C3=B3n?=\r\n"
+        "Message-ID: <codificado@diresa.example>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nAdjunto\r\n"
+        "--b\r\nContent-Type: text/csv\r\n"
+        f'Content-Disposition: attachment; filename="=?utf-8?b?{name}?="\r\n'
+        f"Content-Transfer-Encoding: base64\r\n\r\n{rows}\r\n--b--\r\n"
+    ).encode()
+    put(imap_port, encoded)
+    settings = settings_for(tmp_path, imap_port, smtp_port, monkeypatch)
+
+    succeeded, report = run_intake(settings)
+    assert succeeded and len(report.submissions) == 2, report.submissions
+    notices = {n.message_id: n.kind for n in mail_notices(settings.warehouse)}
+    assert notices == {
+        "<logos@diresa.example>": "no_attachment",
+        "<vacio@diresa.example>": "no_attachment",
+        "<pdf@diresa.example>": "not_a_table",
+    }
+    replies = {str(m["In-Reply-To"]): m for _, m in received.messages}
+    assert len(received.messages) == 5 and set(replies) == {
+        "<reenvio@diresa.example>", "<logos@diresa.example>", "<vacio@diresa.example>",
+        "<pdf@diresa.example>", "<codificado@diresa.example>",
+    }  # fmt: skip
+    assert "«reenviado.csv»" in bodies(replies["<reenvio@diresa.example>"])[0]
+    assert "«atención_dic.csv»" in bodies(replies["<codificado@diresa.example>"])[0]
+    pdf_answer = replies["<pdf@diresa.example>"].get_body(preferencelist=("plain",))
+    assert pdf_answer is not None and "oficio.pdf" in pdf_answer.get_content()
+
+    succeeded, again = run_intake(settings)
+    assert succeeded and again.submissions == [] and len(received.messages) == 5
+
+
+# Runs `mesa run` in a fresh interpreter and says whether Prefect was ever imported by it.
+WITHOUT_PREFECT = (
+    "import sys; from mesa.cli import main; code = main(['run']); "
+    "print('PREFECT IMPORTED' if 'prefect' in sys.modules else 'NO PREFECT'); sys.exit(code)"
+)
+
+
+def test_an_unchanged_mailbox_is_polled_without_starting_prefect_and_a_new_message_is_seen(
+    prefect_api: str,
+    tmp_path: Path,
+    imap_port: int,
+    smtp: tuple[int, Received],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from flows.intake import run_intake
+    from pipeline.pending import nothing_new
+
+    smtp_port, received = smtp
+    deliver(imap_port, DIRESA, "Reporte", {"reporte.csv": report_rows()})
+    settings = settings_for(tmp_path, imap_port, smtp_port, monkeypatch)
+    succeeded, _ = run_intake(settings)
+    assert succeeded and len(received.messages) == 1
+
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "MESA_INBOX": settings.inbox,
+        "MESA_WAREHOUSE": str(settings.warehouse),
+        "MESA_FEEDBACK": str(settings.feedback),
+        "MESA_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "MESA_MAIL_FROM": MESA,
+        "MESA_IMAP_PASSWORD": IMAP_PASSWORD,
+    }
+    polled = subprocess.run(
+        [sys.executable, "-c", WITHOUT_PREFECT], capture_output=True, text=True, env=environment, timeout=120
+    )
+    assert polled.returncode == 0, polled.stderr
+    assert "NO PREFECT" in polled.stdout and "No hay archivos nuevos" in polled.stdout
+
+    deliver(imap_port, DIRESA, "Otro reporte", {"otro.csv": report_rows()})
+    assert nothing_new(settings) is None  # a message not taken: the run starts

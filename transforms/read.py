@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 
 from charset_normalizer import from_bytes
 
-from core.contract import DEFAULT_LIMITS, ReadLimits
+from core.contract import DEFAULT_LIMITS, TEXT_SUFFIXES, WORKBOOK_SUFFIXES, ReadLimits
 from core.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,6 @@ log = logging.getLogger(__name__)
 # Magic numbers: XLSX is a zip archive; legacy XLS is an OLE2 compound document.
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".ssv", ".tab", ""}
-XLSX_SUFFIXES = {".xlsx", ".xlsm", ".ods"}
 DELIMITERS = ",;\t|"
 # Encodings tried after UTF-8: what Excel on Windows in Spanish writes.
 LEGACY_ENCODINGS = ["cp1252", "latin_1"]
@@ -104,8 +102,8 @@ def read_tables(file_name: str, content: bytes, limits: ReadLimits = DEFAULT_LIM
         yield from _read_zip_workbook(content, limits)
     elif content.startswith(OLE2_MAGIC):
         yield from _read_xls(content)
-    elif suffix in TEXT_SUFFIXES or suffix in XLSX_SUFFIXES:
-        if suffix in XLSX_SUFFIXES:
+    elif suffix in TEXT_SUFFIXES or suffix in WORKBOOK_SUFFIXES:
+        if suffix in WORKBOOK_SUFFIXES:
             raise UnreadableFileError("xlsx_not_workbook")
         yield _read_delimited(content)
     else:
