@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from formats.outcome import Outcome
     from transforms.model import Part
 
+log = logging.getLogger(__name__)
 # Beyond this many rows the copy is not written (the CSV lists every problem).
 MAX_ROWS = 50_000
 # An agency's own .xlsx up to this many rows comes back with its formatting and formulas, through
@@ -38,9 +40,15 @@ def write_annotated_copy(outcome: Outcome, target: Path, lang: str) -> bool:
     # The agency's own .xlsx keeps its formatting; any other workbook (.xls, LibreOffice's .ods) or
     # CSV comes back as a new .xlsx written from its cells.
     if is_ooxml(content) and outcome.verdict.rows_read <= KEEP_FORMATTING_ROWS:
-        _write_original(outcome, content, located, target, lang)
-    else:
-        _write_from_cells(outcome, content, located, target, lang)
+        try:
+            _write_original(outcome, content, located, target, lang)
+            return True
+        except Exception as error:  # openpyxl cannot load every part a reader tolerates (damaged styles)
+            log.warning(
+                "The workbook cannot be loaded with its formatting (%s); copied from its cells", error
+            )
+            target.unlink(missing_ok=True)
+    _write_from_cells(outcome, content, located, target, lang)
     return True
 
 

@@ -196,3 +196,33 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_copy(
     )
     cell = load_workbook(folder / "planilla_revisada.xlsx")["Datos"].cell(row=2, column=5)
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
+
+
+def test_a_workbook_whose_styles_cannot_be_loaded_comes_back_from_its_cells(
+    tmp_path: Path, reference: Reference, runner: SuiteRunner
+) -> None:
+    """Read fine (calamine reads the cells), but openpyxl cannot load its damaged styles part: the copy
+    is written from the cells, and the agency gets ordinary feedback instead of a system failure."""
+    import io
+    import zipfile
+
+    from tests.builders import reproducible_zip
+
+    workbook = xlsx_bytes(
+        ("Datos", [["Periodo", "Ubigeo", "Indicador", "Valor"], ["2026-10", "230304", "SAL-01", 3]])
+    )
+    styles = zipfile.ZipFile(io.BytesIO(workbook)).read("xl/styles.xml")
+    damaged = styles.replace(
+        b'<cellXfs count="1">', b'<cellXfs count="1"><xf numFmtId="general" fontId="x"/>'
+    )
+    assert damaged != styles
+    source = tmp_path / "estilos_danados.xlsx"
+    source.write_bytes(reproducible_zip(workbook, {"xl/styles.xml": damaged}))
+    with pytest.raises(Exception):  # noqa: B017 (whatever openpyxl raises: the point is that it does)
+        load_workbook(source)
+    folder = write_feedback(
+        outcome_for(source, "DIRESA", reference, runner), tmp_path / "feedback", "es", "America/Lima"
+    )
+    copy = load_workbook(folder / "planilla_revisada.xlsx")
+    marked = copy["Datos"].cell(row=2, column=2)
+    assert marked.value == "230304" and marked.comment is not None and "240302" in marked.comment.text
