@@ -70,6 +70,10 @@ class Settings:
         default_factory=Execution
     )  # where per-file work runs (processes, threads, a Dask cluster)
     mail: Mail = field(default_factory=Mail)  # e-mail out (SMTP) and what mailboxes do with messages
+    # A run needs about this many times the bytes of its new files free beside the warehouse (the
+    # archive's copy, the feedback, validation results and rows: measured on the bundled examples),
+    # plus a copy of the warehouse for the publish; 0 leaves the check out.
+    space_factor: float = 6.0
 
     @property
     def mail_spool(self) -> Path:
@@ -134,6 +138,7 @@ def resolve_settings(
         suppression_threshold=_threshold(environ),
         execution=_execution(environ, operations),
         mail=_mail(environ, operations),
+        space_factor=_factor(environ, "MESA_SPACE_FACTOR", Settings.space_factor),
     )
 
 
@@ -219,6 +224,19 @@ def _number(
         value = -1
     if value < 0:
         raise SettingError("bad_whole" if whole else "bad_seconds", name=name, value=written, example=example)
+    return value
+
+
+def _factor(environ: Mapping[str, str], name: str, default: float) -> float:
+    written = environ.get(name)
+    if written is None or not written.strip():
+        return default
+    try:
+        value = float(written)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise SettingError("bad_factor", name=name, value=written, example=f"{default:g}")
     return value
 
 

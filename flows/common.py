@@ -19,10 +19,11 @@ from prefect.settings import get_current_settings, temporary_settings
 from prefect.states import Completed
 
 from core import clock
+from core.faults import machine_fault
 from core.i18n import text
 from core.reference import load_reference
 from core.settings import Settings
-from followup.status import busy_text
+from followup.status import busy_text, machine_text
 from warehouse import store
 from warehouse.build import BuildReport
 from warehouse.build import build as build_models
@@ -67,12 +68,14 @@ class RunLog:
     failed_files: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
     message: str | None = None
+    stopped: bool = False  # stopped by a fault of the machine (a full disk...): the message says which
 
     def record(self) -> RunRecord:
+        state = "failed" if self.failed or self.failed_files else "completed"
         return RunRecord(
             run_id=self.run_id,
             finished_at=dt.datetime.now(dt.UTC),
-            state="failed" if self.failed or self.failed_files else "completed",
+            state="stopped" if self.stopped else state,
             files_processed=self.processed,
             files_skipped=self.skipped,
             files_failed=len(self.failed_files),
@@ -98,11 +101,27 @@ def writing_run(settings: Settings, flow: str) -> Iterator[RunLog]:
                 yield log
             except BaseException as error:
                 log.failed, log.message = True, f"{type(error).__name__}: {error}"
+                fault = machine_fault(error)
+                if fault is not None:  # never reuse a connection the machine's fault may have broken
+                    store.discard(settings.working)
+                    log.stopped, log.message = True, machine_text(fault, settings.lang)
                 raise
             finally:
-                finish_run(settings.working, log.record())
+                _finish(settings, log)
                 if log.built:
                     store.publish(settings.working, settings.warehouse)
+
+
+def _finish(settings: Settings, log: RunLog) -> None:
+    """Write the run's record; after a fault of the machine, as well as the machine allows (the
+    officer reads the fault on the terminal and in Prefect all the same)."""
+    try:
+        finish_run(settings.working, log.record())
+    except Exception as error:
+        if not log.stopped or machine_fault(error) is None:
+            raise
+        store.discard(settings.working)
+        get_run_logger().error(text(settings.lang, "log.run_not_recorded", error=error))
 
 
 def busy_holder(busy: WarehouseBusyError | WarehouseInUseError) -> dict[str, Any]:

@@ -16,10 +16,11 @@ from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 from prefect.futures import PrefectFuture
-from prefect.states import Failed
+from prefect.states import Completed, Failed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from core import mailer
+from core.faults import MachineError, machine_fault
 from core.i18n import text
 from core.locations import is_mailbox
 from core.reference import load_reference
@@ -36,21 +37,26 @@ from flows.common import (
 )
 from flows.execution import workers
 from flows.progress import Progress
+from followup.status import machine_text
 from formats.outcome import Outcome
 from pipeline import intake, mail
 from pipeline.intake import Fault
+from pipeline.pending import nothing_new
 from pipeline.report import Entry, RunReport
+from pipeline.space import missing_megabytes, space_problem
 from reception import inbox as inbox_reader
 from reception import mailbox
 from reception.inbox import InboxFile
 from reception.mailbox import public_url
-from reception.received import Received, receive
+from reception.received import Received
 from warehouse import store
 from warehouse.lock import WarehouseBusyError
 from warehouse.operations import failures
 from warehouse.store import WarehouseInUseError
 
 ARTIFACT_KEY = "mesa-intake-run"
+# The name of a run's final state when it found nothing to take (Prefect's UI shows it).
+NOTHING_NEW = "NothingNew"
 T = TypeVar("T")
 
 
@@ -78,13 +84,13 @@ def remember_seen(received: Received, settings: Settings) -> None:
 
 
 @task(cache_policy=NONE, retries=2, retry_delay_seconds=[2, 10], task_run_name="archive {count} files")
-def archive_files(files: list[InboxFile], settings: Settings, count: int) -> list[Received]:
-    return [receive(file, settings.archive) for file in files]
+def archive_files(files: list[InboxFile], settings: Settings, count: int) -> list[Received] | MachineError:
+    return intake.archive_all(files, settings.archive)
 
 
 @task(cache_policy=NONE, retries=2, retry_delay_seconds=[2, 10], task_run_name="archive {file.label}")
-def archive_file(file: InboxFile, settings: Settings) -> Received:
-    return receive(file, settings.archive)
+def archive_file(file: InboxFile, settings: Settings) -> list[Received] | MachineError:
+    return intake.archive_all([file], settings.archive)
 
 
 @task(cache_policy=NONE)
@@ -93,7 +99,9 @@ def screen_submissions(received: list[Received], settings: Settings) -> list[Out
 
 
 @task(cache_policy=NONE, task_run_name="read {count} files")
-def read_submissions(received: list[Received], settings: Settings, count: int) -> list[intake.Read | Fault]:
+def read_submissions(
+    received: list[Received], settings: Settings, count: int
+) -> list[intake.Read | Fault | MachineError]:
     return intake.read_all(received, settings)
 
 
@@ -103,12 +111,16 @@ def validate_round(batch: list[intake.Read], settings: Settings, count: int) -> 
 
 
 @task(cache_policy=NONE, task_run_name="feedback on {count} submissions")
-def answer_submissions(outcomes: list[Outcome], settings: Settings, count: int) -> list[Path | Fault]:
+def answer_submissions(
+    outcomes: list[Outcome], settings: Settings, count: int
+) -> list[Path | Fault | MachineError]:
     return intake.answer_all(outcomes, settings)
 
 
 @task(cache_policy=NONE, task_run_name="load {count} submissions")
-def load_submissions(outcomes: list[Outcome], settings: Settings, count: int) -> list[Fault | None]:
+def load_submissions(
+    outcomes: list[Outcome], settings: Settings, count: int
+) -> list[Fault | MachineError | None]:
     return intake.load_all(outcomes, settings)
 
 
@@ -160,7 +172,7 @@ def list_inboxes(settings: Settings) -> tuple[list[InboxFile], list[str]]:
             files += state.result()
         else:
             _unreachable(settings, location, state.message, unreachable)
-    return files, unreachable
+    return mail.with_names(files, settings), unreachable
 
 
 def _unreachable(settings: Settings, location: str, message: str | None, unreachable: list[str]) -> None:
@@ -254,9 +266,13 @@ class Taking:
 
     def receive(self, files: list[InboxFile]) -> list[Received]:
         """Archive the files (together; one by one if that fails, to tell which could not be
-        read); those whose bytes are registered already are remembered as seen and skipped."""
+        read); those whose bytes are registered already are remembered as seen and skipped. The
+        archive that cannot be written (a full disk, no permission) stops the run."""
         state = archive_files(files, self.settings, len(files), return_state=True)
-        received: list[Received] = state.result() if state.is_completed() else self.receive_each(files)
+        archived = state.result() if state.is_completed() else self.receive_each(files)
+        if isinstance(archived, MachineError):
+            raise archived
+        received: list[Received] = archived
         new = []
         for item in received:
             if item.submission_id in self.known:  # its bytes again, under a new time or in two inboxes
@@ -272,7 +288,10 @@ class Taking:
         for file in files:
             state = archive_file(file, self.settings, return_state=True)
             if state.is_completed():
-                received.append(state.result())
+                archived = state.result()
+                if isinstance(archived, MachineError):
+                    raise archived
+                received += archived
             else:  # the inbox could not give its bytes: nothing is known of the file yet
                 self.logger.error(text(self.lang, "log.not_archived", file=file.label))
                 self.report.failed.append(file.label)
@@ -288,11 +307,15 @@ class Taking:
         futures = [
             read_submissions.submit(part, self.settings, len(part)) for part in split(received, self.chunks)
         ]
+        results = [item for future in futures for item in future.result()]
+        machine = next((item for item in results if isinstance(item, MachineError)), None)
+        if machine is not None:  # every chunk has ended: nothing of this batch was written yet
+            raise machine.located(str(self.settings.archive))
         read = []
-        for result in (item for future in futures for item in future.result()):
+        for result in results:
             if isinstance(result, Fault):
                 self.failed(result)
-            else:
+            elif isinstance(result, intake.Read):
                 read.append(result)
         return read
 
@@ -303,6 +326,7 @@ class Taking:
         if state.is_completed():
             outcomes: list[Outcome] = state.result()
             return outcomes
+        self.stop_on_machine(state.result(raise_on_failure=False), self.settings.working.parent)
         outcomes = []
         for item in batch:
             alone = validate_round([item], self.settings, 1, return_state=True)
@@ -319,16 +343,24 @@ class Taking:
             return
         parts = split(outcomes, self.chunks)
         futures = [self.submit(answer_submissions, outcomes=part, count=len(part)) for part in parts]
+        folders = [folder for future in futures for folder in future.result()]
+        machine = next((folder for folder in folders if isinstance(folder, MachineError)), None)
+        if machine is not None:  # every chunk has ended: no answer about files the next run takes
+            intake.withdraw(outcomes, self.settings)
+            raise machine.located(str(self.settings.feedback))
         answered = []
-        for outcome, folder in zip(outcomes, (f for future in futures for f in future.result()), strict=True):
+        for outcome, folder in zip(outcomes, folders, strict=True):
             if isinstance(folder, Fault):
                 self.failed(folder)
             else:
                 answered.append((outcome, folder))
         loaded = load_submissions([outcome for outcome, _ in answered], self.settings, len(answered))
-        for (outcome, folder), fault in zip(answered, loaded, strict=True):
-            if fault is not None:
-                self.failed(fault)
+        for number, ((outcome, folder), result) in enumerate(zip(answered, loaded, strict=False)):
+            if isinstance(result, MachineError):
+                intake.withdraw([taken for taken, _ in answered[number:]], self.settings)
+                raise result.located(str(self.settings.working.parent))
+            if result is not None:
+                self.failed(result)
                 continue
             log_outcome(outcome, self.lang)
             self.report.submissions.append(intake.report_entry(outcome, folder))
@@ -338,6 +370,14 @@ class Taking:
         """A task on the run's task runner (processes, threads or a Dask cluster)."""
         future: PrefectFuture[Any] = self.runner.submit(work, {**parameters, "settings": self.settings})
         return future
+
+    @staticmethod
+    def stop_on_machine(error: object, where: Path) -> None:
+        """Raise the machine fault behind a failed task (said of `where` when it does not say where),
+        so that the run stops; anything else is the step's own to handle."""
+        fault = machine_fault(error) if isinstance(error, BaseException) else None
+        if fault is not None:
+            raise fault.located(str(where))
 
     def failed(self, fault: Fault) -> None:
         label = fault.received.file.label
@@ -363,10 +403,15 @@ def intake_flow(settings: Settings | None = None) -> Any:
     then rebuild the gap tables. Without settings (a scheduled run), they come from the environment."""
     settings = settings or resolve_settings()
     logger, lang = get_run_logger(), settings.lang
+    unchanged = nothing_new(settings)  # a scheduled look every few minutes: most find nothing
+    if unchanged is not None:
+        logger.info(text(lang, "log.nothing_new"))
+        return Completed(name=NOTHING_NEW, message=text(lang, "log.nothing_new"), data=unchanged)
     report = RunReport()
     try:
         with writing_run(settings, "intake") as run:
             files, report.unreachable = list_inboxes(settings)
+            check_space(settings, files)
             take_files(settings, files, report)
             sending = deliver_mail(settings, report.submissions, return_state=True)
             if sending.is_completed():
@@ -380,7 +425,9 @@ def intake_flow(settings: Settings | None = None) -> Any:
             try:
                 update_marts(settings)
                 run.built = True
-            except Exception:
+            except Exception as error:
+                if machine_fault(error) is not None:
+                    raise
                 logger.exception(text(lang, "log.marts_failed"))
                 failed.append("marts")
             no_inbox_read = len(report.unreachable) == len(settings.inboxes)
@@ -389,10 +436,34 @@ def intake_flow(settings: Settings | None = None) -> Any:
     except (WarehouseBusyError, WarehouseInUseError) as busy:
         report.busy = busy_holder(busy)
         return busy_state(settings, busy, report)
+    except Exception as error:
+        fault = machine_fault(error)
+        if fault is None:
+            raise
+        return stopped_state(settings, fault, report)
     if report.failed or no_inbox_read:
         count = len(report.failed) + len(report.unreachable)
         return Failed(message=text(lang, "cli.failed", count=count), data=report)
     return report
+
+
+def check_space(settings: Settings, files: list[InboxFile]) -> None:
+    """Refuse to start taking files the disk cannot hold (a MachineError, before anything is written)."""
+    problem = space_problem(settings, files)
+    if problem is not None:
+        raise problem
+
+
+def stopped_state(settings: Settings, fault: MachineError, report: RunReport) -> Any:
+    """A run the machine stopped: what happened, where and what to do, for the officer (the log, the
+    report the command line prints, the Failed state Prefect shows)."""
+    where = fault.where or str(settings.working.parent)
+    needed = fault.needed_mb or (missing_megabytes(settings, Path(where)) if fault.kind == "disk_full" else 0)
+    located = fault.located(where, needed)
+    message = machine_text(located, settings.lang)
+    get_run_logger().error(message)
+    report.machine, report.machine_kind = message, located.kind
+    return Failed(message=message, data=report)
 
 
 def run_intake(settings: Settings) -> tuple[bool, RunReport]:

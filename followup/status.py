@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.clock import local_time
+from core.faults import MachineError
 from core.i18n import text
 from warehouse.operations import ReportStatus
 
@@ -146,3 +147,12 @@ def busy_text(holder: dict[str, Any] | None, lang: str, timezone: str, context: 
     if not holder:
         return text(lang, f"{context}.busy_unknown")
     return text(lang, f"{context}.busy", **holder_fields(holder, timezone))
+
+
+def machine_text(fault: MachineError, lang: str) -> str:
+    """A fault of the Mesa's machine, for the officer: what happened, where, what to do, that nothing
+    was lost, and the library's own words for the technical team."""
+    said = text(lang, f"machine.{fault.kind}", where=fault.where or "?", needed=fault.needed_mb or "?")
+    return "\n".join(
+        [said, text(lang, "machine.nothing_lost"), text(lang, "machine.detail", detail=fault.detail)]
+    )

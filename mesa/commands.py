@@ -16,6 +16,7 @@ from core.settings import DEFAULT_WAREHOUSE, Settings
 from mesa.console import (
     EXIT_BUSY,
     EXIT_FAILED,
+    EXIT_MACHINE,
     EXIT_OK,
     EXIT_USAGE,
     busy_message,
@@ -26,6 +27,7 @@ from mesa.console import (
 
 if TYPE_CHECKING:
     from pipeline.report import RunReport
+    from warehouse.store import SubmissionRecord
 
 # `mesa validate` lists this many problems on the terminal; the CSV has every one.
 PROBLEM_LINES = 50
@@ -61,6 +63,10 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
         print_run_summary(report, settings)
+    if report.machine is not None:  # said last, where the officer looks: what to do
+        print(text(settings.lang, "cli.machine_stopped"), file=sys.stderr)
+        print(report.machine, file=sys.stderr)
+        return EXIT_MACHINE
     return EXIT_OK if succeeded else EXIT_FAILED
 
 
@@ -82,7 +88,7 @@ def print_run_summary(report: RunReport, settings: Settings) -> None:
         widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(2)]
         for row in [headers, *rows]:
             print(f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}")
-    else:
+    elif report.machine is None:
         print(text(lang, "cli.nothing_new", path=", ".join(settings.inboxes)))
     for inbox in report.unreachable:
         print(text(lang, "cli.unreachable", inbox=inbox))
@@ -145,7 +151,11 @@ def validate_command(args: argparse.Namespace, settings: Settings) -> int:
 
     if readable(settings.warehouse) is None:
         print(text(lang, "cli.history_unavailable"), file=sys.stderr)
-    outcome = intake.take(received_in_place(path, agency, agency), settings, trial=True)
+    received = received_in_place(path, agency, agency)
+    earlier = received_before(settings, agency, received.archived.sha256)
+    if earlier is not None:
+        return print_received_before(earlier, settings, args.json)
+    outcome = intake.take(received, settings, trial=True)
     folder = intake.answer(outcome, settings, trial=True)
     entry = intake.report_entry(outcome, folder)
     if args.json:
@@ -168,6 +178,56 @@ def validate_command(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def received_before(settings: Settings, agency: str, sha256: str) -> SubmissionRecord | None:
+    """The submission that already brought these bytes from this agency, in the published copy."""
+    import duckdb
+
+    from warehouse.store import first_with_content, readable
+
+    try:
+        return first_with_content(readable(settings.warehouse), agency, sha256)
+    except duckdb.CatalogException:  # a copy published before the warehouse knew mail's file names
+        return None
+
+
+def print_received_before(earlier: SubmissionRecord, settings: Settings, as_json: bool) -> int:
+    """`mesa validate` on bytes already received: when, as what, with which status, where its
+    feedback is; nothing is validated again."""
+    from core.clock import local_time
+    from core.contract import ROW_COUNTS
+    from core.settings import resolve_settings
+    from pipeline.report import Entry
+
+    # the runs' feedback folder (MESA_FEEDBACK, or ./feedback), not the trials' one
+    runs = resolve_settings(warehouse=str(settings.warehouse), lang=settings.lang)
+    lang, folder = settings.lang, runs.feedback / earlier.feedback_path
+    if as_json:
+        counts = {count: getattr(earlier, count) for count in ROW_COUNTS}
+        entry = Entry(
+            file=f"{earlier.channel or earlier.agency}/{earlier.file_name}",
+            agency=earlier.agency,
+            sha256=earlier.sha256,
+            submission_id=earlier.submission_id,
+            status=earlier.status,
+            **counts,
+            format=earlier.format,  # type: ignore[arg-type]
+            feedback=str(folder),
+        )
+        print(json.dumps({"submissions": [asdict(entry)]}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(
+        text(
+            lang,
+            "cli.received_before",
+            file=earlier.file_name,
+            received=local_time(earlier.received_at, settings.timezone),
+            status=text(lang, f"status.{earlier.status}"),
+            feedback=folder,
+        )
+    )
+    return EXIT_OK
+
+
 def print_problems(rows: list[dict[str, Any]], lang: str) -> None:
     """The problems as a linter lists them: where (row as in Excel, column), the value, what to do,
     and the suggestion; at most PROBLEM_LINES of them (the CSV has every one)."""
@@ -175,18 +235,10 @@ def print_problems(rows: list[dict[str, Any]], lang: str) -> None:
         print(text(lang, "cli.validated_no_problems"))
         return
     print(text(lang, "cli.validated_problems", count=len(rows)))
+    from agency_feedback.problems import problem_place
+
     for row in rows[:PROBLEM_LINES]:
-        where = (
-            text(lang, "cli.problem_row", row=row["row_number"])
-            if row["row_number"] is not None
-            else text(lang, "cli.problem_file")
-        )
-        if row["sheet"]:
-            where = text(lang, "cli.problem_sheet", sheet=row["sheet"], where=where)
-        if row["column"]:
-            where = text(lang, "cli.problem_column", where=where, column=row["column"])
-        if row["value"]:
-            where = text(lang, "cli.problem_value", where=where, value=row["value"])
+        where = problem_place(row, lang)
         severity = text(lang, f"severity.{row['severity_id']}")
         line = text(lang, "cli.problem_line", severity=severity, where=where, message=row["message"])
         if row["suggestion"]:

@@ -13,11 +13,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from core.faults import error_chain
 from core.i18n import text
 from core.locations import is_remote, location_problem
 from core.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+# The run stopped on a fault of the machine (a full disk, a folder it may not write, a database
+# DuckDB invalidated, a share that went away): the officer's to fix; the next run takes the files.
+EXIT_MACHINE = 4
 # Stopped by Ctrl+C or SIGTERM, as shells report it (128 + SIGINT).
 EXIT_INTERRUPTED = 130
 # Set before Prefect and Great Expectations are imported; the officer's own environment wins.
@@ -60,17 +64,7 @@ def stopped(error: BaseException | None = None) -> bool:
     handler replaces ours and raises its TerminationSignal; when that lands while Prefect is still
     creating a task run, its engine fails with an error of its own ("Task run is not set") raised
     while handling the signal, so the signal is looked for in the error's chain too."""
-    return STOPPING.is_set() or (error is not None and any(map(_is_stop, _chain(error))))
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    """The error and those it was raised from or while handling, each once."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
+    return STOPPING.is_set() or (error is not None and any(map(_is_stop, error_chain(error))))
 
 
 def _is_stop(error: BaseException) -> bool:

@@ -36,7 +36,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
 
     from followup.status import default_period, summarise
     from warehouse.lock import current_holder
-    from warehouse.operations import failures, recent_runs, reporting_status
+    from warehouse.operations import failures, reporting_status
     from warehouse.store import WarehouseInUseError
 
     lang = settings.lang
@@ -50,7 +50,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     holder = current_holder(settings.working)
     try:
         reports = reporting_status(settings.warehouse, day, wait_seconds=STATUS_WAIT_SECONDS)
-        runs = recent_runs(settings.warehouse)
+        runs = _recent_runs(settings)
         failed = failures(settings.warehouse)
         undelivered, notices = _mail_state(settings)
     except WarehouseInUseError:
@@ -75,6 +75,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
                     "undelivered": [asdict(delivery) for delivery in undelivered],
                     "mail_notices": [asdict(notice) for notice in notices],
                     "writing": asdict(holder) if holder else None,
+                    "free_mb": _free_megabytes(settings),
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -89,8 +90,31 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     _print_failures(failed, settings)
     _print_mail(undelivered, notices, settings)
     _print_runs(runs, settings)
+    print(
+        text(lang, "reporting.free_space", folder=settings.warehouse.parent, free=_free_megabytes(settings))
+    )
     _print_holder(holder, settings)
     return EXIT_OK
+
+
+def _recent_runs(settings: Settings) -> list[dict[str, Any]]:
+    """The latest runs from the writer's own file when no run holds it: a run the machine stopped
+    published nothing, and its record is only there. Else from the published copy."""
+    from warehouse.operations import recent_runs
+    from warehouse.store import WarehouseInUseError
+
+    if settings.working.exists():
+        try:
+            return recent_runs(settings.working)
+        except WarehouseInUseError:
+            pass
+    return recent_runs(settings.warehouse)
+
+
+def _free_megabytes(settings: Settings) -> int:
+    import shutil
+
+    return shutil.disk_usage(settings.warehouse.parent).free // 2**20
 
 
 def _print_status_table(summaries: list[Any], period: str, day: dt.date, lang: str) -> None:

@@ -6,6 +6,7 @@ a file the pipeline itself failed on."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import pandas as pd
 from agency_feedback import answer as feedback
 from core import clock
 from core.contract import MONTH_PERIOD, QUARTER_PERIOD, ROW_COUNTS
+from core.faults import MachineError, machine_fault
 from core.problems import Problem
 from core.reference import load_reference
 from core.settings import Settings
@@ -27,7 +29,8 @@ from formats import submission
 from formats.outcome import Original, Outcome
 from formats.submission import ToValidate
 from pipeline.report import Entry
-from reception.received import Received
+from reception.inbox import InboxFile
+from reception.received import Received, receive
 from transforms.model import Parsed
 from transforms.read import too_large
 from transforms.values import period_in_name, period_kind
@@ -96,6 +99,19 @@ def screen(received: Received, settings: Settings, trial: bool = False) -> Outco
         problem = too_large(received.archived.size_bytes, limits.max_file_bytes)
         return Outcome(received, nothing_loaded("rejected"), [problem], now)
     return None
+
+
+def archive_all(files: list[InboxFile], archive: Path) -> list[Received] | MachineError:
+    """Each file's bytes into the archive, before anything reads them. A fault of the machine in the
+    archive (its disk full, not writable) is returned, not raised: the run stops at once, without
+    retrying what cannot succeed. An inbox file that cannot be read is the step's to report."""
+    try:
+        return [receive(file, archive) for file in files]
+    except Exception as error:
+        fault = machine_fault(error)
+        if fault is None or not (fault.where == "" or Path(fault.where).is_relative_to(archive)):
+            raise
+        return fault.located(str(archive))
 
 
 def read(received: Received, settings: Settings) -> Read:
@@ -198,6 +214,13 @@ def answer(outcome: Outcome, settings: Settings, trial: bool = False) -> Path:
     return feedback.write_feedback(outcome, settings.feedback, settings.lang, settings.timezone, trial)
 
 
+def withdraw(outcomes: list[Outcome], settings: Settings) -> None:
+    """Take back the feedback written for submissions that were not loaded because the machine
+    failed the run: no agency reads an answer about a file the next run takes again."""
+    for outcome in outcomes:
+        shutil.rmtree(settings.feedback / feedback.feedback_path(outcome), ignore_errors=True)
+
+
 def load(outcome: Outcome, settings: Settings) -> None:
     """Register the submission and load its rows, in one transaction."""
     loads = submission.format_of(outcome.format).loads
@@ -217,26 +240,56 @@ class Fault:
 
 
 def guarded(step: str, received: Received, work: Callable[[], T]) -> T | Fault:
-    """`work()`, or the Fault it raised: one submission's failure never stops the others'."""
+    """`work()`, or the Fault it raised: one submission's failure never stops the others'. A fault
+    of the machine (a full disk, a folder it may not write, an invalidated database) is no file's:
+    it is raised as a MachineError, and stops the run."""
     try:
         return work()
     except Exception as error:
+        fault = machine_fault(error)
+        if fault is not None:
+            raise fault from error
         return Fault(received, step, f"{type(error).__name__}: {error}", traceback.format_exc())
 
 
-def read_all(received: list[Received], settings: Settings) -> list[Read | Fault]:
-    """`read` for each (a chunk of a run's files, on one worker)."""
-    return [guarded("read", item, partial(read, item, settings)) for item in received]
+def read_all(received: list[Received], settings: Settings) -> list[Read | Fault | MachineError]:
+    """`read` for each (a chunk of a run's files, on one worker); a fault of the machine ends the
+    list there."""
+    return until_machine_fault(
+        [partial(guarded, "read", item, partial(read, item, settings)) for item in received]
+    )
 
 
-def answer_all(outcomes: list[Outcome], settings: Settings) -> list[Path | Fault]:
-    """`answer` for each (a chunk of a run's submissions, on one worker)."""
-    return [guarded("feedback", outcome.received, partial(answer, outcome, settings)) for outcome in outcomes]
+def answer_all(outcomes: list[Outcome], settings: Settings) -> list[Path | Fault | MachineError]:
+    """`answer` for each (a chunk of a run's submissions, on one worker); a fault of the machine ends
+    the list there."""
+    return until_machine_fault(
+        [
+            partial(guarded, "feedback", outcome.received, partial(answer, outcome, settings))
+            for outcome in outcomes
+        ]
+    )
 
 
-def load_all(outcomes: list[Outcome], settings: Settings) -> list[Fault | None]:
-    """`load` for each, in order, each in its own transaction (the one writer)."""
-    return [guarded("load", outcome.received, partial(load, outcome, settings)) for outcome in outcomes]
+def load_all(outcomes: list[Outcome], settings: Settings) -> list[Fault | MachineError | None]:
+    """`load` for each, in order, each in its own transaction (the one writer). A fault of the machine
+    ends the list there: the submissions after it are not tried (nor loaded)."""
+    return until_machine_fault(
+        [partial(guarded, "load", outcome.received, partial(load, outcome, settings)) for outcome in outcomes]
+    )
+
+
+def until_machine_fault(steps: list[Callable[[], T]]) -> list[T | MachineError]:
+    """Each step's result in order, until one meets a fault of the machine: that fault ends the list
+    (returned, not raised: a worker's task ends normally, and the flow stops the run)."""
+    done: list[T | MachineError] = []
+    for step in steps:
+        try:
+            done.append(step())
+        except MachineError as fault:
+            done.append(fault)
+            break
+    return done
 
 
 def answer_failure(fault: Fault, settings: Settings) -> Entry:
@@ -260,7 +313,10 @@ def answer_failure(fault: Fault, settings: Settings) -> Entry:
     )
     try:
         attempts, set_aside = record_failure(settings.working, record, settings.max_attempts)
-    except Exception:
+    except Exception as error:
+        machine = machine_fault(error)
+        if machine is not None:
+            raise machine from error
         attempts, set_aside = 1, False
     folder = feedback.write_failure_feedback(
         received,

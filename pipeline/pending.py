@@ -1,5 +1,6 @@
 """Whether a run has anything to do, known without starting Prefect: `mesa run` asks first, and says
-"nothing new" in a fraction of a second when every file of every inbox was already taken."""
+"nothing new" in about a second when every file of every inbox was already taken, every mailbox
+holds no message not taken before, and no e-mail waits to be sent again."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from core.locations import is_mailbox
 from core.reference import load_reference
 from core.settings import Settings
 from pipeline.report import RunReport
-from reception import inbox
+from reception import inbox, mailbox
 from warehouse import store
-from warehouse.operations import failures
+from warehouse.operations import failures, mail_waiting
 
 # The check gives up on a warehouse held by another process after this long and lets the run decide.
 WAIT_SECONDS = 1.0
@@ -17,17 +18,24 @@ WAIT_SECONDS = 1.0
 
 def nothing_new(settings: Settings) -> RunReport | None:
     """The report of a run with nothing to take, or None when there may be something. Only when it
-    is certain: both warehouse files exist, every inbox could be listed, and each file in them is one
-    the warehouse registered (or set aside) with the same size and time. Anything uncertain (an inbox
-    that does not answer, a warehouse in use) is left to the run, which retries, reports and keeps
-    its history."""
+    is certain: both warehouse files exist, every inbox could be listed (a mailbox asked whether it
+    holds a message not taken: one search, nothing fetched), each file in them is one the warehouse
+    registered (or set aside) with the same size and time, and no e-mail waits for a retry. Anything
+    uncertain (an inbox that does not answer, a warehouse in use) is left to the run, which retries,
+    reports and keeps its history."""
     if not (settings.working.exists() and settings.warehouse.exists()):
         return None
-    if any(is_mailbox(location) for location in settings.inboxes) or settings.mail.sends:
-        return None  # a mailbox is only known by asking its server; deliveries may wait for a retry
+    mailboxes = [location for location in settings.inboxes if is_mailbox(location)]
+    folders = [location for location in settings.inboxes if not is_mailbox(location)]
+    if mailboxes and settings.mail_spool.is_dir():
+        folders.append(str(settings.mail_spool))
     reference = load_reference()
     try:
-        files = [file for location in settings.inboxes for file in inbox.discover(location, reference)]
+        if any(mailbox.has_new(location, settings.mail_spool) is not False for location in mailboxes):
+            return None
+        if settings.mail.sends and mail_waiting(settings.working, WAIT_SECONDS):
+            return None
+        files = [file for location in folders for file in inbox.discover(location, reference)]
         seen = store.seen_files(settings.working, wait_seconds=WAIT_SECONDS)
         if not all(file.seen_key in seen for file in files):
             return None

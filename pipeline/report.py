@@ -38,7 +38,12 @@ class RunReport:
     set_aside: list[str] = field(default_factory=list)  # files set aside after failing, not taken
     busy: dict[str, Any] | None = None  # who held the warehouse when the run found it busy
     mail: list[str] = field(default_factory=list)  # feedback e-mails that could not be sent (AGENCY/file)
+    machine: str | None = None  # the fault of the machine that stopped the run, said for the officer
+    machine_kind: str | None = None  # its kind (core.faults.MachineKind)
 
     def as_json(self) -> dict[str, Any]:
-        """What `mesa run --json` prints."""
-        return {"submissions": [asdict(entry) for entry in self.submissions]}
+        """What `mesa run --json` prints (a run stopped by the machine also says why)."""
+        said: dict[str, Any] = {"submissions": [asdict(entry) for entry in self.submissions]}
+        if self.machine is not None:
+            said["machine_fault"] = {"kind": self.machine_kind, "message": self.machine}
+        return said

@@ -117,6 +117,17 @@ def test_run_prints_a_summary_for_people(prefect_api: str, tmp_path: Path, examp
     assert result.stdout.splitlines()[-1].strip().startswith("mesa sql 'select")
     assert "6 / 3 / 0 / 0 / 3" in result.stdout  # the 5W file: read = loaded + rejected + excluded
 
+    # the same bytes tried again with `mesa validate`: said to be received already, not validated
+    pnp = examples_inbox / "PNP" / "pnp_denuncias_2026_10.csv"
+    again = mesa("validate", str(pnp), "--agency", "PNP", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "ya se recibió el" in again.stdout and "«pnp_denuncias_2026_10.csv»" in again.stdout
+    assert "Aceptado parcialmente" in again.stdout and str(tmp_path / "feedback" / "PNP") in again.stdout
+    assert not (tmp_path / "validacion").exists()
+    as_json = mesa("validate", str(pnp), "--agency", "PNP", "--json", cwd=tmp_path)
+    (entry,) = json.loads(as_json.stdout)["submissions"]
+    assert entry["status"] == "partially_accepted" and Path(entry["feedback"]).is_dir()
+
 
 def test_sql_on_a_missing_warehouse_and_a_bad_query(tmp_path: Path) -> None:
     missing = mesa("sql", "select 1", cwd=tmp_path)

@@ -3,8 +3,10 @@ reported with its file and line and a way to fix it, before anything runs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -170,8 +172,13 @@ def test_serve_check_shows_the_plan_of_a_good_configuration(tmp_path: Path) -> N
     (tmp_path / "inbox").mkdir()
     result = mesa("serve", "--check", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    plan = ("intake", "marts", "calendar", "0 */3 * * *", "próxima:", "La configuración es correcta.")
+    plan = ("intake", "marts", "calendar", "*/5 * * * *", "próxima:", "La configuración es correcta.")
     assert [line for line in plan if line not in result.stdout] == []
+    # by default new files are taken every five minutes: the next look is at most five minutes away
+    (intake,) = [line for line in result.stdout.splitlines() if "*/5 * * * *" in line]
+    next_look = dt.datetime.strptime(intake.split("próxima:")[1].strip()[:16], "%Y-%m-%d %H:%M")
+    now = dt.datetime.now(ZoneInfo("America/Lima")).replace(tzinfo=None)
+    assert dt.timedelta(0) < next_look - now <= dt.timedelta(minutes=5)
 
 
 @pytest.mark.parametrize(

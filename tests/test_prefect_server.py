@@ -157,7 +157,7 @@ def test_serve_deploys_the_flows_and_runs_triggered_through_the_api(
         )
         calendar = wait_for(lambda: deployment(prefect_server, "mesa-calendar/calendar"), 30, "calendar")
         assert deployment(prefect_server, "mesa-marts/marts") is not None
-        assert [s["schedule"]["cron"] for s in intake["schedules"]] == ["0 */3 * * *"]
+        assert [s["schedule"]["cron"] for s in intake["schedules"]] == ["*/5 * * * *"]
         assert intake["schedules"][0]["schedule"]["timezone"] == "America/Lima"
         upcoming = wait_for(lambda: scheduled_runs(prefect_server, intake["id"]), 90, "the scheduler")
         assert all(run["state"]["type"] == "SCHEDULED" for run in upcoming)

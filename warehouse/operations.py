@@ -186,6 +186,7 @@ class Delivery:
     last_tried_at: dt.datetime
     delivered_at: dt.datetime | None
     last_error: str | None
+    message_key: str | None = None  # the mail message that brought the file: one reply per message
 
     @property
     def label(self) -> str:
@@ -208,6 +209,59 @@ class Notice:
     noticed_at: dt.datetime
     answered_at: dt.datetime | None
     last_error: str | None
+    message_id: str = ""  # the answer is a reply in the message's thread
+    thread_references: str = ""
+
+
+@dataclass(frozen=True)
+class MailMessage:
+    """A mailbox message whose tables were taken: what its one reply needs to sit in its thread."""
+
+    message_key: str
+    mailbox: str
+    message_uid: str
+    agency: str
+    sender: str
+    subject: str
+    message_id: str
+    thread_references: str
+    not_tables: list[str]
+    received_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class MailFile:
+    """A file a message brought: its name in the spool and the name the agency gave it."""
+
+    channel: str
+    relative_path: str
+    file_name: str
+    message: MailMessage
+
+
+def record_mail_message(path: Path, message: MailMessage, files: list[tuple[str, str, str]]) -> None:
+    """A message and its files ((channel, path in the spool, name as sent)), in one transaction."""
+    with connect(path) as connection:
+        connection.begin()
+        connection.execute(query("record_mail_message"), asdict(message))
+        connection.executemany(
+            query("record_mail_file"),
+            [
+                {"channel": c, "relative_path": r, "message_key": message.message_key, "file_name": n}
+                for c, r, n in files
+            ],
+        )
+        connection.commit()
+
+
+def mail_files(path: Path, wait_seconds: float = 0) -> dict[tuple[str, str], MailFile]:
+    """The files mailbox messages brought, by (channel, path in the spool)."""
+    with connect(path, read_only=True, wait_seconds=wait_seconds) as connection:
+        rows = connection.execute(query("mail_files")).fetchall()
+    return {
+        (channel, relative): MailFile(channel, relative, name, MailMessage(*message))
+        for channel, relative, name, *message in rows
+    }
 
 
 def record_delivery(path: Path, delivery: Delivery) -> None:
@@ -223,6 +277,7 @@ def record_delivery(path: Path, delivery: Delivery) -> None:
                 "tried_at": delivery.last_tried_at,
                 "delivered_at": delivery.delivered_at,
                 "error": delivery.last_error,
+                "message_key": delivery.message_key,
             },
         )
 
@@ -247,6 +302,13 @@ def answer_notice(path: Path, notice_id: str, answered_at: dt.datetime | None, e
         connection.execute(
             query("answer_notice"), {"notice_id": notice_id, "answered_at": answered_at, "error": error}
         )
+
+
+def mail_waiting(path: Path, wait_seconds: float = 0) -> bool:
+    """Whether a feedback e-mail or an answer to a notice waits to be sent (again)."""
+    with connect(path, read_only=True, wait_seconds=wait_seconds) as connection:
+        row = connection.execute(query("mail_waiting")).fetchone()
+    return bool(row and row[0])
 
 
 def mail_notices(path: Path) -> list[Notice]:

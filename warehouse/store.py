@@ -12,7 +12,7 @@ import shutil
 import time
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -90,7 +90,19 @@ def holding(path: Path, wait_seconds: float = OPEN_WAIT_SECONDS) -> Iterator[Non
     try:
         yield
     finally:
-        _HELD.pop(path).close()
+        held = _HELD.pop(path, None)
+        if held is not None:
+            with suppress(duckdb.Error):  # a connection a fatal error invalidated cannot even close
+                held.close()
+
+
+def discard(path: Path) -> None:
+    """Close the connection held to `path` after DuckDB met a fatal error (the database it belongs to
+    is invalidated and must never be used again): the next `connect` opens the file afresh."""
+    held = _HELD.pop(path, None)
+    if held is not None:
+        with suppress(duckdb.Error):
+            held.close()
 
 
 class WarehouseInUseError(RuntimeError):
