@@ -60,6 +60,7 @@ def collect_mailbox(location: str, settings: Settings, password: str | None = No
         password=password,
         delete_taken=settings.mail.delete_taken,
         record=partial(_record_message, settings),
+        archive=settings.archive,
     )
     record_notices(
         settings.working,
@@ -99,6 +100,7 @@ def _record_message(settings: Settings, taken: mailbox.TakenMessage) -> None:
             thread_references=taken.references,
             not_tables=list(taken.not_tables),
             received_at=taken.received_at,
+            raw_sha256=taken.raw_sha256,
         ),
         [(taken.agency, path, name) for path, name in taken.files],
     )

@@ -25,6 +25,7 @@ import email.policy
 import email.utils
 import hashlib
 import imaplib
+import io
 import json
 import logging
 import os
@@ -40,6 +41,7 @@ from urllib.parse import unquote, urlsplit
 
 from core.contract import TABLE_SUFFIXES
 from core.reference import Reference
+from reception.archive import archive_stream
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,7 @@ class MailNotice:
     detail: str = ""  # the attachment's name and size, where one is concerned
     message_id: str = ""  # the message's Message-ID: the answer is a reply in its thread
     references: str = ""  # its References header (the thread before it)
+    raw_sha256: str = ""  # the message as received, in the archive (empty: not downloaded)
 
     @property
     def key(self) -> str:
@@ -102,6 +105,7 @@ class TakenMessage:
     received_at: dt.datetime
     files: tuple[tuple[str, str], ...]  # (path in the spool, relative to the agency folder; the name as sent)
     not_tables: tuple[str, ...] = ()  # files attached that are not tables (a PDF...): said in the reply
+    raw_sha256: str = ""  # the message as received, in the archive
 
 
 @dataclass(frozen=True)
@@ -138,18 +142,21 @@ def collect(
     password: str | None = None,
     delete_taken: bool = False,
     record: Callable[[TakenMessage], None] | None = None,
+    archive: Path | None = None,
 ) -> Collected:
     """Take every message of the mailbox not taken before; `record` is called with each message
-    whose files were saved, before the message counts as taken. Raises OSError (imaplib.IMAP4.error
-    is turned into ConnectionError) when the server cannot be reached or refuses the login: the flow
-    retries, then reports the inbox as unreachable."""
+    whose files were saved, before the message counts as taken. Each message read whole is first
+    kept, as received, in `archive` (by its SHA-256, like any file): only such a message is deleted
+    from the server when `delete_taken`. Raises OSError (imaplib.IMAP4.error is turned into
+    ConnectionError) when the server cannot be reached or refuses the login: the flow retries, then
+    reports the inbox as unreachable."""
     password = password if password is not None else os.environ.get(PASSWORD_VARIABLE, "")
     state_path = _state_path(spool, location)
     collected = Collected()
     with _session(location, password) as (imap, validity):
         state = _read_state(state_path, validity)
         for uid in _new_uids(imap, state):
-            notices, taken = _take(imap, uid, validity, location, spool, reference, max_bytes)
+            notices, taken, kept = _take(imap, uid, validity, location, spool, reference, max_bytes, archive)
             if taken is not None and record is not None:
                 record(taken)
             collected.notices += notices
@@ -158,7 +165,7 @@ def collect(
             collected.messages += 1
             state["taken"].append(uid)
             _write_state(state_path, state)  # after each message: a crash never retakes the ones done
-            if delete_taken:
+            if delete_taken and kept:
                 imap.uid("STORE", str(uid), "+FLAGS", "(\\Deleted)")
         if delete_taken and collected.messages:
             imap.expunge()
@@ -245,8 +252,10 @@ def _take(
     spool: Path,
     reference: Reference,
     max_bytes: int,
-) -> tuple[list[MailNotice], TakenMessage | None]:
-    """One message: its tables saved under its agency's folder, and notices for what could not be."""
+    archive: Path | None = None,
+) -> tuple[list[MailNotice], TakenMessage | None, bool]:
+    """One message: its tables saved under its agency's folder, and notices for what could not be;
+    whether the message itself was kept in the archive."""
     _, data = imap.uid("FETCH", str(uid), "(RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])")
     size, received_at, header = _envelope(data)
     message = _parse(header)
@@ -267,18 +276,25 @@ def _take(
             detail,
             message_id,
             references,
+            raw,
         )
 
-    if agency is None:
-        return [notice("unknown_sender")], None
+    raw = ""
     if size > MESSAGE_OVERHEAD * max_bytes + 1_000_000:
-        return [notice("attachment_too_large", _megabytes(size))], None
+        kind: NoticeKind = "unknown_sender" if agency is None else "attachment_too_large"
+        return [notice(kind, "" if agency is None else _megabytes(size))], None, False
     _, data = imap.uid("FETCH", str(uid), "(BODY.PEEK[])")
-    message = _parse(next(part[1] for part in data if isinstance(part, tuple)))
+    whole = next(part[1] for part in data if isinstance(part, tuple))
+    if archive is not None:
+        raw = archive_stream(io.BytesIO(whole), archive).sha256
+    kept = archive is not None
+    if agency is None:
+        return [notice("unknown_sender")], None, kept
+    message = _parse(whole)
     if message.get_content_type() in ENCRYPTED_TYPES or any(
         part.get_content_type() in ENCRYPTED_TYPES for part in message.walk()
     ):
-        return [notice("encrypted")], None
+        return [notice("encrypted")], None, kept
     notices, files, others = [], [], []
     for number, item in enumerate(attached_files(message), start=1):
         if not item.is_table:
@@ -295,7 +311,7 @@ def _take(
             notices.append(notice("not_a_table", ", ".join(others)))
         elif not notices:
             notices.append(notice("no_attachment"))
-        return notices, None
+        return notices, None, kept
     taken = TakenMessage(
         f"{validity}:{uid}",
         public_url(location),
@@ -307,8 +323,9 @@ def _take(
         received_at,
         tuple(files),
         tuple(others),
+        raw,
     )
-    return notices, taken
+    return notices, taken, kept
 
 
 def _header(message: EmailMessage, name: str) -> str:

@@ -20,9 +20,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from core.settings import Settings, resolve_settings
+from reception.archive import archive_path
 from reception.mailbox import safe_name
 from tests.builders import free_port, template_csv
-from warehouse.operations import deliveries, mail_notices
+from warehouse.operations import deliveries, mail_files, mail_notices
 from warehouse.store import connect
 
 pytestmark = pytest.mark.e2e
@@ -362,6 +363,10 @@ def test_an_outlook_message_gives_one_submission_and_one_threaded_reply_naming_t
     assert not any(n.startswith("image") for n in files)
     page = (Path(report.submissions[0].feedback) / "resumen.html").read_text(encoding="utf-8")
     assert "reporte_de_atención octubre.csv" in page
+    # the message itself is kept as it came, in the archive: nothing is lost if the mailbox is emptied
+    ((_, brought),) = mail_files(settings.warehouse).items()
+    kept = archive_path(settings.archive, brought.message.raw_sha256).read_bytes()
+    assert b"Message-ID: <m1@diresa.example>" in kept and b"image001.png" in kept
 
     succeeded, again = run_intake(settings)
     assert succeeded and again.submissions == [] and len(received.messages) == 1
@@ -456,6 +461,9 @@ def test_a_forwarded_eml_is_read_and_odd_messages_each_get_one_threaded_answer(
     }  # fmt: skip
     assert "«reenviado.csv»" in bodies(replies["<reenvio@diresa.example>"])[0]
     assert "«atención_dic.csv»" in bodies(replies["<codificado@diresa.example>"])[0]
+    assert all(
+        archive_path(settings.archive, n.raw_sha256).is_file() for n in mail_notices(settings.warehouse)
+    )
     pdf_answer = replies["<pdf@diresa.example>"].get_body(preferencelist=("plain",))
     assert pdf_answer is not None and "oficio.pdf" in pdf_answer.get_content()
 

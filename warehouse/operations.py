@@ -211,6 +211,7 @@ class Notice:
     last_error: str | None
     message_id: str = ""  # the answer is a reply in the message's thread
     thread_references: str = ""
+    raw_sha256: str = ""  # the message as received, in the archive (empty: not downloaded)
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,7 @@ class MailMessage:
     thread_references: str
     not_tables: list[str]
     received_at: dt.datetime
+    raw_sha256: str = ""  # the message as received, in the archive
 
 
 @dataclass(frozen=True)

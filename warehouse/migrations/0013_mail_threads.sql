@@ -14,7 +14,8 @@ create table if not exists mail_messages (
     thread_references varchar not null,
     not_tables varchar[] not null,
     received_at timestamptz not null,
-    taken_at timestamptz not null
+    taken_at timestamptz not null,
+    raw_sha256 varchar not null
 );
 
 comment on table mail_messages is 'Mensajes de los buzones que trajeron hojas de cálculo: la respuesta va en su conversación y cubre todos sus archivos. / Mailbox messages that brought tables: the reply goes in their thread and covers all their files.';
@@ -29,6 +30,7 @@ comment on column mail_messages.thread_references is 'Su cabecera References: la
 comment on column mail_messages.not_tables is 'Adjuntos que no son hojas de cálculo (PDF, Word...): la respuesta los nombra. / Attachments that are not tables: the reply names them.';
 comment on column mail_messages.received_at is 'Cuándo lo recibió el buzón (UTC). / When the mailbox received it (UTC).';
 comment on column mail_messages.taken_at is 'Cuándo lo tomó la corrida (UTC). / When the run took it (UTC).';
+comment on column mail_messages.raw_sha256 is 'El mensaje tal como llegó, guardado en el archivo de originales. / The message as received, in the archive.';
 
 -- Grain: one row per file a message brought, as saved in the spool.
 create table if not exists mail_files (
@@ -47,8 +49,10 @@ comment on column mail_files.file_name is 'El nombre del adjunto como lo escribi
 
 alter table mail_notices add column if not exists message_id varchar default '';
 alter table mail_notices add column if not exists thread_references varchar default '';
+alter table mail_notices add column if not exists raw_sha256 varchar default '';
 comment on column mail_notices.message_id is 'Message-ID del mensaje (la respuesta va en su conversación). / Its Message-ID (the answer goes in its thread).';
 comment on column mail_notices.thread_references is 'Su cabecera References. / Its References header.';
+comment on column mail_notices.raw_sha256 is 'El mensaje tal como llegó, en el archivo de originales (vacío: no se descargó). / The message as received, in the archive.';
 
 alter table deliveries add column if not exists message_key varchar;
 comment on column deliveries.message_key is 'El mensaje de correo que trajo el archivo, si llegó por correo: una respuesta por mensaje. / The mail message that brought the file, if any: one reply per message.';
