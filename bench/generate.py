@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from core.clock import today as mesa_today
 from core.reference import Reference, load_reference
 from core.settings import DEFAULT_TIMEZONE
-from tests.builders import csv_bytes
+from tests.builders import FIXED_TIME, csv_bytes, reproducible_zip
 
 Layout = Literal["csv_codes", "csv_excel_es", "xlsx_titles"]
 
@@ -265,9 +265,10 @@ def xlsx(spec: FileSpec, table: list[list[object]]) -> bytes:
     sheet.append(HEADER_CODES)
     for row in table:
         sheet.append(row)
+    workbook.properties.created = FIXED_TIME
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return reproducible_zip(buffer.getvalue())  # the same bytes every time: snapshots compare them
 
 
 @dataclass(frozen=True)
