@@ -100,7 +100,7 @@ def answers(inbox: Path, root: Path, max_file_bytes: int | None = None) -> dict[
                 entry.rows_rejected,
                 entry.rows_warned,
                 entry.rows_excluded,
-            ],  # fmt: skip
+            ],
             "format": entry.format,
             "problems": problems,
         }
