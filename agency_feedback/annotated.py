@@ -26,6 +26,10 @@ MAX_ROWS = 50_000
 # openpyxl's full mode (seconds for a large workbook). Larger ones, and every CSV or XLS, are
 # streamed row by row from their cells (write-only mode, about ten times faster).
 KEEP_FORMATTING_ROWS = 2_000
+# A file of more rows comes back with only the rows that have something to fix (at the rows and
+# columns they have in the agency's file, under its header): a copy says what it marks, and writing
+# every cell of a large file back cost most of its feedback's time.
+EVERY_ROW_UP_TO = 2_000
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "excluded": "D9D9D9"}
 COMMENT_AUTHOR = "Mesa Tumbes"
 
@@ -88,6 +92,8 @@ def _write_from_cells(
     sheets = [table.sheet for table in tables]
     names = _sheet_names(sheets, text(lang, "annotated.problems_sheet"))
     marks = _marks_by_cell(outcome, located, dict(zip(sheets, names, strict=True)), lang)
+    only_marked = outcome.verdict.rows_read > EVERY_ROW_UP_TO
+    marked_rows = {(name, number) for name, number, _ in marks}
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     workbook = xlsxwriter.Workbook(str(target), options)
     fills = {
@@ -105,7 +111,12 @@ def _write_from_cells(
         sheet = workbook.add_worksheet(name)
         part = parts.get(table.sheet)
         personal = set(part.personal) if part is not None else set()
+        header = part.header_row if part is not None else 0
+        if only_marked and part is not None:
+            sheet.write_comment(header - 1, 0, text(lang, "annotated.only_marked_rows"), comment)
         for number, cells in zip(table.row_numbers, table.rows, strict=True):
+            if only_marked and part is not None and number > header and (name, number) not in marked_rows:
+                continue
             for column, value in enumerate(cells):
                 written = "" if value is None else str(value)
                 if column in personal and part is not None and number >= part.header_row:

@@ -10,8 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-
+from core import yamldata
 from core.i18n import fill, text
 
 REGISTRY_FILE = Path(__file__).parent / "checks.yaml"
@@ -54,7 +53,7 @@ class Check:
 def checks() -> dict[str, Check]:
     """All checks by id, in registry order."""
     with REGISTRY_FILE.open(encoding="utf-8") as stream:
-        entries = yaml.safe_load(stream)
+        entries = yamldata.load(stream)
     return {entry["id"]: Check(**entry) for entry in entries}
 
 

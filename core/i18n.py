@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from core import yamldata
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 LANGUAGES = ("es", "en")
@@ -20,7 +20,7 @@ LANGUAGE_VARIABLE = "MESA_LANG"
 @cache
 def strings(lang: str) -> dict[str, Any]:
     with (LOCALES_DIR / f"{lang}.yaml").open(encoding="utf-8") as stream:
-        loaded: dict[str, Any] = yaml.safe_load(stream)
+        loaded: dict[str, Any] = yamldata.load(stream)
     return loaded
 
 

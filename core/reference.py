@@ -7,8 +7,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Literal
 
-import yaml
-
+from core import yamldata
 from core.config import REFERENCE_DIR, CalendarEntry, ReminderPolicy, calendar_path, load_calendar
 from core.contract import Frequency
 from core.text import fold, header_key, vocabulary_key
@@ -271,7 +270,7 @@ class Reference:
 
 def _read_yaml(name: str) -> Any:
     with (REFERENCE_DIR / name).open(encoding="utf-8") as stream:
-        return yaml.safe_load(stream)
+        return yamldata.load(stream)
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:

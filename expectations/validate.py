@@ -19,12 +19,13 @@ from core.contract import KEY_COLUMNS
 from core.problems import Problem
 from core.reference import Reference
 from expectations.suggest import suggesters
-from expectations.suite import CURRENT_PERIOD_PARAMETER, suites_from
+from expectations.suite import CURRENT_PERIOD_PARAMETER
 from transforms.model import Part
 
 if TYPE_CHECKING:
-    from great_expectations.core import ExpectationSuiteValidationResult, ExpectationValidationResult
+    from great_expectations.core import ExpectationSuite, ExpectationValidationResult
     from great_expectations.expectations import Expectation
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 # Earlier values of the series of some rows (warehouse.store.series_history, bound to a warehouse).
 History = Callable[[pd.DataFrame], pd.DataFrame]
@@ -68,6 +69,38 @@ class Checked:
     result: dict[str, Any] | None = None
 
 
+# Expectations whose answer depends on how many rows hold a value (a key repeated), not only on the
+# values of each row: they see every row. Every other one sees each distinct combination of the
+# columns it reads once, and what it finds is said of every row that holds that combination.
+EVERY_ROW = frozenset({"expect_compound_columns_to_be_unique", "expect_column_values_to_be_unique"})
+# The column that numbers the distinct combinations of a projection, and the rows they stand for.
+COMBINATION = "combination"
+# Each expectation of a projection carries its place in the whole suite in its `meta`.
+POSITION = "position_in_suite"
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Some expectations of a suite that read the same columns, as a suite of their own."""
+
+    suite: ExpectationSuite
+    columns: tuple[str, ...]  # what they read (those of the frame, and of their row conditions)
+    every_row: bool
+    positions: tuple[int, ...]  # their places in the whole suite: results come back in its order
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one expectation found over a bulk frame: the rows it did not hold for (the request and
+    row number, and the values it read), and whether it could be evaluated at all."""
+
+    config: ExpectationConfiguration
+    config_json: dict[str, Any]
+    success: bool
+    raised: bool
+    unexpected: list[dict[str, Any]]
+
+
 class SuiteRunner:
     """An ephemeral Great Expectations context holding the suites, built once per process."""
 
@@ -84,16 +117,26 @@ class SuiteRunner:
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         asset = self.context.data_sources.add_pandas("submissions").add_dataframe_asset("submission")
         self.batch_definition = asset.add_batch_definition_whole_dataframe("whole_submission")
-        self.suites = {
-            name: self.context.suites.add(suite) for name, suite in suites_from(expectations).items()
+        self.projections = {
+            name: [
+                Projection(self.context.suites.add(suite), columns, every_row, positions)
+                for suite, columns, every_row, positions in projections(name, items)
+            ]
+            for name, items in expectations.items()
+        }
+        self.configs = {
+            name: [(item.configuration, item.configuration.to_json_dict()) for item in items]
+            for name, items in expectations.items()
         }
         self.suggest = suggesters(reference)
         self.validating_seconds = 0.0  # inside Great Expectations' validations (the benchmark says it)
 
     def check_many(self, requests: list[Request], parameters: dict[str, Any]) -> list[Checked]:
-        """Every request, in bulk: one validation per suite over the frames that go through it (those
-        with the same columns: a frame without a required column is told so, not the others), each
-        row tagged with its request; the problems are split back per request."""
+        """Every request, in bulk: the frames that go through a suite (those with the same columns: a
+        frame without a required column is told so, not the others) are validated together, each
+        row tagged with its request; each group of the suite's expectations that reads the same
+        columns sees their distinct values once (see EVERY_ROW); the problems are split back per
+        request."""
         checked = [Checked([], []) for _ in requests]
         groups: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
         for number, request in enumerate(requests):
@@ -101,21 +144,46 @@ class SuiteRunner:
                 groups[(request.suite, tuple(sorted(map(str, request.frame.columns))))].append(number)
         for (suite, _), members in groups.items():
             frame = pd.concat([_tagged(requests[n], n) for n in members], ignore_index=True)
-            started = time.perf_counter()
-            batch = self.batch_definition.get_batch(batch_parameters={"dataframe": frame})
-            result = batch.validate(
-                self.suites[suite], expectation_parameters=parameters, result_format=RESULT_FORMAT
-            )
-            self.validating_seconds += time.perf_counter() - started
-            for number, found in self.split(result, members, requests).items():
+            answers = self.answers(suite, frame, parameters)
+            for number, found in self.split(suite, answers, members, requests).items():
                 checked[number] = found
         return checked
 
     def check(self, request: Request, parameters: dict[str, Any]) -> Checked:
         return self.check_many([request], parameters)[0]
 
+    def answers(self, suite: str, frame: pd.DataFrame, parameters: dict[str, Any]) -> list[Answer]:
+        """Each expectation of the suite over the bulk frame, in the suite's order."""
+        found: dict[int, Answer] = {}
+        for projection in self.projections[suite]:
+            present = [column for column in projection.columns if column in frame]
+            if projection.every_row:
+                index = [REQUEST_COLUMN, "row_number"]
+                rows = frame[list(dict.fromkeys([*present, *index]))]
+                results = self._validate(rows, projection.suite, index, parameters)
+                unexpected = [_items(result) for result in results]
+            else:
+                distinct, combinations = _distinct(frame, present)
+                results = self._validate(distinct, projection.suite, [COMBINATION], parameters)
+                unexpected = [_rows_of(_items(result), combinations, frame) for result in results]
+            for result, items in zip(results, unexpected, strict=True):
+                position = _position(result)
+                config, config_json = self.configs[suite][position]
+                found[position] = Answer(config, config_json, bool(result.success), _raised(result), items)
+        return [found[position] for position in sorted(found)]
+
+    def _validate(
+        self, frame: pd.DataFrame, suite: ExpectationSuite, index: list[str], parameters: dict[str, Any]
+    ) -> list[ExpectationValidationResult]:
+        started = time.perf_counter()
+        batch = self.batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result_format = {**RESULT_FORMAT, "unexpected_index_column_names": index}
+        result = batch.validate(suite, expectation_parameters=parameters, result_format=result_format)
+        self.validating_seconds += time.perf_counter() - started
+        return list(result.results)
+
     def split(
-        self, result: ExpectationSuiteValidationResult, members: list[int], requests: list[Request]
+        self, suite: str, answers: list[Answer], members: list[int], requests: list[Request]
     ) -> dict[int, Checked]:
         """The adapter: per request, one Problem per check x offending row (or per file for the
         file-level checks), and GX's results as they concern it."""
@@ -123,28 +191,25 @@ class SuiteRunner:
         not_evaluated: dict[int, list[str]] = {n: [] for n in members}
         records: dict[int, list[dict[str, Any]]] = {n: [] for n in members}
         rows = {n: Rows(_tagged(requests[n], n), requests[n].part, requests[n].sources) for n in members}
-        for outcome in result.results:
-            config = outcome.expectation_config
-            assert config is not None, "GX results carry their expectation"
-            meta, raised = config.meta, _raised(outcome)
+        for answer in answers:
+            meta = answer.config.meta or {}
             by_request: dict[int, list[dict[str, Any]]] = defaultdict(list)
-            for item in outcome.result.get("unexpected_index_list") or []:
+            for item in answer.unexpected:
                 by_request[int(item[REQUEST_COLUMN])].append(item)
             for n in members:
                 unexpected = by_request.get(n, [])
-                failed = not outcome.success and (bool(unexpected) or check(meta["check_id"]).scope == "file")
-                if raised:
+                failed = not answer.success and (bool(unexpected) or check(meta["check_id"]).scope == "file")
+                if answer.raised:
                     not_evaluated[n].append(meta["check_id"])
                 elif failed:
                     problems[n] += self._problems_for(meta, unexpected, rows[n])
-                records[n].append(_record(config.to_json_dict(), raised, failed, unexpected))
-        suite_name = result.suite_name
+                records[n].append(_record(answer.config_json, answer.raised, failed, unexpected))
         return {
             # A 5W row loads as several rows: what is wrong with it is said once.
             n: Checked(
                 list(dict.fromkeys(problems[n])),
                 not_evaluated[n],
-                {"suite_name": suite_name, "results": records[n]},
+                {"suite_name": suite, "results": records[n]},
             )
             for n in members
         }
@@ -180,6 +245,99 @@ class SuiteRunner:
                 )
             )
         return problems
+
+
+def projections(
+    name: str, items: list[Expectation]
+) -> list[tuple[ExpectationSuite, tuple[str, ...], bool, tuple[int, ...]]]:
+    """The suite's expectations grouped by the columns they read (and whether they must see every
+    row), each group a suite of its own: (suite, columns, every row, places in the whole suite)."""
+    import great_expectations as gx
+
+    grouped: dict[tuple[bool, tuple[str, ...]], list[int]] = defaultdict(list)
+    for position, item in enumerate(items):
+        every_row = item.configuration.type in EVERY_ROW
+        grouped[(every_row, read_columns(item.configuration.kwargs))].append(position)
+    return [
+        (
+            gx.ExpectationSuite(
+                name=f"{name}.{number}",
+                expectations=[
+                    items[p].copy(update={"id": None, "meta": {**(items[p].meta or {}), POSITION: p}})
+                    for p in positions
+                ],
+            ),
+            columns,
+            every_row,
+            tuple(positions),
+        )
+        for number, ((every_row, columns), positions) in enumerate(grouped.items())
+    ]
+
+
+def read_columns(kwargs: dict[str, Any]) -> tuple[str, ...]:
+    """The columns an expectation reads: its own, and those its row condition names."""
+    found = [kwargs[key] for key in ("column", "column_A", "column_B") if isinstance(kwargs.get(key), str)]
+    found += list(kwargs.get("column_list") or [])
+
+    def conditions(node: object) -> None:
+        if isinstance(node, dict):
+            column = node.get("column")
+            if isinstance(column, dict) and isinstance(column.get("name"), str):
+                found.append(column["name"])
+            for value in node.values():
+                conditions(value)
+        elif isinstance(node, list):
+            for value in node:
+                conditions(value)
+
+    conditions(kwargs.get("row_condition"))
+    return tuple(sorted(set(found)))
+
+
+def _distinct(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """The distinct combinations of `columns` (numbered in COMBINATION), and each row's number."""
+    if not columns:
+        numbers = pd.Series(0, index=frame.index)
+        return pd.DataFrame({COMBINATION: [0]}), numbers
+    numbers = frame.groupby(columns, dropna=False, sort=False).ngroup()
+    first = ~numbers.duplicated()
+    distinct = frame.loc[first, columns].copy()
+    distinct[COMBINATION] = numbers[first].to_numpy()
+    return distinct.reset_index(drop=True), numbers
+
+
+def _position(result: ExpectationValidationResult) -> int:
+    """The result's expectation's place in its whole suite (GX orders results its own way)."""
+    config = result.expectation_config
+    assert config is not None, "GX results carry their expectation"
+    return int((config.meta or {})[POSITION])
+
+
+def _items(result: ExpectationValidationResult) -> list[dict[str, Any]]:
+    return list(result.result.get("unexpected_index_list") or [])
+
+
+def _rows_of(
+    items: list[dict[str, Any]], combinations: pd.Series, frame: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """The rows a distinct combination GX found stands for: each as GX would have listed it (the
+    request, the row number and the values the expectation read)."""
+    if not items:
+        return []
+    by_combination = {int(item[COMBINATION]): item for item in items}
+    hit = combinations.isin(list(by_combination))
+    rows = frame.loc[hit, [REQUEST_COLUMN, "row_number"]]
+    found = []
+    for request, number, combination in zip(
+        rows[REQUEST_COLUMN].to_numpy(),
+        rows["row_number"].to_numpy(),
+        combinations[hit].to_numpy(),
+        strict=True,
+    ):
+        values = {key: value for key, value in by_combination[int(combination)].items() if key != COMBINATION}
+        found.append({**values, REQUEST_COLUMN: request, "row_number": number})
+    return found
 
 
 def _tagged(request: Request, number: int) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -18,6 +18,7 @@ from prefect.cache_policies import NONE
 from prefect.futures import PrefectFuture
 from prefect.states import Completed, Failed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from core import mailer
 from core.faults import MachineError, machine_fault
@@ -268,7 +269,7 @@ class Taking:
         """Archive the files (together; one by one if that fails, to tell which could not be
         read); those whose bytes are registered already are remembered as seen and skipped. The
         archive that cannot be written (a full disk, no permission) stops the run."""
-        state = archive_files(files, self.settings, len(files), return_state=True)
+        state = archive_files(opaque(files), self.settings, len(files), return_state=True)
         archived = state.result() if state.is_completed() else self.receive_each(files)
         if isinstance(archived, MachineError):
             raise archived
@@ -305,7 +306,8 @@ class Taking:
     def read(self, received: list[Received]) -> list[intake.Read]:
         """Read in chunks on the task runner's workers."""
         futures = [
-            read_submissions.submit(part, self.settings, len(part)) for part in split(received, self.chunks)
+            read_submissions.submit(opaque(part), self.settings, len(part))
+            for part in split(received, self.chunks)
         ]
         results = [item for future in futures for item in future.result()]
         machine = next((item for item in results if isinstance(item, MachineError)), None)
@@ -322,7 +324,7 @@ class Taking:
     def validate(self, batch: list[intake.Read]) -> list[Outcome]:
         """The round together; if that fails, each on its own, so that only the submission the
         pipeline fails on is held back."""
-        state = validate_round(batch, self.settings, len(batch), return_state=True)
+        state = validate_round(opaque(batch), self.settings, len(batch), return_state=True)
         if state.is_completed():
             outcomes: list[Outcome] = state.result()
             return outcomes
@@ -342,7 +344,7 @@ class Taking:
         if not outcomes:
             return
         parts = split(outcomes, self.chunks)
-        futures = [self.submit(answer_submissions, outcomes=part, count=len(part)) for part in parts]
+        futures = [self.submit(answer_submissions, outcomes=opaque(part), count=len(part)) for part in parts]
         folders = [folder for future in futures for folder in future.result()]
         machine = next((folder for folder in folders if isinstance(folder, MachineError)), None)
         if machine is not None:  # every chunk has ended: no answer about files the next run takes
@@ -354,7 +356,7 @@ class Taking:
                 self.failed(folder)
             else:
                 answered.append((outcome, folder))
-        loaded = load_submissions([outcome for outcome, _ in answered], self.settings, len(answered))
+        loaded = load_submissions(opaque([outcome for outcome, _ in answered]), self.settings, len(answered))
         for number, ((outcome, folder), result) in enumerate(zip(answered, loaded, strict=False)):
             if isinstance(result, MachineError):
                 intake.withdraw([taken for taken, _ in answered[number:]], self.settings)
@@ -389,6 +391,13 @@ class Taking:
         self.report.failed.append(label)
         self.report.submissions.append(answer_failure(fault, self.settings))
         self.progress.advance(label)
+
+
+def opaque(value: T) -> T:
+    """A task parameter Prefect hands over without walking it: it visits every element of every
+    collection a task receives (futures could hide anywhere), which costs seconds for a run's frames
+    and problems. Typed as the value itself, which the task receives."""
+    return cast("T", quote(value))
 
 
 def split(items: list[T], chunks: int) -> list[list[T]]:

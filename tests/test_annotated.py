@@ -226,3 +226,27 @@ def test_a_workbook_whose_styles_cannot_be_loaded_comes_back_from_its_cells(
     copy = load_workbook(folder / "planilla_revisada.xlsx")
     marked = copy["Datos"].cell(row=2, column=2)
     assert marked.value == "230304" and marked.comment is not None and "240302" in marked.comment.text
+
+
+def test_a_large_file_comes_back_with_only_its_rows_to_fix_where_they_were(
+    tmp_path: Path, reference: Reference, runner: SuiteRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(annotated, "EVERY_ROW_UP_TO", 2)  # as if the file were large
+    source = tmp_path / "grande.csv"
+    source.write_bytes(
+        template_csv(
+            ["DIRESA", "2026-10", "240101", "SAL-01", "F", "18-59", "in_destination", "5"],
+            ["DIRESA", "2026-10", "240102", "SAL-01", "F", "18-59", "in_destination", "6"],
+            ["DIRESA", "2026-10", "240103", "SAL-01", "F", "18-59", "in_destination", "-7"],
+            ["DIRESA", "2026-10", "240104", "SAL-01", "F", "18-59", "in_destination", "8"],
+        )
+    )
+    folder = write_feedback(
+        outcome_for(source, "DIRESA", reference, runner), tmp_path / "feedback", "es", "America/Lima"
+    )
+    data = load_workbook(folder / "planilla_revisada.xlsx")["Datos"]
+    assert data.cell(row=1, column=1).value == "agencia"  # the header, with a note on what is shown
+    assert data.cell(row=1, column=1).comment is not None
+    assert "solo las filas que tienen algo que corregir" in data.cell(row=1, column=1).comment.text
+    assert [data.cell(row=n, column=3).value for n in (2, 3, 4, 5)] == [None, None, "240103", None]
+    assert data.cell(row=4, column=8).comment is not None  # the row to fix, marked, where it was

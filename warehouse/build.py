@@ -26,9 +26,8 @@ from typing import Any, Literal
 
 import duckdb
 import pandas as pd
-import yaml
 
-from core import clock
+from core import clock, yamldata
 from core.i18n import text
 from core.reference import Reference
 from core.settings import DEFAULT_TIMEZONE
@@ -68,7 +67,7 @@ def models() -> tuple[Model, ...]:
     found = []
     for layer in LAYERS:
         for sql in sorted((MODELS_DIR / layer).glob("*.sql")):
-            meta = yaml.safe_load(sql.with_suffix(".yml").read_text(encoding="utf-8"))
+            meta = yamldata.load(sql.with_suffix(".yml").read_text(encoding="utf-8"))
             found.append(
                 Model(
                     name=sql.stem,
