@@ -9,6 +9,7 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 import ftfy
+import numpy as np
 import pandas as pd
 
 from core.contract import MONTH_PERIOD, QUARTER_PERIOD
@@ -195,6 +196,32 @@ def with_period_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def cells_frame(data: list[tuple[int, list[str]]]) -> pd.DataFrame:
+    """Rows of cells (row number, cells) as a frame of text by column position, indexed by row
+    number as Excel shows it ("row_number"); a short row's missing cells are empty."""
+    frame = pd.DataFrame([cells for _, cells in data], dtype=object)
+    frame.index = pd.Index([number for number, _ in data], name="row_number")
+    return frame.fillna("")
+
+
+def first_filled(grid: pd.DataFrame) -> pd.Series:
+    """Each row's first non-empty cell ("" for none)."""
+    if grid.empty:
+        return pd.Series("", index=grid.index, dtype=object)
+    filled = grid.where(grid != "")
+    return filled.bfill(axis=1).iloc[:, 0].fillna("")
+
+
+def total_words(labels: pd.DataFrame, first: pd.Series) -> pd.Series:
+    """Per row, the "TOTAL" that makes it a totals row (see total_word), or None: the first of its
+    label cells, then its first filled cell, that says it; decided once per distinct text."""
+    found = pd.Series(None, index=labels.index, dtype=object)
+    for candidate in [first, *(labels[column] for column in reversed(labels.columns))]:
+        said = map_unique(candidate, lambda text: bool(text) and fold(text) in TOTAL_WORDS).astype(bool)
+        found = candidate.where(said, found)
+    return found
+
+
 def total_word(labels: Iterable[str], cells: list[str]) -> str | None:
     """The "TOTAL" that makes a row a totals row: written in one of its label cells, or as the row's
     first filled cell."""
@@ -216,10 +243,24 @@ def resolver(lookup: Callable[[str], str | None], empty: str | None = None) -> C
     return resolve
 
 
-def map_unique(column: pd.Series, resolve: Callable[[str], str | None]) -> pd.Series:
+def map_unique(column: pd.Series, resolve: Callable[[str], object]) -> pd.Series:
     """Apply `resolve` once per distinct value: submissions repeat the same few codes."""
-    mapping = {text: resolve(text) for text in column.unique()}
-    return column.map(mapping)
+    if column.hasnans:  # None and NaN are told apart, as each resolves in its own way
+        return column.map({text: resolve(text) for text in column.unique()})
+    codes, distinct = pd.factorize(column)
+    resolved = np.array([resolve(text) for text in distinct], dtype=object)
+    return pd.Series(resolved[codes], index=column.index, name=column.name, dtype=object)
+
+
+def map_pairs(first: pd.Series, second: pd.Series, mapping: dict[tuple[str, str], str]) -> pd.Series:
+    """`mapping` of each row's (first, second) pair, looked up once per distinct pair; NaN where the
+    pair is not in it."""
+    left, left_values = pd.factorize(first, use_na_sentinel=False)
+    right, right_values = pd.factorize(second, use_na_sentinel=False)
+    combined, pairs = pd.factorize(left * len(right_values) + right)
+    width = len(right_values)
+    found = [mapping.get((left_values[int(p) // width], right_values[int(p) % width]), np.nan) for p in pairs]
+    return pd.Series(np.array(found, dtype=object)[combined], index=first.index, dtype=object)
 
 
 def cell(cells: list[str], position: int) -> str:

@@ -15,13 +15,15 @@ from transforms.header import AliasSpec, ColumnMatch, Header
 from transforms.model import Part
 from transforms.read import Table
 from transforms.values import (
-    cell,
+    cells_frame,
+    first_filled,
+    map_pairs,
     map_unique,
     names_a_month,
     normalise_period,
     number_columns,
     resolver,
-    total_word,
+    total_words,
     with_period_columns,
 )
 
@@ -53,27 +55,27 @@ def template_part(header: Header, channel: str, reference: Reference) -> tuple[P
         return None, [Problem("structure.months_across_columns", value=", ".join(months))]
     privacy = personal_data(columns, [cells for _, cells in data], loaded=("value",))
     problems = column_problems(columns, said=privacy.titles)
-    records, numbers = [], []
     read = {**columns.positions, **{f"{r.field}@{r.position}": r.position for r in columns.repeated}}
     prefilled = {columns.positions[name] for name in PREFILLED if name in columns.positions}
-    for number, cells in data:
-        if not any(value for position, value in enumerate(cells) if position not in prefilled):
-            continue
-        fields = {name: cell(cells, position) for name, position in read.items()}
-        total = total_word([fields.get(name, "") for name in LABEL_FIELDS], cells)
-        if total is not None:
-            problems.append(
-                Problem("structure.total_row", row_number=number, value=total, sheet=header.table.sheet)
-            )
-            continue
-        records.append(list(fields.values()))
-        numbers.append(number)
-    problems += privacy.problems
-    if not records:
-        return None, [*problems, Problem("structure.no_data_rows")]
-    written = pd.DataFrame(
-        records, columns=list(read), index=pd.Index(numbers, name="row_number"), dtype=object
+    grid = cells_frame(data)
+    used = (grid.drop(columns=[p for p in prefilled if p in grid]) != "").any(axis=1)
+    grid = grid.loc[used]
+    fields = pd.DataFrame(
+        {name: grid.get(position, "") for name, position in read.items()},
+        index=grid.index,
+        dtype=object,
     )
+    totals = total_words(fields.reindex(columns=list(LABEL_FIELDS), fill_value=""), first_filled(grid))
+    said = totals.dropna()
+    problems += [
+        Problem("structure.total_row", row_number=number, value=total, sheet=header.table.sheet)
+        for number, total in zip(said.index.tolist(), said.tolist(), strict=True)
+    ]
+    written = fields.loc[totals.isna()]
+    numbers = [int(number) for number in written.index]
+    problems += privacy.problems
+    if written.empty:
+        return None, [*problems, Problem("structure.no_data_rows")]
     source = written[list(columns.positions)]
     frame = canonical_frame(source, channel, reference)
     problems += formula_problems(header, numbers)
@@ -84,7 +86,7 @@ def template_part(header: Header, channel: str, reference: Reference) -> tuple[P
         columns.titles,
         frame,
         source,
-        rows_read=len(records),
+        rows_read=len(written),
         positions=columns.positions,
         personal=privacy.positions,
         covers=frame.reindex(columns=COVER_COLUMNS),
@@ -189,8 +191,7 @@ def with_r4v_group(frame: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     """The R4V age-sex group (girls, boys, women, men, other) each row falls in, kept beside the finer
     band it was reported in; None where sex or age is a total."""
     if "sex" in frame and "age_group" in frame:
-        pairs = pd.Series(list(zip(frame["sex"], frame["age_group"], strict=True)), index=frame.index)
-        frame["r4v_group"] = pairs.map(reference.r4v_groups)
+        frame["r4v_group"] = map_pairs(frame["sex"], frame["age_group"], reference.r4v_groups)
     else:
         frame["r4v_group"] = None
     return frame
