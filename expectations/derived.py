@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -16,22 +17,72 @@ from core.reference import Reference
 COMPARISON_COLUMNS = ["row_number", "kind", "a", "b", "difference"]
 
 
+# In frames derived for many submissions at once: which one (its place in the list) a row is of.
+REQUEST = "derived_for"
+
+
+class Batched:
+    """A derivation asked of many frames (a round's parts) one at a time, computed for all of them
+    together the first time one is asked: `many` takes the frames and returns what each derives, in
+    order. A frame it was not built with is derived on its own."""
+
+    def __init__(self, frames: list[pd.DataFrame], many: Callable[[list[pd.DataFrame]], list[pd.DataFrame]]):
+        self.frames, self.many = frames, many
+        self.positions = {id(frame): number for number, frame in enumerate(frames)}
+        self.found: list[pd.DataFrame] | None = None
+
+    def knows(self, frame: pd.DataFrame) -> bool:
+        number = self.positions.get(id(frame))
+        return number is not None and self.frames[number] is frame
+
+    def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
+        number = self.positions.get(id(frame))
+        if number is None or self.frames[number] is not frame:
+            return self.many([frame])[0]
+        if self.found is None:
+            self.found = self.many(self.frames)
+        return self.found[number]
+
+
 def comparisons(frame: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     """Totals against their parts, and attended against identified, within one submission. A frame
     without the columns to compare (a required column missing: reported already) compares nothing."""
-    if not {"value", *KEY_COLUMNS} <= set(frame.columns):
-        return pd.DataFrame(columns=COMPARISON_COLUMNS)
-    usable = frame.dropna(subset=["value", *KEY_COLUMNS])
-    pieces = [*_totals(usable, reference), *_pairs(usable, reference)]
+    return comparisons_many([frame], reference)[0]
+
+
+def comparisons_many(frames: list[pd.DataFrame], reference: Reference) -> list[pd.DataFrame]:
+    """`comparisons` of each frame (each its own submission's rows: rows are compared within their
+    own only), computed over all of them at once."""
+    empty = pd.DataFrame(columns=COMPARISON_COLUMNS)
+    usable = [
+        frame.dropna(subset=["value", *KEY_COLUMNS]).assign(**{REQUEST: number})
+        for number, frame in enumerate(frames)
+        if {"value", *KEY_COLUMNS} <= set(frame.columns)
+    ]
+    if not usable:
+        return [empty for _ in frames]
+    rows = pd.concat(usable, ignore_index=True)
+    pieces = [*_totals(rows, reference), *_pairs(rows, reference)]
     if not pieces:
-        return pd.DataFrame(columns=COMPARISON_COLUMNS)
-    return pd.concat(pieces, ignore_index=True)[COMPARISON_COLUMNS]
+        return [empty for _ in frames]
+    derived = pd.concat(pieces, ignore_index=True)
+    return _split(derived, len(frames), COMPARISON_COLUMNS)
+
+
+def _split(derived: pd.DataFrame, count: int, columns: list[str]) -> list[pd.DataFrame]:
+    """Rows derived for many frames, back to each frame (in their order), with `columns`."""
+    by_request = {number: rows for number, rows in derived.groupby(REQUEST, sort=False)}
+    empty = pd.DataFrame(columns=columns)
+    return [
+        by_request[number][columns].reset_index(drop=True) if number in by_request else empty
+        for number in range(count)
+    ]
 
 
 def _totals(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:
     pieces = []
     for breakdown in reference.breakdowns:
-        others = [column for column in KEY_COLUMNS if column != breakdown.column]
+        others = [REQUEST, *(column for column in KEY_COLUMNS if column != breakdown.column)]
         totals = frame.loc[frame[breakdown.column] == breakdown.total, [*others, "row_number", "value"]]
         parts = frame.loc[frame[breakdown.column].isin(breakdown.parts)]
         if totals.empty or parts.empty:
@@ -52,6 +103,7 @@ def _totals(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:
         pieces.append(
             pd.DataFrame(
                 {
+                    REQUEST: joined[REQUEST],
                     "row_number": joined["row_number"],
                     "kind": kind,
                     "a": joined["value"],
@@ -64,7 +116,7 @@ def _totals(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:
 
 
 def _pairs(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:
-    others = [column for column in KEY_COLUMNS if column != "indicator"]
+    others = [REQUEST, *(column for column in KEY_COLUMNS if column != "indicator")]
     pieces = []
     for indicator in reference.indicators:
         if indicator.pairs_with is None:
@@ -77,6 +129,7 @@ def _pairs(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:
         pieces.append(
             pd.DataFrame(
                 {
+                    REQUEST: joined[REQUEST],
                     "row_number": joined["row_number"],
                     "kind": "pair",
                     "a": joined["value_identified"],
@@ -104,13 +157,26 @@ SERIES = ["agency", "indicator", "district", "sex", "age_group", "population_typ
 
 def plausibility(frame: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     """Each row with a judged history, and the range its series usually stays in."""
-    if not {"value", *SERIES} <= set(frame.columns):  # a required column is missing: reported already
-        return pd.DataFrame(columns=PLAUSIBILITY_COLUMNS)
-    usable = frame.dropna(subset=["value", *SERIES])
-    judged = history.loc[history["periods"] >= MIN_PERIODS]
-    joined = usable.merge(judged, on=SERIES)
+    return plausibility_many([frame], [history])[0]
+
+
+def plausibility_many(frames: list[pd.DataFrame], histories: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """`plausibility` of each frame against its own series' history, computed for all at once."""
+    usable = [
+        (
+            frame.dropna(subset=["value", *SERIES]).assign(**{REQUEST: number}),
+            history.loc[history["periods"] >= MIN_PERIODS].assign(**{REQUEST: number}),
+        )
+        for number, (frame, history) in enumerate(zip(frames, histories, strict=True))
+        if {"value", *SERIES} <= set(frame.columns)  # a required column missing: reported already
+    ]
+    if not usable:
+        return [pd.DataFrame(columns=PLAUSIBILITY_COLUMNS) for _ in frames]
+    rows = pd.concat([rows for rows, _ in usable], ignore_index=True)
+    judged = pd.concat([judged for _, judged in usable], ignore_index=True)
+    joined = rows.merge(judged, on=[REQUEST, *SERIES])
     if joined.empty:
-        return pd.DataFrame(columns=PLAUSIBILITY_COLUMNS)
+        return [pd.DataFrame(columns=PLAUSIBILITY_COLUMNS) for _ in frames]
     median = joined["median_value"].astype("float64")
     scale = pd.concat(
         [
@@ -124,8 +190,9 @@ def plausibility(frame: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     low = (median - THRESHOLD * scale).clip(lower=0)
     high = median + THRESHOLD * scale
     usual = [f"{math.ceil(a):.0f}–{math.floor(b):.0f}" for a, b in zip(low, high, strict=True)]
-    return pd.DataFrame(
+    derived = pd.DataFrame(
         {
+            REQUEST: joined[REQUEST],
             "row_number": joined["row_number"],
             "value": joined["value"],
             "low": low,
@@ -133,3 +200,4 @@ def plausibility(frame: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
             "usual": usual,
         }
     )
+    return _split(derived, len(frames), PLAUSIBILITY_COLUMNS)

@@ -344,7 +344,12 @@ class Taking:
         if not outcomes:
             return
         parts = split(outcomes, self.chunks)
-        futures = [self.submit(answer_submissions, outcomes=opaque(part), count=len(part)) for part in parts]
+        futures = [
+            self.submit(
+                answer_submissions, outcomes=opaque([o.for_feedback() for o in part]), count=len(part)
+            )
+            for part in parts
+        ]
         folders = [folder for future in futures for folder in future.result()]
         machine = next((folder for folder in folders if isinstance(folder, MachineError)), None)
         if machine is not None:  # every chunk has ended: no answer about files the next run takes

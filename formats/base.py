@@ -14,6 +14,7 @@ import pandas as pd
 from core.contract import Format, Loads
 from core.problems import Problem
 from core.reference import Reference
+from expectations.derived import Batched, comparisons, plausibility
 from expectations.validate import Checked, History, Request
 from transforms.header import Header, HeaderSpec
 from transforms.model import Part
@@ -25,11 +26,24 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Context:
     """What checking a part needs besides the part: the reference data, the agency whose folder the
-    file came from, and the series' history (None: not judged)."""
+    file came from, the series' history (None: not judged), and the derivations of the rules that
+    compare rows (computed for a whole round at once when the round gives them)."""
 
     reference: Reference
     channel: str
     history: History | None = None
+    compared: Batched | None = None  # totals against parts, attended against identified
+    judged: Batched | None = None  # each row against its series' usual range
+
+    def comparisons(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return self.compared(frame) if self.compared is not None else comparisons(frame, self.reference)
+
+    def plausibility(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Only where there is a history (see `history`)."""
+        if self.judged is not None and self.judged.knows(frame):
+            return self.judged(frame)
+        assert self.history is not None, "plausibility is judged only against a history"
+        return plausibility(frame, self.history(frame))
 
     def request(
         self, suite: str, frame: pd.DataFrame, part: Part, sources: dict[str, str] | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.contract import Format, Status
@@ -40,6 +40,19 @@ class Outcome:
     @property
     def status(self) -> Status:
         return self.verdict.status
+
+    def for_feedback(self) -> Outcome:
+        """The outcome without its rows: what its feedback needs (counts, problems, where each cell
+        is, the periods, indicators and sectors it loads), cheap to hand to another process."""
+        accepted = self.verdict.accepted
+        kept = accepted[[c for c in ("period", "year", "indicator", "sector") if c in accepted]]
+        parts = [
+            replace(
+                part, frame=part.frame.iloc[0:0], source=part.source.iloc[0:0], covers=part.covers.iloc[0:0]
+            )
+            for part in self.parts
+        ]
+        return replace(self, verdict=replace(self.verdict, accepted=kept.drop_duplicates()), parts=parts)
 
     @property
     def periods(self) -> list[str]:

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from core import clock
 from core.contract import DEFAULT_LIMITS, Format, ReadLimits
 from core.problems import Problem
 from core.reference import Reference, load_reference
 from core.settings import DEFAULT_TIMEZONE
+from expectations.derived import Batched, comparisons_many, plausibility_many
 from expectations.suite import shared_expectations
 from expectations.triage import Verdict, triage
 from expectations.validate import Checked, History, Request, SuiteRunner, Validation, parameters, said_once
@@ -101,11 +104,21 @@ def validate_many(
     reference = load_reference()
     runner = runner or suite_runner()
     suite_parameters = parameters(today or clock.today(DEFAULT_TIMEZONE))
+    compared, judged = derivations(submissions, reference)
     checkings: list[tuple[int, Part, Checking]] = [
         (
             number,
             part,
-            format_of(item.parsed.format).check(part, Context(reference, item.channel, item.history)),
+            format_of(item.parsed.format).check(
+                part,
+                Context(
+                    reference,
+                    item.channel,
+                    item.history,
+                    compared,
+                    judged if item.history is not None else None,
+                ),
+            ),
         )
         for number, item in enumerate(submissions)
         for part in item.parsed.parts
@@ -134,6 +147,22 @@ def validate_many(
         )
         for number, item in enumerate(submissions)
     ]
+
+
+def derivations(submissions: list[ToValidate], reference: Reference) -> tuple[Batched, Batched]:
+    """The rules that compare rows derive their frames for every part of the round at once: totals
+    against parts, and each row against its series' history (for the parts that have one)."""
+    frames = [part.frame for item in submissions for part in item.parsed.parts]
+    histories = {
+        id(part.frame): item.history for item in submissions for part in item.parsed.parts if item.history
+    }
+
+    def judged_many(many: list[pd.DataFrame]) -> list[pd.DataFrame]:
+        return plausibility_many(many, [histories[id(frame)](frame) for frame in many])
+
+    compared = Batched(frames, partial(comparisons_many, reference=reference))
+    judged = Batched([f for f in frames if id(f) in histories], judged_many)
+    return compared, judged
 
 
 def _advance(

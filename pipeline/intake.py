@@ -133,7 +133,7 @@ def judge(
     warehouse = store.readable(settings.warehouse) if trial else settings.working
     screened = [screen(item.received, settings, trial) for item in batch]
     pending = [item for item, answer in zip(batch, screened, strict=True) if answer is None]
-    history = partial(store.series_history, warehouse)
+    history = Histories(warehouse, [part.frame for item in pending for part in item.parsed.parts])
     validations = submission.validate_many(
         [ToValidate(item.parsed, item.received.agency, history) for item in pending],
         runner,
@@ -146,6 +146,25 @@ def judge(
         ]
     )
     return [answer if answer is not None else next(judged) for answer in screened]
+
+
+class Histories:
+    """The series' histories a round's checks ask for: for the rows of every part read (what a format
+    judges as read), one question to the warehouse for them all, the first time one is asked; for
+    any other rows (derived by a format), a question of their own."""
+
+    def __init__(self, warehouse: Path | None, frames: list[pd.DataFrame]) -> None:
+        self.warehouse, self.frames = warehouse, frames
+        self.positions = {id(frame): number for number, frame in enumerate(frames)}
+        self.found: list[pd.DataFrame] | None = None
+
+    def __call__(self, rows: pd.DataFrame) -> pd.DataFrame:
+        number = self.positions.get(id(rows))
+        if number is None or self.frames[number] is not rows:
+            return store.series_history(self.warehouse, rows)
+        if self.found is None:
+            self.found = store.series_histories(self.warehouse, self.frames)
+        return self.found[number]
 
 
 def outcome_of(item: Read, validation: Validation, warehouse: Path | None) -> Outcome:

@@ -199,7 +199,11 @@ def with_period_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def cells_frame(data: list[tuple[int, list[str]]]) -> pd.DataFrame:
     """Rows of cells (row number, cells) as a frame of text by column position, indexed by row
     number as Excel shows it ("row_number"); a short row's missing cells are empty."""
-    frame = pd.DataFrame([cells for _, cells in data], dtype=object)
+    rows = [cells for _, cells in data]
+    width = max((len(cells) for cells in rows), default=0)
+    if any(len(cells) != width for cells in rows):  # ragged rows (a CSV's short lines)
+        rows = [[*cells, *[""] * (width - len(cells))] for cells in rows]
+    frame = pd.DataFrame(rows, dtype=object)
     frame.index = pd.Index([number for number, _ in data], name="row_number")
     return frame.fillna("")
 

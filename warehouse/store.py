@@ -245,11 +245,27 @@ HISTORY_COLUMNS = [*SERIES, "periods", "median_value", "mad_value", "mean_deviat
 def series_history(path: Path | None, rows: pd.DataFrame) -> pd.DataFrame:
     """For each series of `rows`: its current values' count, median and deviations in other periods.
     Rows without every key column (a required column was missing: reported already) have none."""
-    if path is None or not path.exists() or rows.empty or not {*SERIES, "period"} <= set(rows.columns):
-        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    return series_histories(path, [rows])[0]
+
+
+def series_histories(path: Path | None, frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """`series_history` of each frame (each its own submission's rows), in one query."""
+    empty = pd.DataFrame(columns=HISTORY_COLUMNS)
+    usable = [
+        (number, frame[[*SERIES, "period"]].assign(request=number))
+        for number, frame in enumerate(frames)
+        if not frame.empty and {*SERIES, "period"} <= set(frame.columns)
+    ]
+    if path is None or not path.exists() or not usable:
+        return [empty for _ in frames]
     with connect(path, read_only=True) as connection:
-        connection.register("incoming_rows", rows[[*SERIES, "period"]])
-        return table(connection, query("series_history"))
+        connection.register("incoming_rows", pd.concat([rows for _, rows in usable], ignore_index=True))
+        found = table(connection, query("series_history"))
+    by_request = dict(tuple(found.groupby("request", sort=False))) if not found.empty else {}
+    return [
+        by_request[number].drop(columns="request").reset_index(drop=True) if number in by_request else empty
+        for number in range(len(frames))
+    ]
 
 
 @dataclass(frozen=True)

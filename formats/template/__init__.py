@@ -11,7 +11,6 @@ import pandas as pd
 from core.contract import Format, Loads
 from core.problems import Problem
 from core.reference import Reference
-from expectations.derived import comparisons, plausibility
 from expectations.suite import comparison_expectations, value_expectations
 from formats.base import Checking, Context, PartCheck
 from formats.template.reading import template_part, template_spec
@@ -46,12 +45,10 @@ class TemplateFormat:
         frame = part.frame
         requests = [
             context.request("mesa_template", frame, part),
-            context.request("mesa_comparisons", comparisons(frame, context.reference), part),
+            context.request("mesa_comparisons", context.comparisons(frame), part),
         ]
         if context.history is not None:
-            requests.append(
-                context.request("plausibility", plausibility(frame, context.history(frame)), part)
-            )
+            requests.append(context.request("plausibility", context.plausibility(frame), part))
         checked = yield requests
         return PartCheck(checked, frame)
 

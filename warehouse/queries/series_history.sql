@@ -1,20 +1,28 @@
--- The history of each series the incoming rows (view `incoming_rows`) belong to: one row per
--- agency x indicator x district x sex x age_group x population_type, over its current values in
--- the periods the incoming rows do not cover: how many periods, their median, their median
--- absolute deviation and their mean absolute deviation from the median.
+-- The history of each series the incoming rows (view `incoming_rows`, each tagged with its `request`:
+-- several submissions are asked about at once) belong to: one row per request x agency x indicator x
+-- district x sex x age_group x population_type, over its current values in the periods that
+-- request's rows do not cover: how many periods, their median, their median absolute deviation and
+-- their mean absolute deviation from the median.
 with series as (
-    select distinct agency, indicator, district, sex, age_group, population_type
+    select distinct request, agency, indicator, district, sex, age_group, population_type
+    from incoming_rows
+),
+
+covered as (
+    select distinct request, period
     from incoming_rows
 ),
 
 history as (
     select
+        series.request,
         indicator_values.agency,
         indicator_values.indicator,
         indicator_values.district,
         indicator_values.sex,
         indicator_values.age_group,
         indicator_values.population_type,
+        indicator_values.period,
         indicator_values.value
     from indicator_values
     inner join series
@@ -24,20 +32,28 @@ history as (
         and indicator_values.sex = series.sex
         and indicator_values.age_group = series.age_group
         and indicator_values.population_type = series.population_type
-    where indicator_values.period not in (select distinct incoming_rows.period from incoming_rows)
+),
+
+earlier as (
+    select history.*
+    from history
+    anti join covered
+        on history.request = covered.request
+        and history.period = covered.period
 ),
 
 centred as (
     select
         *,
         median(value) over (
-            partition by agency, indicator, district, sex, age_group, population_type
+            partition by request, agency, indicator, district, sex, age_group, population_type
         ) as median_value
-    from history
+    from earlier
 ),
 
 final as (
     select
+        request,
         agency,
         indicator,
         district,
@@ -49,7 +65,7 @@ final as (
         mad(value) as mad_value,
         avg(abs(value - median_value)) as mean_deviation
     from centred
-    group by agency, indicator, district, sex, age_group, population_type
+    group by request, agency, indicator, district, sex, age_group, population_type
 )
 
 select * from final
