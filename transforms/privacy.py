@@ -7,6 +7,7 @@ reach the warehouse, whatever its header says.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from core.text import strip_accents
@@ -45,11 +46,13 @@ def kind_by_header(title: str) -> str | None:
 
 
 def kind_by_cells(cells: Sequence[str]) -> str | None:
-    filled = [cell.replace(" ", "") for cell in cells if cell.strip()]
-    if not filled:
+    """Each distinct cell looked at once, weighed by how often it is written."""
+    filled = Counter(cell.replace(" ", "") for cell in cells if cell.strip())
+    total = sum(filled.values())
+    if not total:
         return None
     for kind, pattern in CELL_PATTERNS.items():
-        if sum(1 for cell in filled if pattern.match(cell)) / len(filled) >= MAJORITY:
+        if sum(count for cell, count in filled.items() if pattern.match(cell)) / total >= MAJORITY:
             return kind
     return None
 

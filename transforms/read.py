@@ -166,8 +166,14 @@ def without_padding(content: bytes) -> bytes:
     return content.replace(b"\x00", b"")
 
 
+# Control characters that plain text does not hold (tabs, line breaks and form feeds aside).
+CONTROLS = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in range(32) if chr(c) not in TEXT_CONTROLS) + "]"
+)
+
+
 def is_binary(text: str) -> bool:
-    controls = sum(1 for char in text if char < " " and char not in TEXT_CONTROLS)
+    controls = len(CONTROLS.findall(text))
     return controls > BINARY_SHARE * max(len(text), 1)
 
 
@@ -196,6 +202,8 @@ def _read_delimited(content: bytes) -> Table:
 
 def cell_text(value: object) -> str:
     """A cell as text the way a person reads it: 12.0 -> "12", a date -> "2026-10-01"."""
+    if type(value) is str:  # most cells: codes and names
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -280,7 +288,7 @@ def _read_zip_workbook(content: bytes, limits: ReadLimits) -> Iterator[Table]:
     except Exception as error:
         raise UnreadableFileError("damaged_workbook", error) from error
     for name, hidden, values, merged in tables:
-        rows = [[cell_text(value) for value in row] for row in values]
+        rows = [list(map(cell_text, row)) for row in values]
         # calamine's ranges are 0-based and inclusive: ((first_row, first_column), (last_row, last_column)).
         fill_merged(
             rows,

@@ -65,9 +65,9 @@ def _unambiguous_grouping(compact: str, grouped: re.Match[str]) -> bool:
 
 def number_columns(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(values as float, canonical text) for a column of numbers as written, parsed once per value."""
-    parsed = {text: parse_number(text) for text in cells.unique()}
-    values = cells.map(lambda text: parsed[text][0]).astype("float64")
-    texts = cells.map(lambda text: parsed[text][1])
+    parsed = map_unique(cells, parse_number)
+    values = pd.Series([pair[0] for pair in parsed], index=cells.index, dtype="float64")
+    texts = pd.Series([pair[1] for pair in parsed], index=cells.index, dtype=object)
     return values, texts
 
 
@@ -249,10 +249,12 @@ def resolver(lookup: Callable[[str], str | None], empty: str | None = None) -> C
 
 def map_unique(column: pd.Series, resolve: Callable[[str], object]) -> pd.Series:
     """Apply `resolve` once per distinct value: submissions repeat the same few codes."""
-    if column.hasnans:  # None and NaN are told apart, as each resolves in its own way
-        return column.map({text: resolve(text) for text in column.unique()})
     codes, distinct = pd.factorize(column)
-    resolved = np.array([resolve(text) for text in distinct], dtype=object)
+    if (codes < 0).any():  # None and NaN are told apart, as each resolves in its own way
+        return column.map({text: resolve(text) for text in column.unique()})
+    resolved = np.empty(len(distinct), dtype=object)
+    for position, text in enumerate(distinct):  # one by one: a tuple stays one value
+        resolved[position] = resolve(text)
     return pd.Series(resolved[codes], index=column.index, name=column.name, dtype=object)
 
 
@@ -277,13 +279,16 @@ class MojibakeRepair:
 
     def __init__(self) -> None:
         self.repaired: dict[str, str] = {}
+        self.seen: dict[str, str] = {}  # each distinct text is looked at once
 
     def text(self, written: str) -> str:
         if written.isascii():
             return written
-        fixed = ftfy.fix_encoding(written)
-        if fixed != written:
-            self.repaired[written] = fixed
+        fixed = self.seen.get(written)
+        if fixed is None:
+            fixed = self.seen[written] = ftfy.fix_encoding(written)
+            if fixed != written:
+                self.repaired[written] = fixed
         return fixed
 
     def row(self, cells: list[str]) -> list[str]:
