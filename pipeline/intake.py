@@ -242,9 +242,14 @@ def withdraw(outcomes: list[Outcome], settings: Settings) -> None:
 
 def load(outcome: Outcome, settings: Settings) -> None:
     """Register the submission and load its rows, in one transaction."""
+    store.load_submission(settings.working, **vars(to_load(outcome)))
+
+
+def to_load(outcome: Outcome) -> store.ToLoad:
+    """What registering and loading the submission takes: its record, rows and coverage."""
     loads = submission.format_of(outcome.format).loads
     record = record_for(outcome, feedback.feedback_path(outcome))
-    store.load_submission(settings.working, record, outcome.verdict.accepted, coverage(outcome), loads)
+    return store.ToLoad(record, outcome.verdict.accepted, coverage(outcome), loads)
 
 
 @dataclass(frozen=True)
@@ -291,11 +296,34 @@ def answer_all(outcomes: list[Outcome], settings: Settings) -> list[Path | Fault
 
 
 def load_all(outcomes: list[Outcome], settings: Settings) -> list[Fault | MachineError | None]:
-    """`load` for each, in order, each in its own transaction (the one writer). A fault of the machine
-    ends the list there: the submissions after it are not tried (nor loaded)."""
-    return until_machine_fault(
-        [partial(guarded, "load", outcome.received, partial(load, outcome, settings)) for outcome in outcomes]
+    """`load` for each, in order, each in its own transaction (the one writer), their rows staged
+    together. A fault of the machine ends the list there: the submissions after it are not tried
+    (nor loaded)."""
+    prepared = [guarded("load", outcome.received, partial(to_load, outcome)) for outcome in outcomes]
+    loading = store.load_submissions(
+        settings.working, [item for item in prepared if not isinstance(item, Fault)]
     )
+    done: list[Fault | MachineError | None] = []
+    for outcome, item in zip(outcomes, prepared, strict=True):
+        if isinstance(item, Fault):
+            done.append(item)
+            continue
+        error = next(loading)
+        machine = machine_fault(error) if error is not None else None
+        if machine is not None:
+            done.append(machine)
+            loading.close()
+            break
+        done.append(None if error is None else Fault(outcome.received, "load", _said(error), _trace(error)))
+    return done
+
+
+def _said(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _trace(error: BaseException) -> str:
+    return "".join(traceback.format_exception(error))
 
 
 def until_machine_fault(steps: list[Callable[[], T]]) -> list[T | MachineError]:

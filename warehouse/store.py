@@ -11,7 +11,7 @@ import os
 import shutil
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -295,6 +295,17 @@ def slice_losses(
 COVERAGE_COLUMNS = ["period", "indicator", "rows_read", "rows_loaded"]
 
 
+@dataclass(frozen=True)
+class ToLoad:
+    """One submission to register and load: its record, its accepted rows (as `loads` loads them),
+    and which periods and indicators it covered."""
+
+    record: SubmissionRecord
+    rows: pd.DataFrame
+    coverage: pd.DataFrame | None = None
+    loads: Loads = "values"
+
+
 def load_submission(
     path: Path,
     record: SubmissionRecord,
@@ -305,6 +316,58 @@ def load_submission(
     """Register the submission and load its accepted rows in one transaction: all or nothing.
     `coverage` says which periods and indicators the file covered, rows loaded or not; `loads`,
     where its rows go (indicator values, or need and targets)."""
+    error = next(load_submissions(path, [ToLoad(record, rows, coverage, loads)]))
+    if error is not None:
+        raise error
+
+
+def load_submissions(path: Path, items: list[ToLoad]) -> Generator[Exception | None, None, None]:
+    """Register and load each submission in its own transaction (all of its rows or none), in order:
+    yields, for each, None when it loaded or the error that rolled it back. The round's rows are
+    staged once in a temporary table and each submission's go in with INSERT ... SELECT from it.
+    Stopping the iteration stops loading (the connection is closed)."""
+    with connect(path) as connection:
+        staged = _stage(connection, items)
+        try:
+            for item in items:
+                try:
+                    _load_one(connection, item, staged)
+                except Exception as error:
+                    yield error
+                else:
+                    yield None
+        finally:
+            with suppress(duckdb.Error):  # gone with the connection anyway; a broken one cannot drop
+                for table_name in staged.values():
+                    connection.execute(f"drop table if exists {table_name}")
+
+
+# The staged rows of a round, by what they load; the column that tells each submission's apart.
+STAGED: dict[Loads, str] = {"values": "staged_values", "need": "staged_need"}
+STAGED_SUBMISSION = "staged_submission"
+
+
+def _stage(connection: duckdb.DuckDBPyConnection, items: list[ToLoad]) -> dict[Loads, str]:
+    staged: dict[Loads, str] = {}
+    for loads, table_name in STAGED.items():
+        frames = [
+            item.rows.assign(**{STAGED_SUBMISSION: item.record.submission_id})
+            for item in items
+            if item.loads == loads
+            and not item.rows.empty
+            and list(item.rows.columns) == loaded_columns(loads)
+        ]
+        if not frames:
+            continue
+        connection.register("round_rows", pd.concat(frames, ignore_index=True))
+        connection.execute(f"create or replace temp table {table_name} as select * from round_rows")
+        connection.unregister("round_rows")
+        staged[loads] = table_name
+    return staged
+
+
+def _load_one(connection: duckdb.DuckDBPyConnection, item: ToLoad, staged: dict[Loads, str]) -> None:
+    record, rows, coverage, loads = item.record, item.rows, item.coverage, item.loads
     columns = loaded_columns(loads)
     if list(rows.columns) != columns:
         raise ValueError(f"rows to load as {loads} must have the columns {columns}, not {list(rows.columns)}")
@@ -314,25 +377,34 @@ def load_submission(
         "submission_id": record.submission_id,
         "received_at": record.received_at,
     }
-    with connect(path) as connection:
-        connection.begin()
-        try:
-            connection.execute(query("register_submission"), asdict(record))
+    connection.begin()
+    try:
+        connection.execute(query("register_submission"), asdict(record))
+        connection.execute(
+            "delete from failures where submission_id = $submission_id",
+            {"submission_id": record.submission_id},
+        )
+        if coverage is not None and not coverage.empty:
+            connection.register("incoming_coverage", coverage[COVERAGE_COLUMNS])
+            connection.execute(query("insert_coverage"), _used(query("insert_coverage"), slice_claim))
+        if not rows.empty:
+            # the submission's staged rows (its id is a hex digest: safe inside the statement)
             connection.execute(
-                "delete from failures where submission_id = $submission_id",
-                {"submission_id": record.submission_id},
+                f"create or replace temp view incoming_rows as select * exclude ({STAGED_SUBMISSION}) "
+                f"from {staged[loads]} where {STAGED_SUBMISSION} = '{_hex(record.submission_id)}'"
             )
-            if coverage is not None and not coverage.empty:
-                connection.register("incoming_coverage", coverage[COVERAGE_COLUMNS])
-                connection.execute(query("insert_coverage"), _used(query("insert_coverage"), slice_claim))
-            if not rows.empty:
-                connection.register("incoming_rows", rows)
-                connection.execute(query(insert), _used(query(insert), slice_claim))
-                connection.execute(query(claim), _used(query(claim), slice_claim))
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
+            connection.execute(query(insert), _used(query(insert), slice_claim))
+            connection.execute(query(claim), _used(query(claim), slice_claim))
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+
+
+def _hex(identifier: str) -> str:
+    if not identifier or any(c not in "0123456789abcdefghijklmnopqrstuvwxyz_" for c in identifier):
+        raise ValueError(f"not a submission id: {identifier!r}")
+    return identifier
 
 
 def _used(statement: str, parameters: dict[str, object]) -> dict[str, object]:
