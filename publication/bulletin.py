@@ -112,7 +112,10 @@ def gather(warehouse: Path, reference: Reference, period: str | None, lang: str,
     if chosen not in periods:
         shown = ", ".join(periods[-12:]) or "-"
         raise BulletinError("unknown_period", period=chosen, periods=shown)
-    marts = protected_marts(warehouse, reference, threshold, MARTS)
+    year = int(
+        chosen[:4]
+    )  # the year to date, and the trend's twelve months (which may begin the year before)
+    marts = protected_marts(warehouse, reference, threshold, MARTS, years=(str(year - 1), str(year)))
     with connect(warehouse, read_only=True) as connection:
         row = connection.execute("select as_of from stg_build").fetchone()
     as_of = row[0] if row else dt.date.today()

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import Any
+
 import pandas as pd
 
 from core.reference import Reference, load_reference
@@ -67,6 +69,19 @@ def coverage_sets(frame: pd.DataFrame, column: str) -> list[CellSet]:
         monthly = frame["period_kind"].eq("month")
         sets += additive_sets(frame, column, ["sector", "area_code", "group_code", "year"], yearly, monthly)
     return sets
+
+
+def _of_years(connection: Any, name: str, years: tuple[str, ...] | None) -> str:
+    """A where clause keeping the mart's rows of `years` (by its year, else its period's)."""
+    if years is None:
+        return ""
+    columns = {row[0] for row in connection.execute(f"describe {name}").fetchall()}
+    listed = ", ".join(f"'{int(year):04d}'" for year in years)  # years are numbers: safe in the statement
+    if "year" in columns:
+        return f" where cast(year as varchar) in ({listed})"
+    if "period" in columns:
+        return f" where left(cast(period as varchar), 4) in ({listed})"
+    return ""
 
 
 def area_sets(frame: pd.DataFrame, column: str, keys: list[str]) -> list[CellSet]:
@@ -155,14 +170,20 @@ class Protected:
 
 
 def protected_marts(
-    warehouse: Path, reference: Reference, threshold: int, names: tuple[str, ...] = EXPORTED
+    warehouse: Path,
+    reference: Reference,
+    threshold: int,
+    names: tuple[str, ...] = EXPORTED,
+    years: tuple[str, ...] | None = None,
 ) -> dict[str, Protected]:
     """The marts as they may be published, the same rules for every output (`mesa export`, the
     bulletin): small counts in sensitive sectors hidden, and the cells that would let them be
-    recomputed from totals. The warehouse is only read."""
+    recomputed from totals. Only the rows of `years` when given (what a bulletin shows: the sets of
+    cells that add up never span two years, so what is hidden is the same as over every year). The
+    warehouse is only read."""
     with connect(warehouse, read_only=True) as connection:
         marts = {
-            name: table(connection, f"select * from {name}")
+            name: table(connection, f"select * from {name}{_of_years(connection, name, years)}")
             for name in dict.fromkeys((*names, "gap_coverage"))
         }
     sensitive = sensitive_sectors(reference)
