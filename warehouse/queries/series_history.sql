@@ -42,16 +42,7 @@ earlier as (
         and history.period = covered.period
 ),
 
-centred as (
-    select
-        *,
-        median(value) over (
-            partition by request, agency, indicator, district, sex, age_group, population_type
-        ) as median_value
-    from earlier
-),
-
-final as (
+stats as (
     select
         request,
         agency,
@@ -61,11 +52,29 @@ final as (
         age_group,
         population_type,
         count(*) as periods,
-        any_value(median_value) as median_value,
-        mad(value) as mad_value,
-        avg(abs(value - median_value)) as mean_deviation
-    from centred
+        median(value) as median_value,
+        mad(value) as mad_value
+    from earlier
     group by request, agency, indicator, district, sex, age_group, population_type
+),
+
+final as (
+    select
+        stats.request,
+        stats.agency,
+        stats.indicator,
+        stats.district,
+        stats.sex,
+        stats.age_group,
+        stats.population_type,
+        stats.periods,
+        stats.median_value,
+        stats.mad_value,
+        avg(abs(earlier.value - stats.median_value)) as mean_deviation
+    from earlier
+    inner join stats
+        using (request, agency, indicator, district, sex, age_group, population_type)
+    group by all
 )
 
 select * from final
