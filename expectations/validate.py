@@ -10,6 +10,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -70,8 +71,9 @@ class Checked:
 
 
 # Expectations whose answer depends on how many rows hold a value (a key repeated), not only on the
-# values of each row: they see every row. Every other one sees each distinct combination of the
-# columns it reads once, and what it finds is said of every row that holds that combination.
+# values of each row: they see every row whose key another row shares (the others cannot break
+# them). Every other one sees each distinct combination of the columns it reads once, and what it
+# finds is said of every row that holds that combination.
 EVERY_ROW = frozenset({"expect_compound_columns_to_be_unique", "expect_column_values_to_be_unique"})
 # The column that numbers the distinct combinations of a projection, and the rows they stand for.
 COMBINATION = "combination"
@@ -159,7 +161,11 @@ class SuiteRunner:
             present = [column for column in projection.columns if column in frame]
             if projection.every_row:
                 index = [REQUEST_COLUMN, "row_number"]
-                rows = frame[list(dict.fromkeys([*present, *index]))]
+                # only the rows whose key another row shares can break a uniqueness rule
+                shared = (
+                    frame.duplicated(subset=present, keep=False) if present else frame.index == frame.index
+                )
+                rows = frame.loc[shared, list(dict.fromkeys([*present, *index]))]
                 results = self._validate(rows, projection.suite, index, parameters)
                 unexpected = [_items(result) for result in results]
             else:
@@ -381,6 +387,11 @@ class Rows:
         self.part = part
         self.sources = sources
 
+    @cached_property
+    def positions(self) -> dict[Any, Any]:
+        """Where each row number's frame rows are (a 5W row is several): looked up once."""
+        return self.every.groupby("row_number", sort=False).indices
+
     def field(self, number: int, meta: dict[str, Any]) -> str:
         if "column_from" in meta:
             return str(self.frame.at[number, meta["column_from"]])
@@ -405,7 +416,7 @@ class Rows:
         compared = [name for name in item if name != "row_number" and name in self.every]
         if not compared:
             return self.value(number, column)
-        rows = self.every.loc[self.every["row_number"] == number]
+        rows = self.every.iloc[self.positions.get(number, [])]
         for name in compared:
             rows = rows.loc[rows[name] == item[name]]
         return _shown(rows[column].iloc[0]) if not rows.empty else self.value(number, column)

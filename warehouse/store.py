@@ -286,6 +286,12 @@ def slice_losses(
     if rows.empty or path is None or not path.exists():
         return []
     with connect(path, read_only=True) as connection:
+        periods = [str(period) for period in rows["period"].dropna().unique()]
+        ((held,),) = connection.execute(
+            query("held_slices"), {"agency": agency, "received_at": received_at, "periods": periods}
+        ).fetchall()
+        if not held:  # new periods only (most files): nothing to take away
+            return []
         connection.register("incoming_rows", rows)
         cursor = connection.execute(query("slice_losses"), {"agency": agency, "received_at": received_at})
         names = [column[0] for column in cursor.description or []]
