@@ -33,7 +33,7 @@ from reception.inbox import InboxFile
 from reception.received import Received, receive
 from transforms.model import Parsed
 from transforms.read import too_large
-from transforms.values import period_in_name, period_kind
+from transforms.values import map_unique, period_in_name, period_kind
 from warehouse import store
 from warehouse.operations import FailureRecord, record_failure
 
@@ -245,11 +245,13 @@ def load(outcome: Outcome, settings: Settings) -> None:
     store.load_submission(settings.working, **vars(to_load(outcome)))
 
 
-def to_load(outcome: Outcome) -> store.ToLoad:
-    """What registering and loading the submission takes: its record, rows and coverage."""
+def to_load(outcome: Outcome, covered: pd.DataFrame | None = None) -> store.ToLoad:
+    """What registering and loading the submission takes: its record, rows and coverage (`covered`
+    when it was computed with others', see coverages)."""
     loads = submission.format_of(outcome.format).loads
     record = record_for(outcome, feedback.feedback_path(outcome))
-    return store.ToLoad(record, outcome.verdict.accepted, coverage(outcome), loads)
+    covered = coverage(outcome) if covered is None else covered
+    return store.ToLoad(record, outcome.verdict.accepted, covered, loads)
 
 
 @dataclass(frozen=True)
@@ -299,7 +301,11 @@ def load_all(outcomes: list[Outcome], settings: Settings) -> list[Fault | Machin
     """`load` for each, in order, each in its own transaction (the one writer), their rows staged
     together. A fault of the machine ends the list there: the submissions after it are not tried
     (nor loaded)."""
-    prepared = [guarded("load", outcome.received, partial(to_load, outcome)) for outcome in outcomes]
+    covered = coverages(outcomes)
+    prepared = [
+        guarded("load", outcome.received, partial(to_load, outcome, rows))
+        for outcome, rows in zip(outcomes, covered, strict=True)
+    ]
     loading = store.load_submissions(
         settings.working, [item for item in prepared if not isinstance(item, Fault)]
     )
@@ -397,21 +403,49 @@ def named_period(received: Received) -> str | None:
     return period_in_name(received.file.relative_path, received.file.received_at.date())
 
 
+COVERAGE_COLUMNS = ["period", "indicator", "rows_read", "rows_loaded"]
+COVERED = ["period", "indicator", "row_number"]
+# In a round's rows counted together: which outcome (its place in the list) they are of.
+OUTCOME = "outcome"
+
+
 def coverage(outcome: Outcome) -> pd.DataFrame:
     """Rows read and loaded per period and indicator: what the file covered, valid or not. Rows whose
     period or indicator is not a valid code cannot be placed and are left out."""
-    columns = ["period", "indicator", "rows_read", "rows_loaded"]
-    frames = [part.covers for part in outcome.parts if not part.covers.empty]
-    if not frames:
-        return pd.DataFrame(columns=columns)
-    read = pd.concat(frames)[["period", "indicator", "row_number"]].dropna().drop_duplicates()
-    loaded = outcome.verdict.accepted[["period", "indicator", "row_number"]].drop_duplicates()
-    counts = read.groupby(["period", "indicator"]).size().rename("rows_read").to_frame()
-    counts["rows_loaded"] = loaded.groupby(["period", "indicator"]).size()
+    return coverages([outcome])[0]
+
+
+def coverages(outcomes: list[Outcome]) -> list[pd.DataFrame]:
+    """`coverage` of each outcome, counted for all of them at once."""
+    read = [
+        pd.concat(frames)[COVERED].assign(**{OUTCOME: number})
+        for number, outcome in enumerate(outcomes)
+        if (frames := [part.covers for part in outcome.parts if not part.covers.empty])
+    ]
+    empty = pd.DataFrame(columns=COVERAGE_COLUMNS)
+    if not read:
+        return [empty for _ in outcomes]
+    keys = [OUTCOME, "period", "indicator"]
+    rows = pd.concat(read, ignore_index=True).dropna().drop_duplicates()
+    accepted = [
+        outcome.verdict.accepted[COVERED].assign(**{OUTCOME: number})
+        for number, outcome in enumerate(outcomes)
+        if {"period", "indicator"} <= set(outcome.verdict.accepted.columns)
+    ]
+    counts = rows.groupby(keys).size().rename("rows_read").to_frame()
+    if accepted:
+        loaded = pd.concat(accepted, ignore_index=True).drop_duplicates()
+        counts["rows_loaded"] = loaded.groupby(keys).size()
+    else:
+        counts["rows_loaded"] = 0
     counts = counts.fillna({"rows_loaded": 0}).astype({"rows_loaded": "int64"}).reset_index()
-    known = counts["period"].map(lambda period: period_kind(period) is not None)
-    codes = known & counts["indicator"].isin(load_reference().indicator_codes)
-    return counts.loc[codes, columns]
+    known = map_unique(counts["period"], lambda period: period_kind(period) is not None).astype(bool)
+    counts = counts.loc[known & counts["indicator"].isin(load_reference().indicator_codes)]
+    by_outcome = {number: found for number, found in counts.groupby(OUTCOME, sort=False)}
+    return [
+        by_outcome[number][COVERAGE_COLUMNS].reset_index(drop=True) if number in by_outcome else empty
+        for number in range(len(outcomes))
+    ]
 
 
 def record_for(outcome: Outcome, feedback_path: str) -> store.SubmissionRecord:
