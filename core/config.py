@@ -393,6 +393,23 @@ class Mail:
         return bool(self.smtp and self.sender)
 
 
+# The partners' systems the intake pulls from, and the format their records are read in.
+SOURCE_KINDS = ("activityinfo", "kobo")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A system a partner already reports in, pulled by the intake: ActivityInfo (R4V's 5W form,
+    read as the 5W export) or KoboToolbox (a form made from the Mesa template, `mesa plantillas
+    --kobo`). Its token comes from the environment or a Prefect Secret block, never from a file."""
+
+    name: str  # its key in the operations file: names its spool folder and its progress
+    kind: str  # activityinfo or kobo
+    url: str  # the server: https://www.activityinfo.org, https://kf.kobotoolbox.org
+    form: str  # ActivityInfo: the form's id; Kobo: the asset's uid
+    fields: tuple[tuple[str, str], ...] = ()  # ActivityInfo: 5W column -> the form's field, where it differs
+
+
 @dataclass(frozen=True)
 class Operations:
     inboxes: tuple[str, ...]  # as written: local folders or URLs; empty means the default inbox
@@ -401,9 +418,10 @@ class Operations:
     inbox_lines: tuple[int, ...] = ()
     execution: Execution = Execution()
     mail: Mail = Mail()
+    sources: tuple[Source, ...] = ()
 
 
-OPERATIONS_KEYS = ("inboxes", "schedules", "execution", "mail")
+OPERATIONS_KEYS = ("inboxes", "schedules", "execution", "mail", "sources")
 
 
 def load_operations(path: Path) -> Operations:
@@ -418,10 +436,44 @@ def load_operations(path: Path) -> Operations:
     schedules = _schedules(check, root.get("schedules"), root.line_of("schedules"))
     execution = _execution(check, root.get("execution"), root.line_of("execution"))
     mail = _mail(check, root.get("mail"), root.line_of("mail"))
+    sources = _sources(check, root.get("sources"), root.line_of("sources"))
     if check.problems:
         raise ConfigError(check.problems)
     lines = tuple(n for _, n in inboxes)
-    return Operations(tuple(i for i, _ in inboxes), schedules, path, lines, execution, mail)
+    return Operations(tuple(i for i, _ in inboxes), schedules, path, lines, execution, mail, sources)
+
+
+def _sources(check: _Checker, node: Any, line: int) -> tuple[Source, ...]:
+    if node is None:
+        return ()
+    mapping = check.mapping(
+        node, line, "sources", [str(key) for key in node] if isinstance(node, dict) else []
+    )
+    if mapping is None:
+        return ()
+    found = []
+    for name in mapping:
+        spec = check.mapping(
+            mapping[name], mapping.line_of(name), f"source_{name}", ("kind", "url", "form", "fields")
+        )
+        if spec is None:
+            continue
+        kind = str(spec.get("kind", ""))
+        if kind not in SOURCE_KINDS:
+            check.add(spec.line_of("kind") or mapping.line_of(name), "bad_choice", key="kind", value=kind,
+                      choices=", ".join(SOURCE_KINDS))  # fmt: skip
+            continue
+        url, form = str(spec.get("url") or "").strip(), str(spec.get("form") or "").strip()
+        if not url.startswith(("https://", "http://")) or not form:
+            check.add(spec.line_of("url") or mapping.line_of(name), "bad_source", name=name)
+            continue
+        fields = spec.get("fields") or {}
+        if not isinstance(fields, dict):
+            check.add(spec.line_of("fields"), "not_a_mapping", what=f"source_{name}.fields")
+            continue
+        pairs = tuple((str(column), str(field)) for column, field in fields.items())
+        found.append(Source(str(name), kind, url.rstrip("/"), form, pairs))
+    return tuple(found)
 
 
 def _mail(check: _Checker, node: Any, line: int) -> Mail:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.config import TASK_RUNNERS, Execution, Mail, Operations, load_operations
+from core.config import TASK_RUNNERS, Execution, Mail, Operations, Source, load_operations
 from core.contract import DEFAULT_LIMITS, ReadLimits
 from core.i18n import language, text
 
@@ -24,6 +24,7 @@ ARCHIVE_NEXT_TO_WAREHOUSE = "archive"
 # The writer's own copy of the warehouse lives in this folder beside the published one.
 WORKING_FOLDER = ".mesa-trabajo"
 MAIL_SPOOL_FOLDER = "correo"
+SOURCES_SPOOL_FOLDER = "fuentes"
 VALIDATIONS_FOLDER = "validaciones"
 # MESA_INBOX may name several inboxes, separated like this (";" never appears in a URL's host or a
 # folder name an officer would choose, unlike ":" and ",").
@@ -74,12 +75,19 @@ class Settings:
     # archive's copy, the feedback, validation results and rows: measured on the bundled examples),
     # plus a copy of the warehouse for the publish; 0 leaves the check out.
     space_factor: float = 6.0
+    sources: tuple[Source, ...] = ()  # partners' systems pulled by each run (operations.yaml)
 
     @property
     def mail_spool(self) -> Path:
         """Where the attachments of the mailboxes' messages land, <AGENCY>/<file>, before the intake
         takes them as it takes any inbox's files (beside the warehouse, never under version control)."""
         return self.warehouse.parent / MAIL_SPOOL_FOLDER
+
+    @property
+    def sources_spool(self) -> Path:
+        """Where what is pulled from partners' systems becomes files, <AGENCY>/<source>-<period>.csv,
+        that the intake then takes as it takes any inbox's (beside the warehouse)."""
+        return self.warehouse.parent / SOURCES_SPOOL_FOLDER
 
     @property
     def working(self) -> Path:
@@ -139,6 +147,7 @@ def resolve_settings(
         execution=_execution(environ, operations),
         mail=_mail(environ, operations),
         space_factor=_factor(environ, "MESA_SPACE_FACTOR", Settings.space_factor),
+        sources=operations.sources,
     )
 
 

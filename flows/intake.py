@@ -21,6 +21,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from core import mailer
+from core.config import Source
 from core.faults import MachineError, machine_fault
 from core.i18n import text
 from core.locations import is_mailbox
@@ -40,7 +41,7 @@ from flows.execution import workers
 from flows.progress import Progress
 from followup.status import machine_text
 from formats.outcome import Outcome
-from pipeline import intake, mail
+from pipeline import intake, mail, sources
 from pipeline.intake import Fault
 from pipeline.pending import nothing_new
 from pipeline.report import Entry, RunReport
@@ -49,6 +50,7 @@ from reception import inbox as inbox_reader
 from reception import mailbox
 from reception.inbox import InboxFile
 from reception.mailbox import public_url
+from reception.partners import PullError
 from reception.received import Received
 from warehouse import store
 from warehouse.lock import WarehouseBusyError
@@ -167,6 +169,16 @@ def list_inboxes(settings: Settings) -> tuple[list[InboxFile], list[str]]:
             if str(settings.mail_spool) not in folders:
                 settings.mail_spool.mkdir(parents=True, exist_ok=True)
                 folders.append(str(settings.mail_spool))
+    if settings.sources:
+        puller = pull_source.with_options(**options, retry_condition_fn=_worth_retrying)
+        for source in settings.sources:
+            pulling = puller(source, settings, return_state=True)
+            if not pulling.is_completed():
+                said = sources.failed(settings, source, _pull_error(pulling.result(raise_on_failure=False)))
+                get_run_logger().error(said)
+                unreachable.append(f"{source.kind}:{source.name}")
+        settings.sources_spool.mkdir(parents=True, exist_ok=True)
+        folders.append(str(settings.sources_spool))
     for location in folders:
         state = lister(location, return_state=True)
         if state.is_completed():
@@ -174,6 +186,40 @@ def list_inboxes(settings: Settings) -> tuple[list[InboxFile], list[str]]:
         else:
             _unreachable(settings, location, state.message, unreachable)
     return mail.with_names(files, settings), unreachable
+
+
+@task(cache_policy=NONE, task_run_name="pull {source.name}")
+def pull_source(source: Source, settings: Settings) -> sources.PullReport:
+    """A partner's system pulled (only what changed), its changed months written to the spool."""
+    variable, block = sources.TOKENS[source.kind]
+    token = secret(variable, block)
+    if not token:
+        raise PullError("token", variable)
+    report = sources.pull(settings, source, token)
+    get_run_logger().info(
+        text(
+            settings.lang,
+            "log.source_pulled",
+            source=source.name,
+            records=report.records,
+            files=len(report.files),
+        )
+    )
+    return report
+
+
+def _worth_retrying(task: Any, run: Any, state: Any) -> bool:
+    """A token refused or an answer that is not the API's will not change by asking again."""
+    error = state.result(raise_on_failure=False)
+    return not (isinstance(error, PullError) and error.fault in ("token", "bad_answer", "too_large"))
+
+
+def _pull_error(error: object) -> PullError:
+    return (
+        error
+        if isinstance(error, PullError)
+        else PullError("unreachable", f"{type(error).__name__}: {error}")
+    )
 
 
 def _unreachable(settings: Settings, location: str, message: str | None, unreachable: list[str]) -> None:

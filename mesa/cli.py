@@ -81,6 +81,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     templates.add_argument("--agency", metavar="CODE", action="append", help=say("templates_agency"))
     templates.add_argument("--period", metavar="YYYY-MM", help=say("templates_period"))
     templates.add_argument("--out", metavar="DIR", default=TEMPLATE_FOLDER, help=say("templates_out"))
+    templates.add_argument("--kobo", action="store_true", help=say("templates_kobo"))
     templates.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
     templates.set_defaults(handler=_commands("templates_command"))
 

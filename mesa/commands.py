@@ -288,7 +288,7 @@ def sql_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def export_command(args: argparse.Namespace, settings: Settings) -> int:
     from core.reference import load_reference
-    from publication.export import export
+    from publication.ecosystem import publish
 
     lang = settings.lang
     if not settings.warehouse.exists():
@@ -299,7 +299,7 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
         print(text(lang, "cli.bad_threshold", value=threshold), file=sys.stderr)
         return EXIT_USAGE
     out = Path(args.out).expanduser().resolve()
-    for exported in export(settings.warehouse, out, load_reference(), threshold):
+    for exported in publish(settings.warehouse, out, load_reference(), threshold):
         print(
             text(lang, "cli.exported", mart=exported.mart, rows=exported.rows, hidden=exported.hidden_cells)
         )
@@ -354,6 +354,12 @@ def templates_command(args: argparse.Namespace, settings: Settings) -> int:
     from core.reference import load_reference
 
     reference = load_reference()
+    if args.kobo:  # one form for every agency: each submission says its own
+        from agency_templates.kobo import write_xlsform
+
+        path = write_xlsform(Path(args.out).expanduser().resolve(), reference, lang)
+        print(text(lang, "cli.kobo_written", path=path))
+        return EXIT_OK
     agencies = []
     for written in args.agency or reference.agency_codes:
         code = reference.agency_code(written)

@@ -214,11 +214,14 @@ def export(
     warehouse: Path, out: Path, reference: Reference, threshold: int, marker: str | None = None
 ) -> list[Exported]:
     """Write every exported mart as Parquet and CSV under `out`, protected; the warehouse is only read."""
-    shown = marker or f"<{threshold}"
+    return write_marts(protected_marts(warehouse, reference, threshold), out, marker or f"<{threshold}")
+
+
+def write_marts(marts: dict[str, Protected], out: Path, marker: str) -> list[Exported]:
+    """Each protected mart as Parquet and CSV under `out`."""
     out.mkdir(parents=True, exist_ok=True)
     return [
-        write_mart(name, protected.frame, protected.hidden, out, shown)
-        for name, protected in protected_marts(warehouse, reference, threshold).items()
+        write_mart(name, protected.frame, protected.hidden, out, marker) for name, protected in marts.items()
     ]
 
 

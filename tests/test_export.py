@@ -135,3 +135,71 @@ def test_export_writes_protected_parquet_and_csv_and_keeps_the_warehouse_true(
         "select people_reached from gap_coverage where sector = 'Protection (GBV)' and area_code = '240101'"
         " and period = '2026-10' and group_code = 'total'"
     ) == [(3.0,)]
+
+
+def test_the_export_for_the_ecosystem_validates_reads_as_hxl_and_hides_the_same_cells(
+    tmp_path: Path, reference: Reference
+) -> None:
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    import hxl
+
+    from publication.ecosystem import publish
+
+    given = Given(tmp_path / "mesa.duckdb")
+    given.need([("2026", "people_in_need", GBV, "total", None, 300)])
+    given.values(
+        "MIMP",
+        [
+            total("2026-10", "240101", "VBG-02", 3),
+            total("2026-10", "240302", "VBG-02", 40),
+            ("2026-10", "240302", "district", "VBG-02", "F", "6-11", "total", 12),
+            ("2026-10", "240302", "district", "VBG-02", "M", "18-59", "total", 28),
+        ],
+    )
+    given.build(reference, as_of=dt.date(2026, 11, 22))
+    out = tmp_path / "out"
+    publish(given.path, out, reference, threshold=5)
+
+    # Frictionless: the data package validates, as its own command line says
+    frictionless = shutil.which("frictionless", path=str(Path(sys.executable).parent))
+    assert frictionless is not None
+    checked = subprocess.run(
+        [frictionless, "validate", "--json", "datapackage.json"], cwd=out, capture_output=True, text=True
+    )
+    report = json.loads(checked.stdout)
+    assert checked.returncode == 0 and report["valid"], checked.stdout[-2000:]
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    coverage = next(r for r in package["resources"] if r["path"] == "gap_coverage.csv")
+    assert "<5" in coverage["schema"]["missingValues"]
+    described = {field["name"]: field["description"] for field in coverage["schema"]["fields"]}
+    assert " / " in described["people_reached"]  # Spanish, then English
+
+    # HXL: every table reads with libhxl, every column has a hashtag it recognises
+    for path in sorted((out / "hxl").glob("*.csv")):
+        dataset = hxl.data(str(path), hxl.InputOptions(allow_local=True))
+        rows = list(dataset)
+        assert all(column.tag for column in dataset.columns), path.name
+        assert len(dataset.columns) == len(pd.read_csv(path, nrows=0).columns), path.name
+        assert rows or path.name in ("gap_equity.csv", "gap_target.csv"), path.name  # no group need here
+    by_group = hxl.data(str(out / "hxl" / "reached_by_group.csv"), hxl.InputOptions(allow_local=True))
+    assert {"#reached+f+children", "#reached+m+adults"} <= {c.display_tag for c in by_group.columns}
+
+    # Nothing hidden in the CSVs shows in their HXL twins
+    for name in ("gap_coverage", "gap_referral", "gap_equity", "gap_target"):
+        plain = pd.read_csv(out / f"{name}.csv", dtype=str, keep_default_na=False)
+        twin = pd.read_csv(out / "hxl" / f"{name}.csv", dtype=str, keep_default_na=False).iloc[1:]
+        assert (plain.to_numpy() == twin.reset_index(drop=True).to_numpy()).all(), name
+    tumbes = pd.read_csv(out / "hxl" / "gap_coverage.csv", dtype=str, keep_default_na=False).iloc[1:]
+    cell = tumbes.loc[
+        (tumbes["sector"] == GBV) & (tumbes["area_code"] == "240101") & (tumbes["period"] == "2026-10")
+        & (tumbes["group_code"] == "total"), "people_reached",
+    ]  # fmt: skip
+    assert list(cell) == ["<5"]
+    assert "3" not in set(tumbes["people_reached"])
+    metadata = json.loads((out / "hdx_dataset.json").read_text(encoding="utf-8"))
+    assert {"title", "notes", "methodology", "caveats", "license_id", "tags", "dataset_date"} <= set(metadata)
+    assert "«<5»" in metadata["caveats"]["es"] and "1 a 4" in metadata["caveats"]["es"]
