@@ -25,6 +25,8 @@ def nothing_new(settings: Settings) -> RunReport | None:
     reports and keeps its history."""
     if not (settings.working.exists() and settings.warehouse.exists()):
         return None
+    if settings.sources:
+        return None  # a partner's system is only known by asking it (the run asks for what changed)
     mailboxes = [location for location in settings.inboxes if is_mailbox(location)]
     folders = [location for location in settings.inboxes if not is_mailbox(location)]
     if mailboxes and settings.mail_spool.is_dir():

@@ -64,6 +64,7 @@ def pull(settings: Settings, source: Source, token: str) -> PullReport:
         pulled = partners.kobo(source.url, source.form, token)
         records = [kobo_record(record, reference) for record in pulled.records]
         partner = KOBO_FIELDS["agency"]
+    records = list({record.record_id: record for record in records}.values())  # a record paged twice: once
     for page in pulled.pages:  # as they came, before anything reads them
         archive_stream(io.BytesIO(page.raw), settings.archive)
     changed = keep_pull(settings.working, source.name, source.kind, records, pulled.cursor)
@@ -110,10 +111,10 @@ def five_w_record(record: dict[str, Any], columns: dict[str, str], reference: Re
 
 def kobo_record(record: dict[str, Any], reference: Reference) -> SourceRecord:
     codes = codes_of_choices(reference)
+    answers = {field_name: _text(record.get(name)) for field_name, name in KOBO_FIELDS.items()}
     fields = {
-        name: codes.get(field_name, {}).get(value, value)
-        for field_name, name in KOBO_FIELDS.items()
-        if (value := _text(record.get(name))) is not None
+        KOBO_FIELDS[field_name]: codes.get(field_name, {}).get(value, value)
+        for field_name, value in answers.items()
     }
     agency = fields.get(KOBO_FIELDS["agency"], "")
     period = fields.get(KOBO_FIELDS["period"], "")

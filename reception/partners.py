@@ -62,7 +62,7 @@ class Pulled:
 
 
 def activityinfo(
-    url: str, form: str, token: str, columns: dict[str, str], since: str | None, page: int = PAGE_RECORDS
+    url: str, form: str, token: str, columns: dict[str, str], since: str | None, page: int | None = None
 ) -> Pulled:
     """The form's records edited after `since` (a _lastEditTime, in seconds), with `columns`
     (name -> the form's field or expression), `_id` and `_lastEditTime` among them."""
@@ -75,6 +75,7 @@ def activityinfo(
     }
     if since:
         body["filter"] = f"_lastEditTime > {float(since):.3f}"
+    page = page or PAGE_RECORDS
     pages, cursor, offset = [], since or "", 0
     with _client(f"Bearer {token}") as client:
         while True:
@@ -92,9 +93,13 @@ def activityinfo(
             offset += page
 
 
-def kobo(url: str, asset: str, token: str, page: int = PAGE_RECORDS) -> Pulled:
+def kobo(url: str, asset: str, token: str, page: int | None = None) -> Pulled:
     """Every submission of the asset (see the module's note on edits); the cursor is the count."""
-    params: dict[str, Any] = {"limit": page, "format": "json", "sort": json.dumps({"_id": 1})}
+    params: dict[str, Any] | None = {
+        "limit": page or PAGE_RECORDS,
+        "format": "json",
+        "sort": json.dumps({"_id": 1}),
+    }
     pages = []
     following: str | None = f"{url}/api/v2/assets/{asset}/data.json"
     with _client(f"Token {token}") as client:
@@ -102,7 +107,7 @@ def kobo(url: str, asset: str, token: str, page: int = PAGE_RECORDS) -> Pulled:
             if not following.startswith(url):
                 raise PullError("bad_answer", f"a next page outside {url}")
             raw = _send(client, "GET", following, params=params)
-            params = {}  # `next` carries them on
+            params = None  # `next` carries them on
             try:
                 answer = json.loads(raw)
                 records = [dict(record) for record in answer["results"]]

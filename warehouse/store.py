@@ -242,6 +242,24 @@ SERIES = ["agency", "indicator", "district", "sex", "age_group", "population_typ
 HISTORY_COLUMNS = [*SERIES, "periods", "median_value", "mad_value", "mean_deviation"]
 
 
+# Incoming rows asked about in one query: each brings its series' every earlier period, and the
+# query's memory grows with both (DuckDB's limit is 1 GB).
+HISTORY_CHUNK_ROWS = 25_000
+
+
+def _chunks(items: list[tuple[int, pd.DataFrame]], rows: int) -> list[list[tuple[int, pd.DataFrame]]]:
+    """Consecutive frames in groups of about `rows` rows (a larger frame alone)."""
+    found: list[list[tuple[int, pd.DataFrame]]] = []
+    size = 0
+    for item in items:
+        if not found or size + len(item[1]) > rows:
+            found.append([])
+            size = 0
+        found[-1].append(item)
+        size += len(item[1])
+    return found
+
+
 def series_history(path: Path | None, rows: pd.DataFrame) -> pd.DataFrame:
     """For each series of `rows`: its current values' count, median and deviations in other periods.
     Rows without every key column (a required column was missing: reported already) have none."""
@@ -258,10 +276,14 @@ def series_histories(path: Path | None, frames: list[pd.DataFrame]) -> list[pd.D
     ]
     if path is None or not path.exists() or not usable:
         return [empty for _ in frames]
+    found = []
     with connect(path, read_only=True) as connection:
-        connection.register("incoming_rows", pd.concat([rows for _, rows in usable], ignore_index=True))
-        found = table(connection, query("series_history"))
-    by_request = dict(tuple(found.groupby("request", sort=False))) if not found.empty else {}
+        for chunk in _chunks(usable, HISTORY_CHUNK_ROWS):  # a history joins every earlier period: bounded
+            connection.register("incoming_rows", pd.concat([rows for _, rows in chunk], ignore_index=True))
+            found.append(table(connection, query("series_history")))
+            connection.unregister("incoming_rows")
+    histories = pd.concat(found, ignore_index=True)
+    by_request = dict(tuple(histories.groupby("request", sort=False))) if not histories.empty else {}
     return [
         by_request[number].drop(columns="request").reset_index(drop=True) if number in by_request else empty
         for number in range(len(frames))
