@@ -92,7 +92,9 @@ class KoboHandler(ActivityInfoHandler):
         page = rows[start : start + limit]
         page_after = urlencode({"limit": limit, "start": start + limit})
         following = (
-            f"{api.url}/api/v2/assets/{api.form}/data.json?{page_after}" if start + limit < len(rows) else None
+            f"{api.url}/api/v2/assets/{api.form}/data.json?{page_after}"
+            if start + limit < len(rows)
+            else None
         )
         return self._send(200, {"count": len(rows), "next": following, "previous": None, "results": page})
 
