@@ -76,6 +76,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
                     "mail_notices": [asdict(notice) for notice in notices],
                     "writing": asdict(holder) if holder else None,
                     "free_mb": _free_megabytes(settings),
+                    "sources": _sources(settings),
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -90,6 +91,9 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     _print_failures(failed, settings)
     _print_mail(undelivered, notices, settings)
     _print_runs(runs, settings)
+    for source in _sources(settings):
+        state = "source_failed" if source["last_error"] else "source_pulled"
+        print(text(lang, f"reporting.{state}", **{k: v or "-" for k, v in source.items()}))
     print(
         text(lang, "reporting.free_space", folder=settings.warehouse.parent, free=_free_megabytes(settings))
     )
@@ -109,6 +113,23 @@ def _recent_runs(settings: Settings) -> list[dict[str, Any]]:
         except WarehouseInUseError:
             pass
     return recent_runs(settings.warehouse)
+
+
+def _sources(settings: Settings) -> list[dict[str, Any]]:
+    """The partners' systems pulled, from the writer's own file when no run holds it."""
+    if not settings.sources:
+        return []
+    import duckdb
+
+    from warehouse.sources import source_states
+    from warehouse.store import WarehouseInUseError
+
+    for path in (settings.working, settings.warehouse):
+        try:
+            return source_states(path)
+        except (WarehouseInUseError, duckdb.CatalogException):
+            continue
+    return []
 
 
 def _free_megabytes(settings: Settings) -> int:

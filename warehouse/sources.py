@@ -75,3 +75,11 @@ def group_records(path: Path, source: str, agency: str, period: str) -> list[dic
             query("source_group"), {"source": source, "agency": agency, "period": period}
         ).fetchall()
     return [json.loads(fields) for _, fields in rows]
+
+
+def source_states(path: Path, wait_seconds: float = 0) -> list[dict[str, Any]]:
+    """Each source's last pull: when, how many records, its last error (for `mesa status`)."""
+    with connect(path, read_only=True, wait_seconds=wait_seconds) as connection:
+        cursor = connection.execute(query("source_states"))
+        names = [column[0] for column in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
