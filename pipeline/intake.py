@@ -23,6 +23,7 @@ from core.faults import MachineError, machine_fault
 from core.problems import Problem
 from core.reference import load_reference
 from core.settings import Settings
+from expectations.derived import Batched
 from expectations.triage import nothing_loaded, with_warning
 from expectations.validate import SuiteRunner, Validation
 from formats import submission
@@ -133,7 +134,12 @@ def judge(
     warehouse = store.readable(settings.warehouse) if trial else settings.working
     screened = [screen(item.received, settings, trial) for item in batch]
     pending = [item for item, answer in zip(batch, screened, strict=True) if answer is None]
-    history = Histories(warehouse, [part.frame for item in pending for part in item.parsed.parts])
+    # the series' history of every part read, asked of the warehouse at once the first time one is
+    # needed; rows a format derives are asked about on their own
+    history = Batched(
+        [part.frame for item in pending for part in item.parsed.parts],
+        partial(store.series_histories, warehouse),
+    )
     validations = submission.validate_many(
         [ToValidate(item.parsed, item.received.agency, history) for item in pending],
         runner,
@@ -146,25 +152,6 @@ def judge(
         ]
     )
     return [answer if answer is not None else next(judged) for answer in screened]
-
-
-class Histories:
-    """The series' histories a round's checks ask for: for the rows of every part read (what a format
-    judges as read), one question to the warehouse for them all, the first time one is asked; for
-    any other rows (derived by a format), a question of their own."""
-
-    def __init__(self, warehouse: Path | None, frames: list[pd.DataFrame]) -> None:
-        self.warehouse, self.frames = warehouse, frames
-        self.positions = {id(frame): number for number, frame in enumerate(frames)}
-        self.found: list[pd.DataFrame] | None = None
-
-    def __call__(self, rows: pd.DataFrame) -> pd.DataFrame:
-        number = self.positions.get(id(rows))
-        if number is None or self.frames[number] is not rows:
-            return store.series_history(self.warehouse, rows)
-        if self.found is None:
-            self.found = store.series_histories(self.warehouse, self.frames)
-        return self.found[number]
 
 
 def outcome_of(item: Read, validation: Validation, warehouse: Path | None) -> Outcome:

@@ -46,13 +46,16 @@ def tag_of(column: str) -> str:
 
 def write_hxl(name: str, shown: pd.DataFrame, out: Path) -> Path:
     """The table as published (hidden cells as the marker) with its hashtag row."""
-    folder = out / HXL_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{name}.csv"
+    return _tagged_csv(out / HXL_FOLDER / f"{name}.csv", shown, [tag_of(column) for column in shown.columns])
+
+
+def _tagged_csv(target: Path, shown: pd.DataFrame, tags: list[str]) -> Path:
+    """A CSV with its hashtag row under the header."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(list(shown.columns))
-        writer.writerow([tag_of(column) for column in shown.columns])
+        writer.writerow(tags)
         writer.writerows(shown.itertuples(index=False, name=None))
     return target
 
@@ -68,15 +71,8 @@ def write_reached_by_group(coverage: pd.DataFrame, out: Path) -> Path:
     )
     wide = wide.reindex(columns=[group for group in groups if group in wide.columns]).reset_index()
     shown = wide.astype(object).where(wide.notna(), None)
-    folder = out / HXL_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{WIDE}.csv"
-    with target.open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(list(shown.columns))
-        writer.writerow([groups.get(column) or tag_of(column) for column in shown.columns])
-        writer.writerows(shown.itertuples(index=False, name=None))
-    return target
+    tags = [groups.get(column) or tag_of(column) for column in shown.columns]
+    return _tagged_csv(out / HXL_FOLDER / f"{WIDE}.csv", shown, tags)
 
 
 def shown_with_marker(protected: Protected, marker: str) -> pd.DataFrame:
