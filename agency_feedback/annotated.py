@@ -25,11 +25,11 @@ MAX_ROWS = 50_000
 # An agency's own .xlsx up to this many rows comes back with its formatting and formulas, through
 # openpyxl's full mode (seconds for a large workbook). Larger ones, and every CSV or XLS, are
 # streamed row by row from their cells (write-only mode, about ten times faster).
-KEEP_FORMATTING_ROWS = 2_000
+KEEP_FORMATTING_ROWS = 500
 # A file of more rows comes back with only the rows that have something to fix (at the rows and
 # columns they have in the agency's file, under its header): a copy says what it marks, and writing
 # every cell of a large file back cost most of its feedback's time.
-EVERY_ROW_UP_TO = 2_000
+EVERY_ROW_UP_TO = 500
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "excluded": "D9D9D9"}
 COMMENT_AUTHOR = "Mesa Tumbes"
 
