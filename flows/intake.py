@@ -282,8 +282,11 @@ def take_files(settings: Settings, files: list[InboxFile], report: RunReport) ->
     if not received:
         run.progress.close()
         return
-    with workers(settings.execution, sum(item.archived.size_bytes for item in received)) as runner:
+    size = sum(item.archived.size_bytes for item in received)
+    with workers(settings.execution, size) as runner:
         run.runner = runner
+        # a Dask cluster serialises a task's parameters its own way: Prefect's quote would not survive
+        run.unwalked = settings.execution.for_run(size) != "dask"
         for batch in intake.batches(received):
             screened = screen_submissions(batch, settings)
             run.finish([answer for answer in screened if answer is not None])
@@ -303,6 +306,7 @@ class Taking:
         self.unchanged = seen_files(settings)
         self.chunks = settings.execution.chunks
         self.runner: TaskRunner[Any] = ThreadPoolTaskRunner()  # the run's own, set by take_files
+        self.unwalked = True  # large parameters handed unwalked (not on a Dask cluster)
 
     def seen(self, file: InboxFile) -> bool:
         """The same file, unchanged since it was processed: not even read."""
@@ -392,7 +396,7 @@ class Taking:
         parts = split(outcomes, self.chunks)
         futures = [
             self.submit(
-                answer_submissions, outcomes=opaque([o.for_feedback() for o in part]), count=len(part)
+                answer_submissions, outcomes=self.hand([o.for_feedback() for o in part]), count=len(part)
             )
             for part in parts
         ]
@@ -418,6 +422,10 @@ class Taking:
             log_outcome(outcome, self.lang)
             self.report.submissions.append(intake.report_entry(outcome, folder))
             self.progress.advance(outcome.received.file.label)
+
+    def hand(self, value: T) -> T:
+        """A large parameter for the run's task runner: unwalked where the runner keeps it so."""
+        return opaque(value) if self.unwalked else value
 
     def submit(self, work: Task[..., Any], **parameters: Any) -> PrefectFuture[Any]:
         """A task on the run's task runner (processes, threads or a Dask cluster)."""
