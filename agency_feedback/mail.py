@@ -164,3 +164,29 @@ def _tidy(body: str) -> str:
     lines = body.splitlines()
     kept = [line for n, line in enumerate(lines) if line.strip() or (n and lines[n - 1].strip())]
     return "\n".join(kept).strip() + "\n"
+
+
+def review_message(
+    agency: str,
+    to: list[str],
+    what: str,
+    file: str,
+    period: str,
+    comment: str,
+    lang: str,
+    thread: Thread | None = None,
+    sender: str = "",
+) -> EmailMessage:
+    """What the officer's review tells the agency (`what`: return, decline or unverified), with the
+    officer's comment as written; a reply in the thread of the file's message when it came by mail."""
+    message = EmailMessage()
+    message["To"] = ", ".join(to)
+    if thread is not None and thread.message_id:
+        message["Subject"] = reply_subject(thread.subject, lang)
+        _thread(message, thread)
+    else:
+        message["Subject"] = text(lang, "mail.review_subject", period=period, file=file)
+    said = text(lang, f"mail.review.{what}", period=period, file=file, sender=sender)
+    body = text(lang, "mail.review_body", agency=agency, what=said, comment=comment)
+    message.set_content(_tidy(body))
+    return message

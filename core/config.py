@@ -387,6 +387,10 @@ class Mail:
     smtp: str | None = None
     sender: str | None = None
     delete_taken: bool = False
+    # The receiving server whose Authentication-Results header is believed (its authserv-id, e.g.
+    # "mx.gob.pe"): only mail it authenticated (DMARC, or DKIM/SPF aligned with From) is approved on
+    # arrival. Without it no message counts as authenticated.
+    authserv_id: str | None = None
 
     @property
     def sends(self) -> bool:
@@ -410,6 +414,27 @@ class Source:
     fields: tuple[tuple[str, str], ...] = ()  # ActivityInfo: 5W column -> the form's field, where it differs
 
 
+# How figures become published: `clean` approves on arrival a file accepted with no warning (from a
+# sender the mail server authenticated) and holds revisions of approved slices; `all` approves every
+# file on arrival (revisions too) except unauthenticated mail; `none` leaves every decision to the officer.
+REVIEW_RULES = ("clean", "all", "none")
+
+
+@dataclass(frozen=True)
+class Review:
+    """Review and approval: the rule that approves on arrival, and where the console listens (the
+    officers' accounts are in their own file, `accounts`, beside operations.yaml)."""
+
+    auto_approve: str = "clean"
+    host: str = "127.0.0.1"
+    port: int = 8770
+    accounts: str = "consola.yaml"
+
+    @property
+    def approves_revisions(self) -> bool:
+        return self.auto_approve == "all"
+
+
 @dataclass(frozen=True)
 class Operations:
     inboxes: tuple[str, ...]  # as written: local folders or URLs; empty means the default inbox
@@ -419,9 +444,10 @@ class Operations:
     execution: Execution = Execution()
     mail: Mail = Mail()
     sources: tuple[Source, ...] = ()
+    review: Review = Review()
 
 
-OPERATIONS_KEYS = ("inboxes", "schedules", "execution", "mail", "sources")
+OPERATIONS_KEYS = ("inboxes", "schedules", "execution", "mail", "sources", "review")
 
 
 def load_operations(path: Path) -> Operations:
@@ -437,10 +463,27 @@ def load_operations(path: Path) -> Operations:
     execution = _execution(check, root.get("execution"), root.line_of("execution"))
     mail = _mail(check, root.get("mail"), root.line_of("mail"))
     sources = _sources(check, root.get("sources"), root.line_of("sources"))
+    review = _review(check, root.get("review"), root.line_of("review"))
     if check.problems:
         raise ConfigError(check.problems)
     lines = tuple(n for _, n in inboxes)
-    return Operations(tuple(i for i, _ in inboxes), schedules, path, lines, execution, mail, sources)
+    return Operations(tuple(i for i, _ in inboxes), schedules, path, lines, execution, mail, sources, review)
+
+
+def _review(check: _Checker, node: Any, line: int) -> Review:
+    if node is None:
+        return Review()
+    mapping = check.mapping(node, line, "review", ("auto_approve", "host", "port", "accounts"))
+    if mapping is None:
+        return Review()
+    rule = str(mapping.get("auto_approve", Review.auto_approve))
+    if rule not in REVIEW_RULES:
+        check.add(mapping.line_of("auto_approve"), "bad_choice", key="auto_approve", value=rule,
+                  choices=", ".join(REVIEW_RULES))  # fmt: skip
+        rule = Review.auto_approve
+    port = check.whole_number(mapping, "port", Review.port, 1, 65535) or Review.port
+    host = str(mapping.get("host") or Review.host).strip()
+    return Review(rule, host, port, str(mapping.get("accounts") or Review.accounts))
 
 
 def _sources(check: _Checker, node: Any, line: int) -> tuple[Source, ...]:
@@ -481,14 +524,15 @@ def _mail(check: _Checker, node: Any, line: int) -> Mail:
 
     if node is None:
         return Mail()
-    mapping = check.mapping(node, line, "mail", ("smtp", "from", "delete_taken"))
+    mapping = check.mapping(node, line, "mail", ("smtp", "from", "delete_taken", "authserv_id"))
     if mapping is None:
         return Mail()
     smtp = str(mapping.get("smtp") or "").strip() or None
     if smtp is not None and (problem := smtp_problem(smtp)) is not None:
         check.add(mapping.line_of("smtp"), problem[0], value=smtp, **problem[1])
     sender = str(mapping.get("from") or "").strip() or None
-    return Mail(smtp, sender, bool(mapping.get("delete_taken", False)))
+    authserv = str(mapping.get("authserv_id") or "").strip() or None
+    return Mail(smtp, sender, bool(mapping.get("delete_taken", False)), authserv)
 
 
 def _execution(check: _Checker, node: Any, line: int) -> Execution:

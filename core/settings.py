@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.config import TASK_RUNNERS, Execution, Mail, Operations, Source, load_operations
+from core.config import (
+    REVIEW_RULES,
+    TASK_RUNNERS,
+    Execution,
+    Mail,
+    Operations,
+    Review,
+    Source,
+    load_operations,
+)
 from core.contract import DEFAULT_LIMITS, ReadLimits
 from core.i18n import language, text
 
@@ -76,6 +85,7 @@ class Settings:
     # plus a copy of the warehouse for the publish; 0 leaves the check out.
     space_factor: float = 6.0
     sources: tuple[Source, ...] = ()  # partners' systems pulled by each run (operations.yaml)
+    review: Review = field(default_factory=Review)  # what is approved on arrival; the console
 
     @property
     def mail_spool(self) -> Path:
@@ -148,6 +158,7 @@ def resolve_settings(
         mail=_mail(environ, operations),
         space_factor=_factor(environ, "MESA_SPACE_FACTOR", Settings.space_factor),
         sources=operations.sources,
+        review=_review(environ, operations),
     )
 
 
@@ -199,7 +210,19 @@ def _mail(environ: Mapping[str, str], operations: Operations) -> Mail:
     smtp = environ.get("MESA_SMTP_URL") or written.smtp
     if smtp and smtp_problem(smtp) is not None:
         raise SettingError("bad_smtp", name="MESA_SMTP_URL", value=smtp)
-    return Mail(smtp, environ.get("MESA_MAIL_FROM") or written.sender, written.delete_taken)
+    sender = environ.get("MESA_MAIL_FROM") or written.sender
+    return Mail(smtp, sender, written.delete_taken, environ.get("MESA_AUTHSERV_ID") or written.authserv_id)
+
+
+def _review(environ: Mapping[str, str], operations: Operations) -> Review:
+    """The operations file's `review`, its rule overridden by MESA_AUTO_APPROVE; the accounts file
+    is found beside the operations file."""
+    written = operations.review
+    rule = environ.get("MESA_AUTO_APPROVE") or written.auto_approve
+    if rule not in REVIEW_RULES:
+        raise SettingError("bad_rule", name="MESA_AUTO_APPROVE", value=rule, choices=", ".join(REVIEW_RULES))
+    accounts = environ.get("MESA_CONSOLE_ACCOUNTS") or str(operations.path.parent / written.accounts)
+    return Review(rule, written.host, written.port, accounts)
 
 
 def _location(entry: str) -> str:

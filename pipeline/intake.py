@@ -18,6 +18,7 @@ import pandas as pd
 
 from agency_feedback import answer as feedback
 from core import clock
+from core.config import Review
 from core.contract import MONTH_PERIOD, QUARTER_PERIOD, ROW_COUNTS
 from core.faults import MachineError, machine_fault
 from core.problems import Problem
@@ -229,16 +230,36 @@ def withdraw(outcomes: list[Outcome], settings: Settings) -> None:
 
 def load(outcome: Outcome, settings: Settings) -> None:
     """Register the submission and load its rows, in one transaction."""
-    store.load_submission(settings.working, **vars(to_load(outcome)))
+    store.load_submission(settings.working, **vars(to_load(outcome, review=settings.review)))
 
 
-def to_load(outcome: Outcome, covered: pd.DataFrame | None = None) -> store.ToLoad:
+# The review settings of a load that names none (operations.yaml's defaults).
+NO_REVIEW_SET = Review()
+
+
+def to_load(
+    outcome: Outcome, covered: pd.DataFrame | None = None, review: Review = NO_REVIEW_SET
+) -> store.ToLoad:
     """What registering and loading the submission takes: its record, rows and coverage (`covered`
-    when it was computed with others', see coverages)."""
+    when it was computed with others', see coverages), and what the review rule makes of it."""
     loads = submission.format_of(outcome.format).loads
     record = record_for(outcome, feedback.feedback_path(outcome))
     covered = coverage(outcome) if covered is None else covered
-    return store.ToLoad(record, outcome.verdict.accepted, covered, loads)
+    return store.ToLoad(record, outcome.verdict.accepted, covered, loads, arrival(outcome, review))
+
+
+def arrival(outcome: Outcome, review: Review) -> store.Arrival:
+    """The rule in operations.yaml applied to a file's figures: approved on arrival, or pending with
+    the reason it waits. Mail whose sender the server did not authenticate always waits."""
+    if not outcome.received.file.sender_verified:
+        return store.Arrival("pending", "unverified_sender", approve_revisions=False)
+    if review.auto_approve == "none":
+        return store.Arrival("pending", "rule", approve_revisions=False)
+    if review.auto_approve == "clean" and (
+        outcome.verdict.rows_warned or outcome.verdict.status == "accepted_with_warnings"
+    ):  # an unusual value, a total above its parts, figures a revision would drop
+        return store.Arrival("pending", "warning", approve_revisions=False)
+    return store.Arrival("approved", review.auto_approve, approve_revisions=review.approves_revisions)
 
 
 @dataclass(frozen=True)
@@ -290,7 +311,7 @@ def load_all(outcomes: list[Outcome], settings: Settings) -> list[Fault | Machin
     (nor loaded)."""
     covered = coverages(outcomes)
     prepared = [
-        guarded("load", outcome.received, partial(to_load, outcome, rows))
+        guarded("load", outcome.received, partial(to_load, outcome, rows, settings.review))
         for outcome, rows in zip(outcomes, covered, strict=True)
     ]
     loading = store.load_submissions(

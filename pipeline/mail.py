@@ -61,6 +61,7 @@ def collect_mailbox(location: str, settings: Settings, password: str | None = No
         delete_taken=settings.mail.delete_taken,
         record=partial(_record_message, settings),
         archive=settings.archive,
+        authserv_id=settings.mail.authserv_id,
     )
     record_notices(
         settings.working,
@@ -101,6 +102,7 @@ def _record_message(settings: Settings, taken: mailbox.TakenMessage) -> None:
             not_tables=list(taken.not_tables),
             received_at=taken.received_at,
             raw_sha256=taken.raw_sha256,
+            sender_verified=taken.sender_verified,
         ),
         [(taken.agency, path, name) for path, name in taken.files],
     )
@@ -113,12 +115,13 @@ def message_key(mailbox_url: str, uid: str) -> str:
 
 def with_names(files: list[InboxFile], settings: Settings) -> list[InboxFile]:
     """The spool's files under the names the agency gave them in its message (the spool's own name,
-    a date and a message number in front, stays internal)."""
+    a date and a message number in front, stays internal), and whether the message's sender was
+    authenticated."""
     if not any(file.location.startswith(str(settings.mail_spool)) for file in files):
         return files
     brought = mail_files(settings.working)
     return [
-        replace(file, name=found.file_name)
+        replace(file, name=found.file_name, sender_verified=found.message.sender_verified)
         if (found := brought.get((file.channel, file.relative_path))) is not None
         else file
         for file in files

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ import pandas as pd
 from core.i18n import text
 from core.reference import Reference
 from publication.export import Protected, protected_marts
-from warehouse.store import connect
+from warehouse.store import connect, query
 
 MARTS = (
     "gap_coverage", "gap_target", "gap_referral", "gap_territorial", "gap_equity", "gap_reporting",
@@ -87,6 +87,7 @@ class Bulletin:
     coverage_chart_rows: pd.DataFrame  # sector_label, coverage_pct (shown ones only)
     target_chart_rows: pd.DataFrame  # sector_label, target_pct, expected_pct
     suppressed_cells: int
+    pending_review: list[str] = field(default_factory=list)  # "AGENCY (state)": figures not published yet
 
 
 def available_periods(warehouse: Path) -> tuple[list[str], str | None]:
@@ -118,8 +119,11 @@ def gather(warehouse: Path, reference: Reference, period: str | None, lang: str,
     marts = protected_marts(warehouse, reference, threshold, MARTS, years=(str(year - 1), str(year)))
     with connect(warehouse, read_only=True) as connection:
         row = connection.execute("select as_of from stg_build").fetchone()
+        waiting = connection.execute(query("bulletin_pending_review"), {"period": chosen}).fetchall()
     as_of = row[0] if row else dt.date.today()
-    return Gathering(marts, reference, chosen, lang, threshold, as_of).bulletin()
+    bulletin = Gathering(marts, reference, chosen, lang, threshold, as_of).bulletin()
+    pending = [f"{agency} ({text(lang, f'console.states.{state}')})" for agency, state in waiting]
+    return replace(bulletin, pending_review=pending)
 
 
 class Gathering:

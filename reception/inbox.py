@@ -34,6 +34,9 @@ class InboxFile:
     size_bytes: int
     received_at: dt.datetime  # the file's modification time: when it landed in the inbox
     name: str = ""  # the name the agency gave the file, where it differs (an e-mail's attachment)
+    # False for a message whose receiving server did not authenticate the sender's domain: anyone
+    # can write a From. A folder's or server's files are as trusted as the access to them.
+    sender_verified: bool = True
 
     @property
     def shown_name(self) -> str:

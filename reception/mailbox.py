@@ -106,6 +106,7 @@ class TakenMessage:
     files: tuple[tuple[str, str], ...]  # (path in the spool, relative to the agency folder; the name as sent)
     not_tables: tuple[str, ...] = ()  # files attached that are not tables (a PDF...): said in the reply
     raw_sha256: str = ""  # the message as received, in the archive
+    sender_verified: bool = False  # the receiving server authenticated the From domain (sender_verified)
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ def collect(
     delete_taken: bool = False,
     record: Callable[[TakenMessage], None] | None = None,
     archive: Path | None = None,
+    authserv_id: str | None = None,
 ) -> Collected:
     """Take every message of the mailbox not taken before; `record` is called with each message
     whose files were saved, before the message counts as taken. Each message read whole is first
@@ -156,7 +158,9 @@ def collect(
     with _session(location, password) as (imap, validity):
         state = _read_state(state_path, validity)
         for uid in _new_uids(imap, state):
-            notices, taken, kept = _take(imap, uid, validity, location, spool, reference, max_bytes, archive)
+            notices, taken, kept = _take(
+                imap, uid, validity, location, spool, reference, max_bytes, archive, authserv_id
+            )
             if taken is not None and record is not None:
                 record(taken)
             collected.notices += notices
@@ -253,6 +257,7 @@ def _take(
     reference: Reference,
     max_bytes: int,
     archive: Path | None = None,
+    authserv_id: str | None = None,
 ) -> tuple[list[MailNotice], TakenMessage | None, bool]:
     """One message: its tables saved under its agency's folder, and notices for what could not be;
     whether the message itself was kept in the archive."""
@@ -324,8 +329,45 @@ def _take(
         tuple(files),
         tuple(others),
         raw,
+        sender_verified(message, sender, authserv_id),
     )
     return notices, taken, kept
+
+
+# A result of Authentication-Results (RFC 8601): method=result, then properties such as header.d=...
+_RESULT = re.compile(r"\b(dmarc|dkim|spf)\s*=\s*(\w+)([^;]*)", re.IGNORECASE)
+_PROPERTY = re.compile(
+    r"\b(header\.from|header\.d|header\.i|smtp\.mailfrom|smtp\.from)\s*=\s*\"?([^\s;\"]+)", re.I
+)
+
+
+def sender_verified(message: EmailMessage, sender: str, authserv_id: str | None) -> bool:
+    """Whether the receiving server `authserv_id` authenticated the domain of the From address: its
+    Authentication-Results says dmarc=pass for it, or dkim=pass or spf=pass for an aligned domain
+    (the same or a parent/child of From's). Headers of any other server are ignored: anyone can write
+    them. Without a server named, no message counts as authenticated."""
+    if not authserv_id or "@" not in sender:
+        return False
+    domain = sender.rsplit("@", 1)[1].lower()
+    for header in message.get_all("Authentication-Results", []) or []:
+        value = " ".join(str(header).split())
+        server, _, results = value.partition(";")
+        if server.strip().split(" ")[0].lower() != authserv_id.lower():
+            continue
+        for method, result, properties in _RESULT.findall(results):
+            if result.lower() != "pass":
+                continue
+            named = [v.rsplit("@", 1)[-1].lower() for _, v in _PROPERTY.findall(properties)]
+            if method.lower() == "dmarc" and (not named or domain in named):
+                return True
+            if any(_aligned(domain, other) for other in named):
+                return True
+    return False
+
+
+def _aligned(domain: str, other: str) -> bool:
+    """Relaxed alignment, as DMARC's: the same domain, or one under the other."""
+    return domain == other or domain.endswith("." + other) or other.endswith("." + domain)
 
 
 def _header(message: EmailMessage, name: str) -> str:

@@ -31,7 +31,7 @@ from core import clock, yamldata
 from core.i18n import text
 from core.reference import Reference
 from core.settings import DEFAULT_TIMEZONE
-from warehouse.store import connect, query
+from warehouse.store import connect, query, run
 
 MODELS_DIR = Path(__file__).parent / "models"
 LAYERS = ("staging", "intermediate", "marts")
@@ -281,7 +281,7 @@ def build(
                 for model in models()
                 if model.materialized != "view"
             }
-            connection.execute(query("record_build"), {"fingerprint": fingerprint})
+            run(connection, "record_build", {"fingerprint": fingerprint})
             connection.commit()
         except BaseException:
             connection.rollback()

@@ -229,6 +229,7 @@ class MailMessage:
     not_tables: list[str]
     received_at: dt.datetime
     raw_sha256: str = ""  # the message as received, in the archive
+    sender_verified: bool = False  # the receiving server authenticated the sender's domain
 
 
 @dataclass(frozen=True)

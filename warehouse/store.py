@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import time
 import warnings
@@ -221,9 +222,9 @@ def first_with_content(path: Path | None, agency: str, sha256: str) -> Submissio
 
 
 # Where rows go: the statements that insert them and claim their current slices.
-LOADS: dict[Loads, tuple[str, str]] = {
+LOADS: dict[Loads, tuple[str, ...]] = {
     "need": ("insert_need_targets", "claim_need_slices"),
-    "values": ("insert_observations", "claim_current_slices"),
+    "values": ("insert_observations", "incoming_slices", "claim_current_slices", "review_incoming"),
 }
 
 
@@ -324,6 +325,16 @@ COVERAGE_COLUMNS = ["period", "indicator", "rows_read", "rows_loaded"]
 
 
 @dataclass(frozen=True)
+class Arrival:
+    """What the review rule made of a submission's values on arrival: approved (published at once)
+    or pending with the reason it waits; whether it may also replace an approved slice."""
+
+    state: str = "approved"  # approved or pending
+    reason: str = "rule"  # why it waits (warning, unverified_sender, rule...), or the rule that approved it
+    approve_revisions: bool = True
+
+
+@dataclass(frozen=True)
 class ToLoad:
     """One submission to register and load: its record, its accepted rows (as `loads` loads them),
     and which periods and indicators it covered."""
@@ -332,6 +343,7 @@ class ToLoad:
     rows: pd.DataFrame
     coverage: pd.DataFrame | None = None
     loads: Loads = "values"
+    arrival: Arrival = Arrival()
 
 
 def load_submission(
@@ -340,11 +352,12 @@ def load_submission(
     rows: pd.DataFrame,
     coverage: pd.DataFrame | None = None,
     loads: Loads = "values",
+    arrival: Arrival = Arrival(),
 ) -> None:
     """Register the submission and load its accepted rows in one transaction: all or nothing.
     `coverage` says which periods and indicators the file covered, rows loaded or not; `loads`,
-    where its rows go (indicator values, or need and targets)."""
-    error = next(load_submissions(path, [ToLoad(record, rows, coverage, loads)]))
+    where its rows go (indicator values, or need and targets); `arrival`, its review state."""
+    error = next(load_submissions(path, [ToLoad(record, rows, coverage, loads, arrival)]))
     if error is not None:
         raise error
 
@@ -399,11 +412,11 @@ def _load_one(connection: duckdb.DuckDBPyConnection, item: ToLoad, staged: dict[
     columns = loaded_columns(loads)
     if list(rows.columns) != columns:
         raise ValueError(f"rows to load as {loads} must have the columns {columns}, not {list(rows.columns)}")
-    insert, claim = LOADS[loads]
     slice_claim = {
         "agency": record.agency,
         "submission_id": record.submission_id,
         "received_at": record.received_at,
+        **asdict(item.arrival),
     }
     connection.begin()
     try:
@@ -421,8 +434,8 @@ def _load_one(connection: duckdb.DuckDBPyConnection, item: ToLoad, staged: dict[
                 f"create or replace temp view incoming_rows as select * exclude ({STAGED_SUBMISSION}) "
                 f"from {staged[loads]} where {STAGED_SUBMISSION} = '{_hex(record.submission_id)}'"
             )
-            connection.execute(query(insert), _used(query(insert), slice_claim))
-            connection.execute(query(claim), _used(query(claim), slice_claim))
+            for name in LOADS[loads]:
+                run(connection, name, slice_claim)
         connection.commit()
     except BaseException:
         connection.rollback()
@@ -438,6 +451,24 @@ def _hex(identifier: str) -> str:
 def _used(statement: str, parameters: dict[str, object]) -> dict[str, object]:
     """The named parameters a statement uses: DuckDB refuses parameters a statement does not name."""
     return {name: value for name, value in parameters.items() if f"${name}" in statement}
+
+
+def run(connection: duckdb.DuckDBPyConnection, name: str, parameters: dict[str, object]) -> None:
+    """Every statement of warehouse/queries/<name>.sql in turn, each given the parameters it names
+    (DuckDB prepares one statement at a time)."""
+    for statement in statements(name):
+        connection.execute(statement, _used(statement, parameters))
+
+
+@cache
+def statements(name: str) -> tuple[str, ...]:
+    """The statements of a query file: split where a line ends with a semicolon."""
+    found = []
+    for chunk in re.split(r";[ \t]*\n", query(name) + "\n"):
+        code = "\n".join(line for line in chunk.splitlines() if not line.lstrip().startswith("--"))
+        if code.strip():
+            found.append(chunk)
+    return tuple(found)
 
 
 @cache

@@ -1,11 +1,12 @@
--- The agency-period slices whose current submission changed since the last build: new slices,
--- replaced ones and (should one ever go) removed ones. `year` lets yearly models take them too.
+-- The agency-period slices whose current submission or review state changed since the last build:
+-- new slices, replaced, approved, returned or reopened ones, and (should one ever go) removed ones.
+-- `year` lets yearly models take them too.
 with now_current as (
-    select agency, period, submission_id from current_slices
+    select agency, period, submission_id, review_state from slice_states
 ),
 
 last_built as (
-    select agency, period, submission_id from build_slices
+    select agency, period, submission_id, coalesce(review_state, 'approved') from build_slices
 ),
 
 changed as (

@@ -1,11 +1,13 @@
 -- One figure per agency x indicator x area x period x population group, from whatever breakdown
 -- the agency sent: its own total where it wrote one, else the sum of its finest rows; never a
--- total and its parts together, never a coarse age band and its finer bands together.
+-- total and its parts together, never a coarse age band and its finer bands together. Only approved
+-- figures are published: a slice pending review is left out until the officer approves it.
 with current_values as (
     select * from int_values
     -- Only the slices this build recomputes (every one in a full build): the correlated subquery
     -- below keeps a filter on the result from reaching the values.
     semi join build_partitions using (agency, period)
+    where review_state = 'approved'
 ),
 
 refinement as (

@@ -1,4 +1,5 @@
--- Current values with what the catalogue says of their indicator and the format they came in.
+-- Current values with what the catalogue says of their indicator, the format they came in and their
+-- review state (the marts publish the approved ones only).
 with current_values as (
     select * from stg_values
 ),
@@ -9,6 +10,10 @@ indicators as (
 
 submissions as (
     select * from stg_submissions
+),
+
+slices as (
+    select * from stg_slices
 ),
 
 final as (
@@ -27,10 +32,13 @@ final as (
         indicators.sector,
         indicators.role,
         indicators.is_sector_reach,
-        submissions.format
+        submissions.format,
+        slices.review_state
     from current_values
     inner join indicators on current_values.indicator = indicators.indicator
     left join submissions on current_values.submission_id = submissions.submission_id
+    inner join slices
+        on current_values.agency = slices.agency and current_values.period = slices.period
 )
 
 select * from final

@@ -1,7 +1,8 @@
--- Which submission holds each agency-period slice now (table current_slices). A slice exists only
--- where its submission loaded values, so its periods are the periods with figures.
+-- Which submission holds each agency-period slice now, and its review state (view slice_states
+-- over current_slices and slice_reviews). A slice exists only where its submission loaded values, so
+-- its periods are the periods with figures; only approved slices are published.
 with source as (
-    select * from current_slices
+    select * from slice_states
 ),
 
 final as (
@@ -9,7 +10,9 @@ final as (
         agency,
         period,
         submission_id,
-        received_at
+        received_at,
+        review_state,
+        review_reason
     from source
 )
 
