@@ -253,12 +253,11 @@ def arrival(outcome: Outcome, review: Review) -> store.Arrival:
     the reason it waits. Mail whose sender the server did not authenticate always waits."""
     if not outcome.received.file.sender_verified:
         return store.Arrival("pending", "unverified_sender", approve_revisions=False)
+    warned = outcome.verdict.rows_warned or outcome.verdict.status == "accepted_with_warnings"
+    if warned and review.auto_approve != "all":  # an unusual value, a total above its parts, a dropped figure
+        return store.Arrival("pending", "warning", approve_revisions=False)
     if review.auto_approve == "none":
         return store.Arrival("pending", "rule", approve_revisions=False)
-    if review.auto_approve == "clean" and (
-        outcome.verdict.rows_warned or outcome.verdict.status == "accepted_with_warnings"
-    ):  # an unusual value, a total above its parts, figures a revision would drop
-        return store.Arrival("pending", "warning", approve_revisions=False)
     return store.Arrival("approved", review.auto_approve, approve_revisions=review.approves_revisions)
 
 
