@@ -38,6 +38,7 @@ class Thread:
     message_id: str
     references: str
     not_tables: tuple[str, ...] = ()  # attached files that are not tables, named in the reply
+    unverified_sender: str = ""  # the From the mail server could not authenticate: said to the agency
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
                     "writing": asdict(holder) if holder else None,
                     "free_mb": _free_megabytes(settings),
                     "sources": _sources(settings),
+                    "review": _review_counts(settings),
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -91,6 +92,8 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     _print_failures(failed, settings)
     _print_mail(undelivered, notices, settings)
     _print_runs(runs, settings)
+    review = _review_counts(settings)
+    print(text(lang, "reporting.review", **review))
     for source in _sources(settings):
         state = "source_failed" if source["last_error"] else "source_pulled"
         print(text(lang, f"reporting.{state}", **{k: v or "-" for k, v in source.items()}))
@@ -130,6 +133,22 @@ def _sources(settings: Settings) -> list[dict[str, Any]]:
         except (WarehouseInUseError, duckdb.CatalogException):
             continue
     return []
+
+
+def _review_counts(settings: Settings) -> dict[str, Any]:
+    """The rule in force and how many slices wait for the officer (0 on a warehouse from before review)."""
+    import duckdb
+
+    from warehouse import review
+
+    try:
+        states = review.slices(settings.warehouse)["state"].value_counts().to_dict()
+    except duckdb.CatalogException:
+        states = {}
+    return {
+        "rule": settings.review.auto_approve,
+        **{state: int(states.get(state, 0)) for state in review.OPEN_STATES},
+    }
 
 
 def _free_megabytes(settings: Settings) -> int:

@@ -152,7 +152,7 @@ def deliver(settings: Settings, entries: list[Entry], password: str | None = Non
         with outgoing(str(settings.mail.smtp), str(settings.mail.sender), password) as session:
             for key, group in _by_message(list(todo.values())):
                 message = messages.get(key) if key else None
-                thread = _thread(message, first_reply=key not in replied) if message else None
+                thread = _thread(message, key not in replied, settings) if message else None
                 _send_feedback(session, group, thread, settings, sent)
             for notice in notices:
                 _answer(session, notice, settings, sent)
@@ -173,12 +173,15 @@ def _by_message(todo: list[Delivery]) -> list[tuple[str | None, list[Delivery]]]
     return [(None if key.startswith("file:") else key, group) for key, group in groups.items()]
 
 
-def _thread(message: MailMessage, first_reply: bool) -> Thread:
+def _thread(message: MailMessage, first_reply: bool, settings: Settings) -> Thread:
+    # a sender the configured server did not authenticate: the agency hears a file came in its name
+    unverified = settings.mail.authserv_id is not None and not message.sender_verified
     return Thread(
         message.subject,
         message.message_id,
         message.thread_references,
         tuple(message.not_tables) if first_reply else (),
+        message.sender if unverified else "",
     )
 
 

@@ -255,6 +255,13 @@ def test_a_sender_the_mail_server_did_not_authenticate_is_held_for_review(
     run(settings)
     assert states(settings) == {("DIRESA", "2026-10"): state}
     assert sql(settings, "select sender_verified from mail_messages") == [(state[0] == "approved",)]
+    # the feedback goes to the agency's own addresses: told, when the sender was not authenticated,
+    # that a file arrived in its name and is held
+    ((to, reply),) = smtp[1].messages
+    body = reply.get_body(preferencelist=("plain",))
+    assert to == [DIRESA] and body is not None
+    said = "desde un remitente que el servidor de correo no pudo verificar" in body.get_content()
+    assert said == (state[0] == "pending")
 
 
 def test_a_returned_slice_tells_the_agency_the_comment_in_its_thread_and_waits_for_a_new_file(
