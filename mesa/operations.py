@@ -106,16 +106,25 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _recent_runs(settings: Settings) -> list[dict[str, Any]]:
     """The latest runs from the writer's own file when no run holds it: a run the machine stopped
-    published nothing, and its record is only there. Else from the published copy."""
+    published nothing, and its record is only there. Else from the published copy. A run recorded as
+    running that no live process holds ended without recording its end (a full disk, a kill): it is
+    shown as interrupted, never as running."""
+    from warehouse.lock import current_holder
     from warehouse.operations import recent_runs
     from warehouse.store import WarehouseInUseError
 
+    runs = None
     if settings.working.exists():
         try:
-            return recent_runs(settings.working)
+            runs = recent_runs(settings.working)
         except WarehouseInUseError:
             pass
-    return recent_runs(settings.warehouse)
+    runs = recent_runs(settings.warehouse) if runs is None else runs
+    holder = current_holder(settings.working)
+    for run in runs:
+        if run["state"] == "running" and (holder is None or run["run_id"] not in holder.what):
+            run["state"] = "interrupted"
+    return runs
 
 
 def _sources(settings: Settings) -> list[dict[str, Any]]:

@@ -17,7 +17,8 @@ from warehouse.store import connect
 
 # What differs between two runs by nature: when they ran, and each run's own record.
 PER_RUN_TABLES = {"runs", "schema_migrations", "build_state", "reminders"}
-PER_RUN_COLUMNS = {"processed_at", "processed_local"}
+# (a review row's last change and a decision's id and moment are as the run made them)
+PER_RUN_COLUMNS = {"processed_at", "processed_local", "updated_at", "decision_id", "decided_at"}
 
 
 def settings_for(folder: Path, inbox: Path, **environ: str) -> Settings:

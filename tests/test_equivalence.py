@@ -75,8 +75,13 @@ def answers(inbox: Path, root: Path, max_file_bytes: int | None = None) -> dict[
 
     for path in inbox.rglob("*"):
         os.utime(path, (SAME_INSTANT, SAME_INSTANT), follow_symlinks=False)
+    # every figure approved on arrival (`all`), as before review existed: the snapshot is the intake
+    # core's answer; what review holds back is tests/test_review.py's
     settings = resolve_settings(
-        inbox=str(inbox), warehouse=str(root / "mesa.duckdb"), feedback=str(root / "feedback"), environ={}
+        inbox=str(inbox),
+        warehouse=str(root / "mesa.duckdb"),
+        feedback=str(root / "feedback"),
+        environ={"MESA_AUTO_APPROVE": "all"},
     )
     if max_file_bytes is not None:
         settings = replace(settings, limits=ReadLimits(max_file_bytes, 2 * 2**20))

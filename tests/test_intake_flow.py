@@ -7,11 +7,13 @@ import csv
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from core.config import Review
 from core.settings import Settings, resolve_settings
 from pipeline.report import RunReport
 from reception.archive import archive_path, sha256_of
@@ -213,7 +215,9 @@ def problems(entry: dict[str, Any]) -> list[dict[str, str]]:
 def test_a_corrected_file_replaces_the_period_and_history_keeps_both(
     prefect_api: str, tmp_path: Path, inbox: Path
 ) -> None:
-    settings = settings_for(tmp_path, inbox)
+    # corrections replace approved figures on arrival (`all`); under the default rule they wait for
+    # the officer (tests/test_review.py)
+    settings = replace(settings_for(tmp_path, inbox), review=Review("all"))
     run(settings)
     corrected = inbox / "MIMP" / "mimp_cem_upe_octubre_corregido.csv"
     corrected.write_bytes(

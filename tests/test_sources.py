@@ -60,7 +60,13 @@ def settings_with(tmp_path: Path, source: Source, monkeypatch: pytest.MonkeyPatc
         inbox=str(tmp_path / "inbox"),
         warehouse=str(tmp_path / "mesa.duckdb"),
         feedback=str(tmp_path / "feedback"),
-        environ={"MESA_INBOX_RETRIES": "1", "MESA_INBOX_RETRY_DELAY_SECONDS": "0.1"},
+        # a partner's edited month replaces its approved figures on arrival (`all`); under the default
+        # rule it waits for the officer, as any revision (tests/test_review.py)
+        environ={
+            "MESA_INBOX_RETRIES": "1",
+            "MESA_INBOX_RETRY_DELAY_SECONDS": "0.1",
+            "MESA_AUTO_APPROVE": "all",
+        },
     )
     return dataclasses.replace(settings, sources=(source,))
 

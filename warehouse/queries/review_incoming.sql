@@ -50,8 +50,8 @@ select
     'approved',
     $reason,
     null,
-    (select sum(value) from observations
-     where submission_id = reviews.submission_id and agency = reviews.agency and period = reviews.period)
+    (select sum(value) from incoming_rows
+     where incoming_rows.agency = reviews.agency and incoming_rows.period = reviews.period)
 from slice_reviews as reviews
 inner join incoming_slices as incoming
     on reviews.agency = incoming.agency and reviews.period = incoming.period
