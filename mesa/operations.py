@@ -115,10 +115,8 @@ def _recent_runs(settings: Settings) -> list[dict[str, Any]]:
 
     runs = None
     if settings.working.exists():
-        try:
+        with contextlib.suppress(WarehouseInUseError):
             runs = recent_runs(settings.working)
-        except WarehouseInUseError:
-            pass
     runs = recent_runs(settings.warehouse) if runs is None else runs
     holder = current_holder(settings.working)
     for run in runs:
