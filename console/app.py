@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
@@ -119,7 +120,11 @@ def create_app(settings: Settings, secret_key: str, secure_cookies: bool = False
         ),
         Middleware(SecurityHeaders),
     ]
-    return Starlette(routes=routes, middleware=middleware)
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={duckdb.CatalogException: console.before_review},
+    )
 
 
 class Console:
@@ -128,6 +133,11 @@ class Console:
         self.lang = settings.lang
         self.throttle = Throttle()
         self.pages = templating.pages(HERE / "templates")
+
+    async def before_review(self, request: Request, error: Exception) -> Response:
+        """A published copy from before review (the first run of this version has not happened)."""
+        page = text(self.lang, "review_cli.before_review", path=self.settings.warehouse)
+        return self.render(request, "message", status=503, message=page)
 
     # --- sessions, accounts, forms -------------------------------------------------------------
 
