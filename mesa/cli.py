@@ -128,7 +128,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
 
 # The review actions as the officer types them (mesa revisar).
-REVIEW_ACTIONS = ("aprobar", "devolver", "reabrir", "aceptar", "rechazar")
+REVIEW_ACTIONS = ("aprobar", "devolver", "reabrir", "aceptar", "rechazar", "preguntar")
 
 
 def _handler(module: str, name: str) -> Handler:

@@ -21,6 +21,7 @@ ACTIONS = {
     "reabrir": "reopen",
     "aceptar": "accept",
     "rechazar": "decline",
+    "preguntar": "ask",
 }
 # Which state each action decides on: the row it picks when no submission is named.
 FROM_STATE = {

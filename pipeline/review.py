@@ -24,7 +24,7 @@ DECISION_WAIT_SECONDS = 60.0
 # Decisions of one process (the console's threads) one after another: the file lock is per process.
 _one_at_a_time = threading.Lock()
 # Decisions the agency hears of, and the text that tells it.
-TOLD: dict[str, str] = {"return": "return", "decline": "decline"}
+TOLD: dict[str, str] = {"return": "return", "decline": "decline", "ask": "ask"}
 
 
 def decide(settings: Settings, decision: review.Decision, password: str | None = None) -> review.Decided:

@@ -278,12 +278,23 @@ def test_a_returned_slice_tells_the_agency_the_comment_in_its_thread_and_waits_f
     settings = mail_settings(tmp_path, imap_port, smtp_port, monkeypatch, MESA_AUTO_APPROVE="none")
     run(settings)
     assert len(received.messages) == 1  # the feedback
+    # a question first (follow-up of a flagged value): the agency is asked in its thread, the slice waits
+    question = "¿Las 12 atenciones de mujeres de 18-59 en Tumbes son del mes o acumuladas?"
+    asked = decide(
+        settings, replace(only(settings, "DIRESA", "2026-10", "pending"), action="ask", comment=question)
+    )
+    assert asked.applied and asked.state == "pending"
+    (to, told) = received.messages[1]
+    assert to == [DIRESA] and told["In-Reply-To"] == "<m1@diresa.example>"
+    assert question in told.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert states(settings)[("DIRESA", "2026-10")] == ("pending", question)
+
     comment = "Las atenciones de mujeres de 18-59 parecen <b>diez veces</b> más altas: revise la cifra."
     decision = only(settings, "DIRESA", "2026-10", "pending")
     decided = decide(settings, replace(decision, action="return", comment=comment))
     assert decided.applied and decided.state == "returned"
 
-    (to, told) = received.messages[1]
+    (to, told) = received.messages[2]
     assert to == [DIRESA] and str(told["Subject"]) == "Re: Reporte octubre"
     assert told["In-Reply-To"] == "<m1@diresa.example>"
     assert "<m1@diresa.example>" in str(told["References"])

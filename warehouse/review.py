@@ -19,8 +19,8 @@ import pandas as pd
 
 from warehouse.store import connect, query, run
 
-Action = Literal["approve", "return", "reopen", "accept", "decline"]
-ACTIONS: tuple[Action, ...] = ("approve", "return", "reopen", "accept", "decline")
+Action = Literal["approve", "return", "reopen", "accept", "decline", "ask"]
+ACTIONS: tuple[Action, ...] = ("approve", "return", "reopen", "accept", "decline", "ask")
 # What each decision does: the state it applies to and the state it leaves; whether it needs a comment.
 TRANSITIONS: dict[Action, tuple[str, str]] = {
     "approve": ("pending", "approved"),
@@ -28,8 +28,9 @@ TRANSITIONS: dict[Action, tuple[str, str]] = {
     "reopen": ("approved", "pending"),
     "accept": ("held", "approved"),
     "decline": ("held", "declined"),
+    "ask": ("pending", "pending"),  # a question on flagged values: the slice waits for the answer
 }
-NEEDS_COMMENT: frozenset[Action] = frozenset({"return", "reopen", "decline"})
+NEEDS_COMMENT: frozenset[Action] = frozenset({"return", "reopen", "decline", "ask"})
 # What the review queue lists: waiting for a decision, and returned to the agency.
 OPEN_STATES = ("held", "pending", "returned")
 STATES = (*OPEN_STATES, "approved", "declined", "superseded")
