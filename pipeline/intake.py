@@ -328,6 +328,7 @@ def load_all(outcomes: list[Outcome], settings: Settings) -> list[Fault | Machin
             loading.close()
             break
         done.append(None if error is None else Fault(outcome.received, "load", _said(error), _trace(error)))
+    loading.close()  # the round's closing statements (warehouse.store.load_submissions)
     return done
 
 

@@ -224,7 +224,7 @@ def first_with_content(path: Path | None, agency: str, sha256: str) -> Submissio
 # Where rows go: the statements that insert them and claim their current slices.
 LOADS: dict[Loads, tuple[str, ...]] = {
     "need": ("insert_need_targets", "claim_need_slices"),
-    "values": ("insert_observations", "incoming_slices", "claim_current_slices", "review_incoming"),
+    "values": ("insert_observations", "review_incoming", "claim_current_slices", "supersede_slices"),
 }
 
 
@@ -327,10 +327,11 @@ COVERAGE_COLUMNS = ["period", "indicator", "rows_read", "rows_loaded"]
 @dataclass(frozen=True)
 class Arrival:
     """What the review rule made of a submission's values on arrival: approved (published at once)
-    or pending with the reason it waits; whether it may also replace an approved slice."""
+    or pending with the reason it waits; whether it may also replace an approved slice. By default,
+    as the rule `all`: approved, revisions too."""
 
     state: str = "approved"  # approved or pending
-    reason: str = "rule"  # why it waits (warning, unverified_sender, rule...), or the rule that approved it
+    reason: str = "all"  # why it waits (warning, unverified_sender, rule...), or the rule that approved it
     approve_revisions: bool = True
 
 
@@ -357,7 +358,9 @@ def load_submission(
     """Register the submission and load its accepted rows in one transaction: all or nothing.
     `coverage` says which periods and indicators the file covered, rows loaded or not; `loads`,
     where its rows go (indicator values, or need and targets); `arrival`, its review state."""
-    error = next(load_submissions(path, [ToLoad(record, rows, coverage, loads, arrival)]))
+    loading = load_submissions(path, [ToLoad(record, rows, coverage, loads, arrival)])
+    error = next(loading)
+    loading.close()
     if error is not None:
         raise error
 
@@ -366,7 +369,8 @@ def load_submissions(path: Path, items: list[ToLoad]) -> Generator[Exception | N
     """Register and load each submission in its own transaction (all of its rows or none), in order:
     yields, for each, None when it loaded or the error that rolled it back. The round's rows are
     staged once in a temporary table and each submission's go in with INSERT ... SELECT from it.
-    Stopping the iteration stops loading (the connection is closed)."""
+    Stopping the iteration stops loading (the connection is closed); closing it after the last
+    writes the audit lines of the rule's approvals."""
     with connect(path) as connection:
         staged = _stage(connection, items)
         try:
@@ -378,6 +382,10 @@ def load_submissions(path: Path, items: list[ToLoad]) -> Generator[Exception | N
                 else:
                     yield None
         finally:
+            # the audit lines of the rule's approvals, once for the round (found again next time if
+            # this one cannot write them), then the staged rows go
+            with suppress(duckdb.Error):
+                run(connection, "record_rule_approvals", {})
             with suppress(duckdb.Error):  # gone with the connection anyway; a broken one cannot drop
                 for table_name in staged.values():
                     connection.execute(f"drop table if exists {table_name}")
