@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 from starlette.applications import Starlette
@@ -362,7 +363,10 @@ class Console:
         if self.account(request) is None:
             return self.to_login()
         rows = review.audit(self.settings.warehouse).to_dict("records")
-        return self.render(request, "audit", rows=rows)
+        zone = ZoneInfo(self.settings.timezone)
+        for row in rows:  # in the Mesa's time, as every time the officer reads
+            row["decided_at"] = row["decided_at"].astimezone(zone)
+        return self.render(request, "audit", rows=rows, timezone=self.settings.timezone)
 
     async def bulletin(self, request: Request) -> Response:
         if self.account(request) is None:
