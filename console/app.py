@@ -347,11 +347,7 @@ class Console:
         waiting = review.slices(self.settings.warehouse, ("pending", "held"))
         items = []
         for row in waiting.to_dict("records"):
-            with connect(self.settings.warehouse, read_only=True) as connection:
-                found = connection.execute(
-                    query("feedback_path_of"), {"submission_id": row["submission_id"]}
-                ).fetchone()
-            details = self._details(str(found[0])) if found else {}
+            details = self._details(str(row["feedback_path"]))
             warnings = [
                 problem for problem in details.get("problems", []) if problem.get("severity_id") == "warning"
             ]

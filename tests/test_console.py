@@ -177,6 +177,9 @@ def test_the_officer_logs_in_opens_the_month_approves_from_the_queue_and_sees_th
     assert "todo espera la decisión de un oficial" in browser.find_element(By.ID, "rule").text
     shot(browser, "consola-mes")
 
+    browser.get(f"{served.url}/seguimiento")  # its warnings wait in the follow-up list
+    assert "Sede" in browser.find_element(By.ID, "follow-MIGRACIONES-2026-10").text
+
     browser.get(f"{served.url}/revision")
     row = browser.find_element(By.CSS_SELECTOR, "tr[id^='slice-MIGRACIONES-2026-10-']")
     assert "por revisar" in row.text and "tiene advertencias" in row.text

@@ -36,6 +36,7 @@ select
     submissions.received_at,
     submissions.rows_loaded,
     submissions.rows_warned,
+    submissions.feedback_path,
     totals.figures,
     totals.total,
     now_published.total as published_total,
