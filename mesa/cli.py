@@ -8,11 +8,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from console.accounts import ROLES
 from core.config import ConfigError
 from core.i18n import LANGUAGES, language, text
 from core.settings import SettingError, Settings, resolve_settings
 from mesa import __version__
 from mesa.console import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, stop_on_sigterm, stopped
+from mesa.review import ACTIONS as REVIEW_ACTIONS
 
 # Trial feedback goes apart from the real one, which agencies read.
 DRY_RUN_FEEDBACK = "validacion"
@@ -109,13 +111,13 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
     console = commands.add_parser("consola", help=say("console"), description=say("console_description"))
     console.add_argument("--cuenta", metavar="NOMBRE", help=say("console_account"))
-    console.add_argument("--rol", choices=("officer", "reader"), default="officer", help=say("console_role"))
+    console.add_argument("--rol", choices=ROLES, default="officer", help=say("console_role"))
     console.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
     console.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
     console.set_defaults(handler=_handler("review", "console_command"))
 
     revise = commands.add_parser("revisar", help=say("review"), description=say("review_description"))
-    revise.add_argument("accion", nargs="?", choices=REVIEW_ACTIONS, help=say("review_action"))
+    revise.add_argument("accion", nargs="?", choices=tuple(REVIEW_ACTIONS), help=say("review_action"))
     revise.add_argument("institucion", nargs="?", metavar="INSTITUCION", help=say("review_agency"))
     revise.add_argument("periodo", nargs="?", metavar="AAAA-MM", help=say("review_period"))
     revise.add_argument("--comentario", default="", help=say("review_comment"))
@@ -125,10 +127,6 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     revise.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
     revise.set_defaults(handler=_handler("review", "review_command"))
     return parser
-
-
-# The review actions as the officer types them (mesa revisar).
-REVIEW_ACTIONS = ("aprobar", "devolver", "reabrir", "aceptar", "rechazar", "preguntar")
 
 
 def _handler(module: str, name: str) -> Handler:

@@ -10,26 +10,22 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.i18n import text
 from core.settings import Settings
 from mesa.console import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
-ACTIONS = {
+if TYPE_CHECKING:
+    from warehouse.review import Action
+
+ACTIONS: dict[str, Action] = {
     "aprobar": "approve",
     "devolver": "return",
     "reabrir": "reopen",
     "aceptar": "accept",
     "rechazar": "decline",
     "preguntar": "ask",
-}
-# Which state each action decides on: the row it picks when no submission is named.
-FROM_STATE = {
-    "approve": "pending",
-    "return": "pending",
-    "reopen": "approved",
-    "accept": "held",
-    "decline": "held",
 }
 SECRET_FILE = "consola.secret"
 
@@ -58,27 +54,26 @@ def _review(args: argparse.Namespace, settings: Settings) -> int:
         print(text(lang, "review_cli.needs_slice"), file=sys.stderr)
         return EXIT_USAGE
     action = ACTIONS[args.accion]
+    decided_on = review.TRANSITIONS[action][0]  # the state the action decides on: the row it picks
     rows = review.slices(settings.warehouse, review.STATES)
     rows = rows[(rows["agency"] == args.institucion) & (rows["period"] == args.periodo)]
-    rows = (
-        rows[rows["submission_id"] == args.envio] if args.envio else rows[rows["state"] == FROM_STATE[action]]
-    )
+    rows = rows[rows["submission_id"] == args.envio] if args.envio else rows[rows["state"] == decided_on]
     if rows.empty:
         print(text(lang, "review_cli.nothing", agency=args.institucion, period=args.periodo,
-                   state=text(lang, f"console.states.{FROM_STATE[action]}")), file=sys.stderr)  # fmt: skip
+                   state=text(lang, f"console.states.{decided_on}")), file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
     row = rows.iloc[-1]
     return _decide(settings, args, action, str(row["submission_id"]), int(row["version"]))
 
 
 def _decide(
-    settings: Settings, args: argparse.Namespace, action: str, submission_id: str, version: int
+    settings: Settings, args: argparse.Namespace, action: Action, submission_id: str, version: int
 ) -> int:
     from pipeline.review import decide
     from warehouse import review
 
     decision = review.Decision(
-        action=action,  # type: ignore[arg-type]
+        action=action,
         agency=args.institucion,
         period=args.periodo,
         submission_id=submission_id,

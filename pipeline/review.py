@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 DECISION_WAIT_SECONDS = 60.0
 # Decisions of one process (the console's threads) one after another: the file lock is per process.
 _one_at_a_time = threading.Lock()
-# Decisions the agency hears of, and the text that tells it.
-TOLD: dict[str, str] = {"return": "return", "decline": "decline", "ask": "ask"}
+# Decisions the agency hears of (mail.review.<action> tells it).
+TOLD = frozenset({"return", "decline", "ask"})
 
 
 def decide(settings: Settings, decision: review.Decision, password: str | None = None) -> review.Decided:
@@ -51,7 +51,7 @@ def decide(settings: Settings, decision: review.Decision, password: str | None =
                 )
             )
     if decided.applied and decision.action in TOLD:
-        tell_agency(settings, decision, TOLD[decision.action], password)
+        tell_agency(settings, decision, decision.action, password)
     return decided
 
 
