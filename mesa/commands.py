@@ -21,6 +21,7 @@ from mesa.console import (
     EXIT_USAGE,
     busy_message,
     inbox_problem,
+    no_warehouse,
     prepare_environment,
     stdout_to_stderr,
 )
@@ -257,8 +258,7 @@ def sql_command(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
     lang = settings.lang
-    if not settings.warehouse.exists():
-        print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
+    if no_warehouse(settings):
         return EXIT_USAGE
     try:
         connection = duckdb.connect(str(settings.warehouse), read_only=True)
@@ -291,8 +291,7 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
     from publication.ecosystem import publish
 
     lang = settings.lang
-    if not settings.warehouse.exists():
-        print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
+    if no_warehouse(settings):
         return EXIT_USAGE
     threshold = args.threshold if args.threshold is not None else settings.suppression_threshold
     if threshold < 1:

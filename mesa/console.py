@@ -122,3 +122,11 @@ def busy_message(holder: dict[str, Any], settings: Settings) -> str:
     from followup.status import busy_text
 
     return busy_text(holder, settings.lang, settings.timezone, "cli")
+
+
+def no_warehouse(settings: Settings) -> bool:
+    """Whether there is no warehouse yet for a command that reads it (said on stderr, with what to do)."""
+    if settings.warehouse.exists():
+        return False
+    print(text(settings.lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
+    return True

@@ -18,7 +18,15 @@ from core import clock
 from core.contract import MONTH_PERIOD
 from core.i18n import text
 from core.settings import Settings
-from mesa.console import EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_USAGE, busy_message, inbox_problem
+from mesa.console import (
+    EXIT_BUSY,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    busy_message,
+    inbox_problem,
+    no_warehouse,
+)
 
 STATUS_WAIT_SECONDS = 10.0
 WIDE = 140
@@ -43,8 +51,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.period is not None and not MONTH_PERIOD.match(args.period):
         print(text(lang, "cli.bad_period", value=args.period), file=sys.stderr)
         return EXIT_USAGE
-    if not settings.warehouse.exists():
-        print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
+    if no_warehouse(settings):
         return EXIT_USAGE
     day = clock.today(settings.timezone)
     holder = current_holder(settings.working)
@@ -370,8 +377,7 @@ def retry_command(args: argparse.Namespace, settings: Settings) -> int:
     if not args.all and not args.files:
         print(text(lang, "cli.retry_what"), file=sys.stderr)
         return EXIT_USAGE
-    if not settings.warehouse.exists():
-        print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
+    if no_warehouse(settings):
         return EXIT_USAGE
     from warehouse.store import adopt, publish
 

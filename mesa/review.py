@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from core.i18n import text
 from core.settings import Settings
-from mesa.console import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from mesa.console import EXIT_FAILED, EXIT_OK, EXIT_USAGE, no_warehouse
 
 if TYPE_CHECKING:
     from warehouse.review import Action
@@ -34,8 +34,7 @@ def review_command(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
     lang = settings.lang
-    if not settings.warehouse.exists():
-        print(text(lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
+    if no_warehouse(settings):
         return EXIT_USAGE
     try:
         return _review(args, settings)
