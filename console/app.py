@@ -12,6 +12,7 @@ published copy; a decision goes through pipeline.review (the writer's lock, one 
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import re
@@ -128,6 +129,24 @@ def create_app(settings: Settings, secret_key: str, secure_cookies: bool = False
     )
 
 
+Page = Callable[["Console", Request], Awaitable[Response]]
+
+
+def signed_in(page: Page) -> Page:
+    """A page for accounts only: without a session, the login page; with one, its account (read
+    from the accounts file once per request) is request.state.account."""
+
+    @functools.wraps(page)
+    async def guarded(console: Console, request: Request) -> Response:
+        account = console.account(request)
+        if account is None:
+            return console.to_login()
+        request.state.account = account
+        return await page(console, request)
+
+    return guarded
+
+
 class Console:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -165,7 +184,7 @@ class Console:
         page = self.pages.get_template(f"{name}.html.j2").render(
             t=t,
             lang=self.lang,
-            user=self.account(request),
+            user=getattr(request.state, "account", None) or self.account(request),
             csrf=self.csrf(request),
             flash=request.session.pop("flash", None),
             **values,
@@ -207,9 +226,8 @@ class Console:
 
     # --- pages ---------------------------------------------------------------------------------
 
+    @signed_in
     async def month(self, request: Request) -> Response:
-        if self.account(request) is None:
-            return self.to_login()
         path = self.settings.warehouse
         if not path.exists():
             return self.refused(request, "no_warehouse", 503)
@@ -245,16 +263,14 @@ class Console:
             bulletin=period is not None and (self.settings.bulletins / period / "boletin.html").is_file(),
         )
 
+    @signed_in
     async def queue(self, request: Request) -> Response:
-        if self.account(request) is None:
-            return self.to_login()
         rows = review.slices(self.settings.warehouse).to_dict("records")
         return self.render(request, "queue", rows=rows, rule=self.settings.review.auto_approve)
 
+    @signed_in
     async def decide(self, request: Request) -> Response:
-        account = self.account(request)
-        if account is None:
-            return self.to_login()
+        account: Account = request.state.account
         form = await self.form(request)
         if form is None:
             return self.refused(request, "csrf_refused")
@@ -303,9 +319,8 @@ class Console:
             back if back.startswith("/") and not back.startswith("//") else "/revision", 303
         )
 
+    @signed_in
     async def submission(self, request: Request) -> Response:
-        if self.account(request) is None:
-            return self.to_login()
         submission_id = request.path_params["submission_id"]
         if not SUBMISSION.match(submission_id):
             return self.refused(request, "not_found", 404)
@@ -328,9 +343,8 @@ class Console:
             has_feedback=self._feedback_file(str(record["feedback_path"])) is not None,
         )
 
+    @signed_in
     async def feedback_page(self, request: Request) -> Response:
-        if self.account(request) is None:
-            return self.to_login()
         submission_id = request.path_params["submission_id"]
         if not SUBMISSION.match(submission_id):
             return self.refused(request, "not_found", 404)
@@ -341,9 +355,8 @@ class Console:
             return self.refused(request, "not_found", 404)
         return FileResponse(page, media_type="text/html", headers={"Content-Security-Policy": CSP_DOCUMENTS})
 
+    @signed_in
     async def follow_up(self, request: Request) -> Response:
-        if self.account(request) is None:
-            return self.to_login()
         waiting = review.slices(self.settings.warehouse, ("pending", "held"))
         items = []
         for row in waiting.to_dict("records"):
@@ -355,18 +368,16 @@ class Console:
                 items.append({"slice": row, "warnings": warnings})
         return self.render(request, "follow_up", items=items)
 
+    @signed_in
     async def audit(self, request: Request) -> Response:
-        if self.account(request) is None:
-            return self.to_login()
         rows = review.audit(self.settings.warehouse).to_dict("records")
         zone = ZoneInfo(self.settings.timezone)
         for row in rows:  # in the Mesa's time, as every time the officer reads
             row["decided_at"] = row["decided_at"].astimezone(zone)
         return self.render(request, "audit", rows=rows, timezone=self.settings.timezone)
 
+    @signed_in
     async def bulletin(self, request: Request) -> Response:
-        if self.account(request) is None:
-            return self.to_login()
         period = request.path_params["period"]
         page = self.settings.bulletins / period / "boletin.html"
         if not PERIOD.match(period) or not page.is_file():
