@@ -21,7 +21,7 @@ from typing import Any
 from bench.generate import Scale, start_for, write_inbox, write_twins
 from bench.measure import Timer, machine, peak_memory, reset_peak_memory
 from bench.report import print_table, targets
-from mesa.console import prepare_environment
+from mesa_tumbes.cli.terminal import prepare_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 

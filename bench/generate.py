@@ -23,9 +23,9 @@ from typing import Literal
 import numpy as np
 from openpyxl import Workbook
 
-from core.clock import today as mesa_today
-from core.reference import Reference, load_reference
-from core.settings import DEFAULT_TIMEZONE
+from mesa_tumbes.core.clock import today as mesa_today
+from mesa_tumbes.core.reference import Reference, load_reference
+from mesa_tumbes.core.settings import DEFAULT_TIMEZONE
 from tests.builders import FIXED_TIME, csv_bytes, reproducible_zip
 
 Layout = Literal["csv_codes", "csv_excel_es", "xlsx_titles"]

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from bench.generate import AGES, POPULATIONS, SEXES
-from core.reference import load_reference
+from mesa_tumbes.core.reference import load_reference
 
 COLUMNS = ["agencia", "periodo", "ubigeo", "indicador", "sexo", "grupo de edad", "tipo de población", "valor"]
 KEY = ["periodo", "ubigeo", "indicador", "sexo", "grupo de edad", "tipo de población"]

@@ -15,12 +15,12 @@ import pandas as pd
 from bench.generate import FileSpec, Row, Scale, history_rows, month, write_inbox
 from bench.measure import Timer
 from bench.peers import PEERS, Rules
-from core.contract import LOADED_COLUMNS
-from core.reference import load_reference
-from core.settings import Settings, resolve_settings
+from mesa_tumbes.core.contract import LOADED_COLUMNS
+from mesa_tumbes.core.reference import load_reference
+from mesa_tumbes.core.settings import Settings, resolve_settings
+from mesa_tumbes.warehouse import store
+from mesa_tumbes.warehouse.build import build
 from tests.builders import accepted_record
-from warehouse import store
-from warehouse.build import build
 
 MESA = Path(sys.executable).with_name("mesa")
 HELP_RUNS = 5
@@ -38,8 +38,8 @@ def settings_for(folder: Path, inbox: Path) -> Settings:
 
 def pipeline(folder: Path, inbox: Path) -> dict[str, Any]:
     """The intake flow, as a scheduled run does it: archive, validate, feedback, load, marts."""
-    from flows.intake import run_intake
-    from formats.submission import suite_runner
+    from mesa_tumbes.flows.intake import run_intake
+    from mesa_tumbes.formats.submission import suite_runner
 
     runner = suite_runner()
     before = runner.validating_seconds
@@ -162,8 +162,8 @@ def incremental(folder: Path, months: int, scale: Scale, files: int = 5) -> dict
 
 def bulletin(settings: Settings) -> float:
     """The Mesa's bulletin of the last month held (HTML, PDF, workbook), from the published copy."""
-    from publication.bulletin import available_periods, gather
-    from publication.bulletin_render import write_bulletin
+    from mesa_tumbes.publication.bulletin import available_periods, gather
+    from mesa_tumbes.publication.bulletin_render import write_bulletin
 
     _, period = available_periods(settings.warehouse)
     with Timer() as timer:

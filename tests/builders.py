@@ -16,8 +16,8 @@ from xml.etree import ElementTree
 from openpyxl import Workbook
 
 if TYPE_CHECKING:
-    from core.settings import Settings
-    from warehouse.store import SubmissionRecord
+    from mesa_tumbes.core.settings import Settings
+    from mesa_tumbes.warehouse.store import SubmissionRecord
 
 # Workbooks carry this time in their zip entries and properties, so the same content gives the same bytes.
 FIXED_TIME = dt.datetime(2026, 11, 3, 8, 0, 0)
@@ -158,7 +158,7 @@ def ods_bytes(*sheets: tuple[str, Sequence[Sequence[object]]]) -> bytes:
 def settings_under(root: Path, lang: str = "es") -> Settings:
     """Settings whose every place is under `root`: the published warehouse root/mesa.duckdb (the
     pipeline writes settings.working beside it), feedback, archive and inbox."""
-    from core.settings import resolve_settings
+    from mesa_tumbes.core.settings import resolve_settings
 
     return resolve_settings(
         inbox=str(root),
@@ -179,7 +179,7 @@ def accepted_record(
 ) -> SubmissionRecord:
     """The registry row of a submission every row of which was accepted, for loading by hand (the
     marts' tests and the benchmark's seeded history)."""
-    from warehouse.store import SubmissionRecord
+    from mesa_tumbes.warehouse.store import SubmissionRecord
 
     return SubmissionRecord(
         submission_id=submission_id,

@@ -21,8 +21,8 @@ os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("MESA_LANG", None)
 
 if TYPE_CHECKING:
-    from core.reference import Reference
-    from expectations.validate import SuiteRunner
+    from mesa_tumbes.core.reference import Reference
+    from mesa_tumbes.expectations.validate import SuiteRunner
     from tests.test_marts import Given
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ REALDATA = ROOT.parent / "shared" / "realdata"
 
 @pytest.fixture(scope="session")
 def reference() -> Reference:
-    from core.reference import load_reference
+    from mesa_tumbes.core.reference import load_reference
 
     return load_reference()
 
@@ -40,7 +40,7 @@ def reference() -> Reference:
 @pytest.fixture(scope="session")
 def runner() -> SuiteRunner:
     """The Great Expectations context and suite, built once (import and build take seconds)."""
-    from formats.submission import suite_runner
+    from mesa_tumbes.formats.submission import suite_runner
 
     return suite_runner()
 

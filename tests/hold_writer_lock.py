@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from warehouse.lock import writer
+from mesa_tumbes.warehouse.lock import writer
 
 if __name__ == "__main__":
     warehouse, seconds = Path(sys.argv[1]), float(sys.argv[2])

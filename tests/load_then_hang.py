@@ -8,12 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-from core.reference import load_reference
-from core.settings import resolve_settings
-from pipeline import intake
-from reception.inbox import discover
-from reception.received import receive
-from warehouse import store
+from mesa_tumbes.core.reference import load_reference
+from mesa_tumbes.core.settings import resolve_settings
+from mesa_tumbes.pipeline import intake
+from mesa_tumbes.reception.inbox import discover
+from mesa_tumbes.reception.received import receive
+from mesa_tumbes.warehouse import store
 
 HANG_BEFORE = "claim_current_slices"
 

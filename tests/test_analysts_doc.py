@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from core.reference import Reference
-from expectations.validate import SuiteRunner
-from pipeline.intake import load, take
-from reception.inbox import discover
-from reception.received import receive
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.expectations.validate import SuiteRunner
+from mesa_tumbes.pipeline.intake import load, take
+from mesa_tumbes.reception.inbox import discover
+from mesa_tumbes.reception.received import receive
+from mesa_tumbes.warehouse import store
+from mesa_tumbes.warehouse.build import build
 from tests.builders import settings_under
-from warehouse import store
-from warehouse.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "analysts.md"

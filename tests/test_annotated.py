@@ -11,13 +11,13 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.styles import Font
 
-from agency_feedback import annotated
-from agency_feedback.answer import keep_validation_results, write_feedback
-from core.reference import Reference
-from expectations.validate import SuiteRunner
-from formats.outcome import Outcome
-from pipeline.intake import take
-from reception.received import received_in_place
+from mesa_tumbes.agency_feedback import annotated
+from mesa_tumbes.agency_feedback.answer import keep_validation_results, write_feedback
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.expectations.validate import SuiteRunner
+from mesa_tumbes.formats.outcome import Outcome
+from mesa_tumbes.pipeline.intake import take
+from mesa_tumbes.reception.received import received_in_place
 from tests.builders import ods_bytes, settings_under, template_csv, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent

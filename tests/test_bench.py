@@ -9,11 +9,11 @@ from pathlib import Path
 
 from bench.generate import Scale, plan, render, start_for, write_inbox, write_twins
 from bench.peers import PEERS, Rules
-from core.reference import load_reference
-from formats.submission import suite_runner
-from pipeline.intake import take
-from reception import inbox
-from reception.received import receive
+from mesa_tumbes.core.reference import load_reference
+from mesa_tumbes.formats.submission import suite_runner
+from mesa_tumbes.pipeline.intake import take
+from mesa_tumbes.reception import inbox
+from mesa_tumbes.reception.received import receive
 from tests.builders import settings_under
 
 SMALL = Scale(files=6, rows_per_file=400, error_rate=0.05)

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from agency_feedback.answer import write_feedback
-from core.reference import Reference
-from expectations.validate import SuiteRunner
-from pipeline.intake import take
-from reception.received import received_in_place
+from mesa_tumbes.agency_feedback.answer import write_feedback
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.expectations.validate import SuiteRunner
+from mesa_tumbes.pipeline.intake import take
+from mesa_tumbes.reception.received import received_in_place
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.reference import Reference
-from expectations.validate import SuiteRunner, Validation
-from formats import submission
-from formats.submission import ToValidate
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.expectations.validate import SuiteRunner, Validation
+from mesa_tumbes.formats import submission
+from mesa_tumbes.formats.submission import ToValidate
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 22)
@@ -82,9 +82,9 @@ def test_a_file_without_a_required_column_does_not_make_the_others_fail(
 def test_a_run_validates_in_rounds_that_keep_revisions_and_duplicates_after_what_they_follow(
     tmp_path: Path,
 ) -> None:
-    from core.settings import resolve_settings
-    from pipeline.intake import batches, read, rounds
-    from reception.received import received_in_place
+    from mesa_tumbes.core.settings import resolve_settings
+    from mesa_tumbes.pipeline.intake import batches, read, rounds
+    from mesa_tumbes.reception.received import received_in_place
 
     settings = resolve_settings(inbox=str(tmp_path), warehouse=str(tmp_path / "mesa.duckdb"))
     header = "institucion,periodo,distrito,indicador,sexo,grupo_edad,valor\n"

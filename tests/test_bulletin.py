@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from openpyxl import load_workbook
 
-from core.config import CalendarEntry
-from core.reference import Reference
-from publication.bulletin import BulletinError, gather
-from publication.bulletin_render import BulletinFiles, write_bulletin
+from mesa_tumbes.core.config import CalendarEntry
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.publication.bulletin import BulletinError, gather
+from mesa_tumbes.publication.bulletin_render import BulletinFiles, write_bulletin
 from tests.test_browser import browser  # noqa: F401  (the fixture: headless Chromium)
 from tests.test_marts import Given, total
 
@@ -256,8 +256,8 @@ def test_the_bulletin_in_english_by_setting(october: tuple[Given, Reference], tm
 def test_the_bulletin_flow_writes_it_places_it_in_the_outbox_and_publishes_its_messages(
     prefect_api: str, october: tuple[Given, Reference], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from core.settings import resolve_settings
-    from flows.bulletin import ARTIFACT_KEY, run_bulletin
+    from mesa_tumbes.core.settings import resolve_settings
+    from mesa_tumbes.flows.bulletin import ARTIFACT_KEY, run_bulletin
     from tests.test_calendar import latest_artifact
 
     given, reference = october

@@ -15,11 +15,11 @@ from xml.etree import ElementTree
 
 import pytest
 
-from core.config import CalendarEntry
-from core.i18n import strings
-from core.reference import Reference
-from publication.bulletin import gather
-from publication.bulletin_render import write_bulletin
+from mesa_tumbes.core.config import CalendarEntry
+from mesa_tumbes.core.i18n import strings
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.publication.bulletin import gather
+from mesa_tumbes.publication.bulletin_render import write_bulletin
 from tests.test_marts import Given, total
 
 PDFTOTEXT = shutil.which("pdftotext")
@@ -203,8 +203,8 @@ def test_a_month_with_every_section_and_long_agency_names_prints_inside_the_page
 def test_the_examples_bulletin_prints_inside_the_page_with_each_section_once(
     prefect_api: str, examples_inbox: Path, tmp_path: Path, reference: Reference
 ) -> None:
-    from core.settings import resolve_settings
-    from flows.intake import run_intake
+    from mesa_tumbes.core.settings import resolve_settings
+    from mesa_tumbes.flows.intake import run_intake
 
     settings = resolve_settings(
         inbox=str(examples_inbox),

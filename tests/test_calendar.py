@@ -15,14 +15,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.config import CalendarEntry, ReminderPolicy
-from core.reference import Reference
-from core.settings import Settings, resolve_settings
-from followup.reminders import compose, due_reminders, write_message
-from followup.status import default_period, summarise
+from mesa_tumbes.core.config import CalendarEntry, ReminderPolicy
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.core.settings import Settings, resolve_settings
+from mesa_tumbes.followup.reminders import compose, due_reminders, write_message
+from mesa_tumbes.followup.status import default_period, summarise
+from mesa_tumbes.warehouse.operations import ReportStatus, reporting_status
 from tests.test_cli import mesa
 from tests.test_marts import Given, total
-from warehouse.operations import ReportStatus, reporting_status
 
 LIMA_EVENING = dt.datetime(2026, 2, 11, 3, 0, tzinfo=dt.UTC)  # 10 February, 22:00 in Tumbes
 LIMA_MIDNIGHT = dt.datetime(2026, 3, 11, 5, 0, tzinfo=dt.UTC)  # 11 March, 00:00 in Tumbes
@@ -206,7 +206,7 @@ def test_the_calendar_flow_writes_each_reminder_once_notifies_each_agency_and_pu
 ) -> None:
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
 
-    from flows.reporting import STATUS_ARTIFACT_KEY, run_calendar
+    from mesa_tumbes.flows.reporting import STATUS_ARTIFACT_KEY, run_calendar
 
     for month in (9, 10):  # MTPE sends every month on the 3rd: nothing to remind it of
         received = dt.datetime(2026, month + 1, 3, tzinfo=dt.UTC)
@@ -282,8 +282,8 @@ def test_a_5w_agency_and_a_rejected_agency_are_never_told_we_have_not_received_t
     import os
     import shutil
 
-    from core.reference import load_reference
-    from flows.intake import run_intake
+    from mesa_tumbes.core.reference import load_reference
+    from mesa_tumbes.flows.intake import run_intake
 
     examples = Path(__file__).parent.parent / "examples" / "inbox"
     inbox = tmp_path / "inbox"
@@ -335,7 +335,7 @@ def test_reminders_are_e_mailed_each_to_its_own_agency_once(
 ) -> None:
     from aiosmtpd.controller import Controller
 
-    from flows.reporting import run_calendar
+    from mesa_tumbes.flows.reporting import run_calendar
     from tests.builders import free_port
     from tests.test_mail import Received
 

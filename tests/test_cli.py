@@ -22,7 +22,7 @@ def mesa(*args: str, cwd: Path, api: str | None = None, **env: str) -> subproces
     if api:
         environment["PREFECT_API_URL"] = api
     return subprocess.run(
-        [sys.executable, "-m", "mesa", *args],
+        [sys.executable, "-m", "mesa_tumbes", *args],
         cwd=cwd,
         env=environment,
         capture_output=True,
@@ -34,7 +34,8 @@ def mesa(*args: str, cwd: Path, api: str | None = None, **env: str) -> subproces
 
 def test_help_imports_nothing_heavy() -> None:
     code = (
-        f"import sys, mesa.cli; print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY_MODULES!r}))"
+        "import sys, mesa_tumbes.cli.main; "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY_MODULES!r}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
@@ -142,8 +143,8 @@ def test_sql_on_a_missing_warehouse_and_a_bad_query(tmp_path: Path) -> None:
 
 
 def test_validate_is_a_dry_run_that_writes_nothing_to_the_warehouse(tmp_path: Path) -> None:
-    from reception.archive import sha256_of
-    from warehouse import store
+    from mesa_tumbes.reception.archive import sha256_of
+    from mesa_tumbes.warehouse import store
 
     warehouse = tmp_path / "mesa.duckdb"
     store.migrate(warehouse)
@@ -198,7 +199,7 @@ def test_a_stop_is_recognised_when_prefect_turned_its_termination_signal_into_an
     Task run is not set", raised while handling Prefect's TerminationSignal: still a stop (exit 130)."""
     from prefect.exceptions import TerminationSignal
 
-    from mesa.console import STOPPING, stopped
+    from mesa_tumbes.cli.terminal import STOPPING, stopped
 
     assert not STOPPING.is_set()
 

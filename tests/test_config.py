@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.config import (
+from mesa_tumbes.core.config import (
     DEFAULT_CALENDAR,
     DEFAULT_OPERATIONS,
     Calendar,
@@ -18,7 +18,7 @@ from core.config import (
     load_calendar,
     load_operations,
 )
-from core.reference import Reference
+from mesa_tumbes.core.reference import Reference
 from tests.test_cli import mesa
 
 
@@ -193,7 +193,7 @@ def test_serve_check_shows_the_plan_of_a_good_configuration(tmp_path: Path) -> N
 def test_a_setting_that_cannot_be_used_is_said_in_the_officer_s_language(
     tmp_path: Path, variable: str, value: str, spanish: str
 ) -> None:
-    from core.settings import SettingError, resolve_settings
+    from mesa_tumbes.core.settings import SettingError, resolve_settings
 
     with pytest.raises(SettingError) as raised:
         resolve_settings(inbox=str(tmp_path), environ={variable: value})

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from console.accounts import save_account
-from core.settings import Settings, resolve_settings
+from mesa_tumbes.console.accounts import save_account
+from mesa_tumbes.core.settings import Settings, resolve_settings
+from mesa_tumbes.warehouse import review
+from mesa_tumbes.warehouse.store import connect
 from tests.builders import free_port, template_csv
 from tests.test_browser import browser  # noqa: F401  (headless Chromium; absent outside CI: skipped)
-from warehouse import review
-from warehouse.store import connect
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -49,8 +49,8 @@ def served(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     the console served on a free loopback port."""
     import uvicorn
 
-    from console.app import create_app
-    from flows.intake import run_intake
+    from mesa_tumbes.console.app import create_app
+    from mesa_tumbes.flows.intake import run_intake
 
     root = tmp_path_factory.mktemp("console")
     inbox = root / "inbox"
@@ -204,7 +204,7 @@ def test_an_approval_of_a_slice_that_changed_since_the_page_was_loaded_is_refuse
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    from pipeline.review import decide
+    from mesa_tumbes.pipeline.review import decide
 
     log_in(browser, served, OFFICER)
     browser.get(f"{served.url}/revision")
@@ -295,7 +295,7 @@ def test_logins_are_throttled_say_only_that_they_failed_and_sessions_are_protect
 
 
 def test_an_account_file_keeps_only_hashes(tmp_path: Path) -> None:
-    from console.accounts import authenticate, load_accounts
+    from mesa_tumbes.console.accounts import authenticate, load_accounts
 
     path = tmp_path / "consola.yaml"
     save_account(path, "ana", "officer", "una-clave-larga-1")

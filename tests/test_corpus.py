@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 import yaml
 
-from core.contract import ReadLimits
-from core.settings import Settings, resolve_settings
-from reception.archive import archive_path
-from warehouse.store import connect
+from mesa_tumbes.core.contract import ReadLimits
+from mesa_tumbes.core.settings import Settings, resolve_settings
+from mesa_tumbes.reception.archive import archive_path
+from mesa_tumbes.warehouse.store import connect
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +46,7 @@ GENERATED = {"file_size_limit": "DIRESA/28_demasiado_grande.csv", "links": "DIRE
 
 @pytest.fixture(scope="module")
 def corpus_run(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict[str, Any]]:
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     root = tmp_path_factory.mktemp("corpus")
     inbox = root / "inbox"

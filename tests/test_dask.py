@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from core.settings import Settings, resolve_settings
-from warehouse.store import connect
+from mesa_tumbes.core.settings import Settings, resolve_settings
+from mesa_tumbes.warehouse.store import connect
 
 # What differs between two runs by nature: when they ran, and each run's own record.
 PER_RUN_TABLES = {"runs", "schema_migrations", "build_state", "reminders"}
@@ -79,7 +79,7 @@ def test_the_intake_flow_on_a_dask_cluster_loads_and_answers_as_a_run_on_this_ma
 ) -> None:
     from distributed import Client, LocalCluster, get_task_stream
 
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     here = settings_for(tmp_path / "here", examples_inbox)
     assert here.execution.runner == "auto" and here.execution.dask_address is None

@@ -68,10 +68,10 @@ def answers(inbox: Path, root: Path, max_file_bytes: int | None = None) -> dict[
     each file's status, counts and problems."""
     from dataclasses import replace
 
-    from core.contract import ReadLimits
-    from core.settings import resolve_settings
-    from flows.intake import run_intake
-    from warehouse.store import connect
+    from mesa_tumbes.core.contract import ReadLimits
+    from mesa_tumbes.core.settings import resolve_settings
+    from mesa_tumbes.flows.intake import run_intake
+    from mesa_tumbes.warehouse.store import connect
 
     for path in inbox.rglob("*"):
         os.utime(path, (SAME_INSTANT, SAME_INSTANT), follow_symlinks=False)

@@ -9,9 +9,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from core.reference import Reference
-from publication.export import coverage_sets, export, protect_coverage
-from publication.suppression import CellSet
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.publication.export import coverage_sets, export, protect_coverage
+from mesa_tumbes.publication.suppression import CellSet
 from tests.test_marts import Given, total
 
 GBV = "Protection (GBV)"
@@ -147,7 +147,7 @@ def test_the_export_for_the_ecosystem_validates_reads_as_hxl_and_hides_the_same_
 
     import hxl
 
-    from publication.ecosystem import publish
+    from mesa_tumbes.publication.ecosystem import publish
 
     given = Given(tmp_path / "mesa.duckdb")
     given.need([("2026", "people_in_need", GBV, "total", None, 300)])

@@ -11,14 +11,14 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from agency_feedback.answer import feedback_path, folder_name, spreadsheet_safe, write_feedback
-from core.contract import LOADED_COLUMNS
-from core.problems import Problem
-from expectations.triage import Verdict
-from formats.outcome import Outcome
-from reception.archive import ArchivedFile
-from reception.inbox import InboxFile
-from reception.received import Received
+from mesa_tumbes.agency_feedback.answer import feedback_path, folder_name, spreadsheet_safe, write_feedback
+from mesa_tumbes.core.contract import LOADED_COLUMNS
+from mesa_tumbes.core.problems import Problem
+from mesa_tumbes.expectations.triage import Verdict
+from mesa_tumbes.formats.outcome import Outcome
+from mesa_tumbes.reception.archive import ArchivedFile
+from mesa_tumbes.reception.inbox import InboxFile
+from mesa_tumbes.reception.received import Received
 
 RECEIVED_AT = dt.datetime(2026, 11, 5, 14, 30, tzinfo=dt.UTC)
 
@@ -180,8 +180,8 @@ def test_one_cause_behind_many_failing_rows_is_said_first_and_the_list_stays_bou
     """A column the template does not know (here «segmento») makes 300 rows look the same: the
     summary names that column first, in one sentence; the page and the JSON list at most 200 rows
     of the rule, the CSV every one."""
-    from pipeline.intake import take
-    from reception.received import received_in_place
+    from mesa_tumbes.pipeline.intake import take
+    from mesa_tumbes.reception.received import received_in_place
     from tests.builders import csv_bytes, settings_under
 
     rows = [["periodo", "ubigeo", "indicador", "segmento", "valor"]]

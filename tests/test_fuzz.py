@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.contract import ReadLimits
-from core.reference import Reference
-from formats.submission import read as parse_submission
-from transforms.model import Parsed
+from mesa_tumbes.core.contract import ReadLimits
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.formats.submission import read as parse_submission
+from mesa_tumbes.transforms.model import Parsed
 
 CORPUS = Path(__file__).parent / "corpus" / "inbox"
 FILES = sorted(path for path in CORPUS.rglob("*") if path.is_file())

@@ -7,15 +7,15 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from core.config import Review
-from core.reference import Reference
-from expectations.validate import SuiteRunner
-from formats.outcome import Outcome
-from pipeline.intake import load, take
-from reception.inbox import discover
-from reception.received import receive
+from mesa_tumbes.core.config import Review
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.expectations.validate import SuiteRunner
+from mesa_tumbes.formats.outcome import Outcome
+from mesa_tumbes.pipeline.intake import load, take
+from mesa_tumbes.reception.inbox import discover
+from mesa_tumbes.reception.received import receive
+from mesa_tumbes.warehouse import store
 from tests.builders import settings_under, template_csv
-from warehouse import store
 
 T0 = 1_793_000_000
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core.reference import Reference
-from reception.archive import archive_file, archive_path, sha256_of
-from reception.inbox import discover
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.reception.archive import archive_file, archive_path, sha256_of
+from mesa_tumbes.reception.inbox import discover
 
 
 def touch(path: Path, content: bytes = b"x", mtime: float | None = None) -> Path:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from core.reference import Reference
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.warehouse import store
+from mesa_tumbes.warehouse.build import BuildReport, build, models
 from tests.test_marts import HEALTH_NEED, RECEIVED, Given, total
-from warehouse import store
-from warehouse.build import BuildReport, build, models
 
 LATER = RECEIVED + dt.timedelta(days=3)
 TABLES = [model.name for model in models() if model.materialized != "view"]

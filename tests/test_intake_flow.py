@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from core.config import Review
-from core.settings import Settings, resolve_settings
-from pipeline.report import RunReport
-from reception.archive import archive_path, sha256_of
+from mesa_tumbes.core.config import Review
+from mesa_tumbes.core.settings import Settings, resolve_settings
+from mesa_tumbes.pipeline.report import RunReport
+from mesa_tumbes.reception.archive import archive_path, sha256_of
+from mesa_tumbes.warehouse.store import connect
 from tests.builders import template_csv, xlsx_bytes
-from warehouse.store import connect
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +49,7 @@ def settings_for(tmp_path: Path, inbox: Path, lang: str = "es") -> Settings:
 
 
 def run(settings: Settings) -> tuple[bool, RunReport]:
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     return run_intake(settings)
 
@@ -292,7 +292,7 @@ def test_a_file_the_pipeline_fails_on_gets_an_answer_is_retried_a_few_times_then
 ) -> None:
     """A real fault (the feedback writer raises on one agency's file): that file still ends with a
     status and Spanish feedback, the others load, it is not retried forever, and the officer sees it."""
-    from agency_feedback import answer as feedback
+    from mesa_tumbes.agency_feedback import answer as feedback
 
     real_writer = feedback.write_feedback
     pnp = "PNP/pnp_denuncias_2026_10.csv"
@@ -352,7 +352,7 @@ def mesa_cli(*args: str, cwd: Path) -> Any:
 
     env = {**os.environ, "MESA_LANG": "es"}
     return subprocess.run(
-        [sys.executable, "-m", "mesa", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "mesa_tumbes", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
     )
 
 
@@ -377,7 +377,7 @@ def test_command_line_runs_without_a_server_send_no_heartbeats() -> None:
     Prefect server dies with the process has no one to read heartbeats, so it sends none."""
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
-    from flows.common import one_off_run
+    from mesa_tumbes.flows.common import one_off_run
 
     with temporary_settings(updates={PREFECT_API_URL: None}), one_off_run():
         assert get_current_settings().flows.heartbeat_frequency is None

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import resolve_settings
+from mesa_tumbes.core.settings import resolve_settings
+from mesa_tumbes.warehouse.store import connect
 from tests.builders import template_csv
-from warehouse.store import connect
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +70,7 @@ def test_sigkill_inside_the_load_transaction_loses_nothing_and_loads_once_on_rer
 
     assert counts(settings.working) == (0, 0, 0)  # the half-done transaction left nothing behind
 
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     succeeded, report = run_intake(settings)
     assert succeeded

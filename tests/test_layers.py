@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES: list[str] = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
     "importlinter"
 ]["root_packages"]
+PROJECT = ROOT / "mesa_tumbes"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -35,7 +36,7 @@ def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
-    """The project's packages and its pyproject.toml, copied (Python files only)."""
+    """The project's package and its pyproject.toml, copied (Python files only)."""
     for package in PACKAGES:
         shutil.copytree(
             ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc", "__pycache__")
@@ -61,26 +62,27 @@ def test_every_contract_is_kept(tree: Path) -> None:
 
 
 def test_the_ground_importing_the_command_line_breaks_the_layers(tree: Path) -> None:
-    add_import(tree / "core" / "clock.py", "import mesa.cli  # noqa: F401")
+    add_import(tree / "mesa_tumbes" / "core" / "clock.py", "import mesa_tumbes.cli.main  # noqa: F401")
     result = lint_imports(tree)
     assert result.returncode != 0
     assert "Layers point one way" in result.stdout and "BROKEN" in result.stdout
-    assert "core.clock -> mesa.cli" in result.stdout
+    assert "mesa_tumbes.core.clock -> mesa_tumbes.cli.main" in result.stdout
 
 
 def test_the_warehouse_importing_validation_breaks_its_contract(tree: Path) -> None:
-    add_import(tree / "warehouse" / "lock.py", "import expectations.triage  # noqa: F401")
+    add_import(tree / "mesa_tumbes" / "warehouse" / "lock.py", "import mesa_tumbes.expectations.triage  # noqa: F401")
     result = lint_imports(tree)
     assert result.returncode != 0
-    assert "warehouse.lock -> expectations.triage" in result.stdout
+    assert "mesa_tumbes.warehouse.lock -> mesa_tumbes.expectations.triage" in result.stdout
 
 
 def test_two_modules_importing_each_other_break_the_cycles_contract(tree: Path) -> None:
-    add_import(tree / "followup" / "status.py", "import followup.reminders  # noqa: F401")
-    add_import(tree / "followup" / "reminders.py", "import followup.status  # noqa: F401")
+    followup = tree / "mesa_tumbes" / "followup"
+    add_import(followup / "status.py", "import mesa_tumbes.followup.reminders  # noqa: F401")
+    add_import(followup / "reminders.py", "import mesa_tumbes.followup.status  # noqa: F401")
     result = lint_imports(tree)
     assert result.returncode != 0
-    assert "No cycles are allowed in followup" in result.stdout
+    assert "No cycles are allowed in mesa_tumbes.followup" in result.stdout
 
 
 def test_the_readme_s_layout_tables_name_every_folder_and_no_other() -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core.faults import MachineError, machine_fault
-from reception.archive import sha256_of
+from mesa_tumbes.core.faults import MachineError, machine_fault
+from mesa_tumbes.reception.archive import sha256_of
 from tests.conftest import EXAMPLES_INBOX
 from tests.test_cli import mesa
 

@@ -19,12 +19,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from core.settings import Settings, resolve_settings
-from reception.archive import archive_path
-from reception.mailbox import safe_name
+from mesa_tumbes.core.settings import Settings, resolve_settings
+from mesa_tumbes.reception.archive import archive_path
+from mesa_tumbes.reception.mailbox import safe_name
+from mesa_tumbes.warehouse.operations import deliveries, mail_files, mail_notices
+from mesa_tumbes.warehouse.store import connect
 from tests.builders import free_port, template_csv
-from warehouse.operations import deliveries, mail_files, mail_notices
-from warehouse.store import connect
 
 pytestmark = pytest.mark.e2e
 
@@ -149,7 +149,7 @@ def test_an_agency_file_sent_by_mail_loads_and_its_feedback_goes_to_its_addresse
     smtp: tuple[int, Received],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     smtp_port, received = smtp
     deliver(
@@ -197,7 +197,7 @@ def test_an_unknown_sender_a_message_without_attachment_and_one_too_large_are_an
     smtp: tuple[int, Received],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     smtp_port, received = smtp
     stranger = "alguien@correo.example"
@@ -231,7 +231,7 @@ def test_an_unknown_sender_a_message_without_attachment_and_one_too_large_are_an
     assert succeeded and again.submissions == [] and len(received.messages) == 3
 
     status = subprocess.run(
-        [sys.executable, "-m", "mesa", "status", "--warehouse", str(settings.warehouse), "--json"],
+        [sys.executable, "-m", "mesa_tumbes", "status", "--warehouse", str(settings.warehouse), "--json"],
         capture_output=True,
         text=True,
         check=True,
@@ -245,7 +245,7 @@ def test_a_delivery_that_fails_is_retried_on_the_next_run_and_shown(
 ) -> None:
     from prefect.blocks.system import Secret
 
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     deliver(imap_port, DIRESA, "Reporte", {"reporte.csv": report_rows()})
     closed = free_port()  # no server listens there yet
@@ -336,7 +336,7 @@ def test_an_outlook_message_gives_one_submission_and_one_threaded_reply_naming_t
     smtp: tuple[int, Received],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     smtp_port, received = smtp
     name = "reporte_de_atención octubre.csv"  # not ASCII: RFC 2231 in the header
@@ -379,7 +379,7 @@ def test_one_message_with_two_files_and_a_pdf_gets_one_reply_covering_both_and_n
     smtp: tuple[int, Received],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     smtp_port, received = smtp
     september = template_csv(["DIRESA", "2026-09", "240101", "SAL-01", "F", "18-59", "in_destination", "9"])
@@ -413,7 +413,7 @@ def test_a_forwarded_eml_is_read_and_odd_messages_each_get_one_threaded_answer(
     smtp: tuple[int, Received],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     smtp_port, received = smtp
     inner = outlook_message("Reporte", {"reenviado.csv": report_rows()}, "<interno@diresa.example>")
@@ -473,7 +473,7 @@ def test_a_forwarded_eml_is_read_and_odd_messages_each_get_one_threaded_answer(
 
 # Runs `mesa run` in a fresh interpreter and says whether Prefect was ever imported by it.
 WITHOUT_PREFECT = (
-    "import sys; from mesa.cli import main; code = main(['run']); "
+    "import sys; from mesa_tumbes.cli.main import main; code = main(['run']); "
     "print('PREFECT IMPORTED' if 'prefect' in sys.modules else 'NO PREFECT'); sys.exit(code)"
 )
 
@@ -485,8 +485,8 @@ def test_an_unchanged_mailbox_is_polled_without_starting_prefect_and_a_new_messa
     smtp: tuple[int, Received],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from flows.intake import run_intake
-    from pipeline.pending import nothing_new
+    from mesa_tumbes.flows.intake import run_intake
+    from mesa_tumbes.pipeline.pending import nothing_new
 
     smtp_port, received = smtp
     deliver(imap_port, DIRESA, "Reporte", {"reporte.csv": report_rows()})

@@ -11,11 +11,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from core.contract import LOADED_COLUMNS, NEED_LOADED_COLUMNS
-from core.reference import Reference
+from mesa_tumbes.core.contract import LOADED_COLUMNS, NEED_LOADED_COLUMNS
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.warehouse import store
+from mesa_tumbes.warehouse.build import ModelTestError, build, models
 from tests.builders import accepted_record
-from warehouse import store
-from warehouse.build import ModelTestError, build, models
 
 AS_OF = dt.date(2026, 11, 22)
 RECEIVED = dt.datetime(2026, 11, 5, 12, 0, tzinfo=dt.UTC)

@@ -7,11 +7,11 @@ import math
 import pandas as pd
 import pytest
 
-from core.reference import Reference
-from formats.submission import read as parse_submission
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.formats.submission import read as parse_submission
+from mesa_tumbes.transforms.model import Parsed
+from mesa_tumbes.transforms.values import normalise_period, parse_number
 from tests.builders import HEADER, csv_bytes, template_csv, xlsx_bytes
-from transforms.model import Parsed
-from transforms.values import normalise_period, parse_number
 
 
 def checks_of(parsed: Parsed) -> list[str]:

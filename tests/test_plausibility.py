@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from expectations.derived import plausibility
+from mesa_tumbes.expectations.derived import plausibility
 
 SERIES = {
     "agency": "PNP",

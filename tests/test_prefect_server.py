@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
+from mesa_tumbes.warehouse.store import connect
 from tests.conftest import EXAMPLES_INBOX, ROOT
 from tests.test_remote_inbox import free_port
-from warehouse.store import connect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.prefect_server]
 START_SECONDS = 120
@@ -145,7 +145,7 @@ def test_serve_deploys_the_flows_and_runs_triggered_through_the_api(
 ) -> None:
     shutil.copytree(EXAMPLES_INBOX, tmp_path / "inbox")
     serve = subprocess.Popen(
-        [sys.executable, "-m", "mesa", "serve"],
+        [sys.executable, "-m", "mesa_tumbes", "serve"],
         cwd=tmp_path,
         env=clean_environment(PREFECT_API_URL=prefect_server, PREFECT_HOME=str(tmp_path / "client-home")),
         stdout=(tmp_path / "serve.log").open("w"),
@@ -187,7 +187,7 @@ def test_serve_without_a_server_starts_its_own_and_stops_it(tmp_path: Path) -> N
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     serve = subprocess.Popen(
-        [sys.executable, "-m", "mesa", "serve"],
+        [sys.executable, "-m", "mesa_tumbes", "serve"],
         cwd=tmp_path,
         env=clean_environment(PREFECT_HOME=str(tmp_path / "home"), MESA_PREFECT_PORT=str(port)),
         stdout=subprocess.PIPE,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.problems import Problem
-from transforms.privacy import kind_by_cells, kind_by_header, personal_data_kind
+from mesa_tumbes.core.problems import Problem
+from mesa_tumbes.transforms.privacy import kind_by_cells, kind_by_header, personal_data_kind
 
 
 @pytest.mark.parametrize(

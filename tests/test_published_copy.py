@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import resolve_settings
+from mesa_tumbes.core.settings import resolve_settings
+from mesa_tumbes.warehouse.store import connect
 from tests.builders import template_csv
 from tests.test_cli import ROOT, mesa
-from warehouse.store import connect
 
 pytestmark = pytest.mark.e2e
 
@@ -167,7 +167,7 @@ def test_a_run_stopped_with_sigterm_stops_its_prefect_server_and_loads_each_file
     env.pop("PREFECT_API_URL", None)  # the run starts its own local server, as `mesa run` alone does
     warehouse = tmp_path / "mesa.duckdb"
     run = subprocess.Popen(
-        [sys.executable, "-m", "mesa", "run", "--inbox", str(inbox), "--warehouse", str(warehouse)],
+        [sys.executable, "-m", "mesa_tumbes", "run", "--inbox", str(inbox), "--warehouse", str(warehouse)],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -204,7 +204,7 @@ def test_a_run_stopped_with_sigterm_stops_its_prefect_server_and_loads_each_file
 
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home-2")
     again = subprocess.run(
-        [sys.executable, "-m", "mesa", "run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--json"],
+        [sys.executable, "-m", "mesa_tumbes", "run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--json"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

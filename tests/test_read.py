@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import csv_bytes, xlsx_bytes
-from transforms.read import (
+from mesa_tumbes.transforms.read import (
     UnreadableFileError,
     UnsupportedFormatError,
     cell_text,
@@ -17,6 +16,7 @@ from transforms.read import (
     read_tables,
     sniff_delimiter,
 )
+from tests.builders import csv_bytes, xlsx_bytes
 
 ROWS = [["Periodo", "Distrito", "Tipo de población", "Valor"], ["2026-10", "Aguas Verdes", "tránsito", "12"]]
 

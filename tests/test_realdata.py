@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from core.settings import Settings, resolve_settings
-from warehouse.store import connect
+from mesa_tumbes.core.settings import Settings, resolve_settings
+from mesa_tumbes.warehouse.store import connect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
 # The R4V platform's files come through its channel; the rest through an agency's.
@@ -27,7 +27,7 @@ def realdata_run(
 
     if not REALDATA.is_dir():
         pytest.skip(f"real data folder {REALDATA} is absent")
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     root = tmp_path_factory.mktemp("realdata")
     for source in sorted(path for path in REALDATA.rglob("*") if path.is_file()):

@@ -8,11 +8,11 @@ from collections import Counter
 
 import pytest
 
-from core.checks import LANGUAGES, PLACEHOLDERS, checks
-from core.i18n import strings
-from core.reference import Reference
-from core.text import fold, vocabulary_key
-from formats.submission import expectations
+from mesa_tumbes.core.checks import LANGUAGES, PLACEHOLDERS, checks
+from mesa_tumbes.core.i18n import strings
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.core.text import fold, vocabulary_key
+from mesa_tumbes.formats.submission import expectations
 
 STARTER_INDICATORS = {
     "SAL-01", "SAL-02", "SAL-03", "SAL-04", "VBG-01", "VBG-02", "TRA-01", "TRA-02",

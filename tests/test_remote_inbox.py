@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from core.reference import Reference
-from core.settings import Settings, resolve_settings
-from reception.inbox import discover
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.core.settings import Settings, resolve_settings
+from mesa_tumbes.reception.inbox import discover
+from mesa_tumbes.warehouse.store import connect
 from tests.builders import free_port
 from tests.conftest import EXAMPLES_INBOX
 from tests.test_cli import mesa
-from warehouse.store import connect
 
 # A few of the bundled examples, and what each must give (from examples/README.md).
 FILES = {
@@ -153,7 +153,7 @@ def test_an_sftp_inbox_is_listed_like_a_local_folder(sftp: tuple[str, Path], ref
 def test_files_from_s3_and_sftp_inboxes_go_through_the_pipeline(
     prefect_api: str, s3: str, sftp: tuple[str, Path], tmp_path: Path
 ) -> None:
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     sftp_url, _ = sftp
     settings = settings_for(tmp_path, s3, sftp_url)
@@ -173,7 +173,7 @@ def test_an_unreachable_inbox_is_retried_then_reported_and_the_others_are_read(
 ) -> None:
     from s3fs import S3FileSystem
 
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     S3FileSystem.clear_instance_cache()
     for name, value in {**S3_ENV, "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{free_port()}"}.items():

@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
-from core.reference import Reference
-from core.settings import Settings, resolve_settings
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.core.settings import Settings, resolve_settings
+from mesa_tumbes.warehouse import review
+from mesa_tumbes.warehouse.store import connect
 from tests.builders import template_csv
 from tests.test_mail import (  # the mail servers on loopback
     DIRESA,
@@ -27,8 +29,6 @@ from tests.test_mail import (  # the mail servers on loopback
     smtp,  # noqa: F401
 )
 from tests.test_mail import settings_for as mail_settings
-from warehouse import review
-from warehouse.store import connect
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +46,7 @@ def folder_settings(tmp_path: Path, inbox: Path, **environ: str) -> Settings:
 
 
 def run(settings: Settings) -> Any:
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     succeeded, report = run_intake(settings)
     assert succeeded, report
@@ -105,9 +105,9 @@ def test_a_clean_file_is_approved_on_arrival_and_published(prefect_api: str, tmp
 def test_a_file_with_a_warning_waits_outside_the_bulletin_and_export_until_approved(
     prefect_api: str, tmp_path: Path, reference: Reference
 ) -> None:
-    from pipeline.review import decide
-    from publication.bulletin import gather
-    from publication.export import export
+    from mesa_tumbes.pipeline.review import decide
+    from mesa_tumbes.publication.bulletin import gather
+    from mesa_tumbes.publication.export import export
 
     inbox = tmp_path / "inbox"
     example = ROOT / "examples" / "inbox" / "MIGRACIONES" / "migraciones_cpp_octubre2026.xlsx"
@@ -157,7 +157,7 @@ def test_a_file_with_a_warning_waits_outside_the_bulletin_and_export_until_appro
 
 
 def test_a_revision_of_an_approved_slice_is_held_then_accepted(prefect_api: str, tmp_path: Path) -> None:
-    from pipeline.review import decide
+    from mesa_tumbes.pipeline.review import decide
 
     inbox = tmp_path / "inbox"
     drop(inbox, "DIRESA", "octubre.csv", diresa_october(12), 1_793_000_000)
@@ -191,7 +191,7 @@ def test_a_revision_of_an_approved_slice_is_held_then_accepted(prefect_api: str,
 def test_two_officers_deciding_at_once_give_one_decision_and_one_audit_line(
     prefect_api: str, tmp_path: Path
 ) -> None:
-    from pipeline.review import decide
+    from mesa_tumbes.pipeline.review import decide
 
     inbox = tmp_path / "inbox"
     drop(inbox, "DIRESA", "octubre.csv", diresa_october(12), 1_793_000_000)
@@ -271,7 +271,7 @@ def test_a_returned_slice_tells_the_agency_the_comment_in_its_thread_and_waits_f
     smtp: tuple[int, Received],  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from pipeline.review import decide
+    from mesa_tumbes.pipeline.review import decide
 
     smtp_port, received = smtp
     put(imap_port, outlook_message("Reporte octubre", {"reporte.csv": report_rows()}, "<m1@diresa.example>"))
@@ -319,7 +319,7 @@ def test_a_returned_slice_tells_the_agency_the_comment_in_its_thread_and_waits_f
 
 
 def test_the_rule_is_checked_when_read(tmp_path: Path) -> None:
-    from core.settings import SettingError
+    from mesa_tumbes.core.settings import SettingError
 
     with pytest.raises(SettingError) as raised:
         folder_settings(tmp_path, tmp_path, MESA_AUTO_APPROVE="todo")

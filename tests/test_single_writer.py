@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import resolve_settings
+from mesa_tumbes.core.settings import resolve_settings
+from mesa_tumbes.warehouse.lock import current_holder
+from mesa_tumbes.warehouse.store import connect
 from tests.test_cli import ROOT, mesa
-from warehouse.lock import current_holder
-from warehouse.store import connect
 
 pytestmark = pytest.mark.e2e
 
@@ -84,7 +84,7 @@ def test_two_runs_at_once_load_each_file_once(prefect_api: str, tmp_path: Path, 
     command = [
         sys.executable,
         "-m",
-        "mesa",
+        "mesa_tumbes",
         "run",
         "--inbox",
         str(examples_inbox),

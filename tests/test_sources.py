@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from core.config import Source
-from core.settings import Settings, resolve_settings
-from reception import partners
+from mesa_tumbes.core.config import Source
+from mesa_tumbes.core.settings import Settings, resolve_settings
+from mesa_tumbes.reception import partners
+from mesa_tumbes.warehouse.store import connect
 from tests.partner_servers import ActivityInfoHandler, KoboHandler, PartnerApi, serving
-from warehouse.store import connect
 
 pytestmark = pytest.mark.e2e
 
@@ -79,7 +79,7 @@ def sql(settings: Settings, query: str) -> list[tuple[Any, ...]]:
 def test_activityinfo_pulls_what_changed_revises_a_partner_month_and_keeps_nothing_partial(
     prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     monkeypatch.setattr(partners, "PAGE_RECORDS", 2)  # pages of two records: paging is exercised
     monkeypatch.setenv("MESA_ACTIVITYINFO_TOKEN", TOKEN)
@@ -178,8 +178,8 @@ def test_a_kobo_form_made_from_the_template_converts_and_its_submissions_load_as
 ) -> None:
     from pyxform.xls2xform import convert
 
-    from agency_templates.kobo import codes_of_choices, write_xlsform
-    from flows.intake import run_intake
+    from mesa_tumbes.agency_templates.kobo import codes_of_choices, write_xlsform
+    from mesa_tumbes.flows.intake import run_intake
 
     form = write_xlsform(tmp_path / "kobo", reference, "es")
     converted = convert(xlsform=str(form))

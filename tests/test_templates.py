@@ -10,13 +10,13 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from agency_templates.workbook import COLUMNS, DATA_ROWS, HEADER_ROW, LISTED, write_template
-from core.contract import TEMPLATE_MARK, TEMPLATE_VERSION
-from core.reference import Reference
-from core.settings import resolve_settings
-from expectations.validate import SuiteRunner
-from pipeline.intake import take
-from reception.received import received_in_place
+from mesa_tumbes.agency_templates.workbook import COLUMNS, DATA_ROWS, HEADER_ROW, LISTED, write_template
+from mesa_tumbes.core.contract import TEMPLATE_MARK, TEMPLATE_VERSION
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.core.settings import resolve_settings
+from mesa_tumbes.expectations.validate import SuiteRunner
+from mesa_tumbes.pipeline.intake import take
+from mesa_tumbes.reception.received import received_in_place
 
 
 def lists_of(path: Path) -> dict[str, list[str]]:
@@ -158,7 +158,7 @@ def test_an_old_template_is_read_all_the_same_and_the_agency_told_to_use_the_new
 def test_a_filled_template_round_trips_through_a_run_and_a_rejected_file_links_to_it(
     prefect_api: str, tmp_path: Path, reference: Reference
 ) -> None:
-    from flows.intake import run_intake
+    from mesa_tumbes.flows.intake import run_intake
 
     inbox = tmp_path / "inbox"
     path = write_template(inbox / "DIRESA", reference, "DIRESA", "2026-10", "es")

@@ -10,18 +10,18 @@ from typing import Any
 
 import pytest
 
-from core.checks import checks
-from core.contract import DEFAULT_LIMITS, ReadLimits
-from core.problems import Problem
-from core.reference import Reference
-from expectations.validate import SuiteRunner
-from formats.submission import expectations, verdict
-from formats.submission import read as parse_submission
-from formats.submission import validate as validate_parsed
-from pipeline.intake import take
-from reception.archive import ArchivedFile
-from reception.inbox import InboxFile
-from reception.received import Received
+from mesa_tumbes.core.checks import checks
+from mesa_tumbes.core.contract import DEFAULT_LIMITS, ReadLimits
+from mesa_tumbes.core.problems import Problem
+from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.expectations.validate import SuiteRunner
+from mesa_tumbes.formats.submission import expectations, verdict
+from mesa_tumbes.formats.submission import read as parse_submission
+from mesa_tumbes.formats.submission import validate as validate_parsed
+from mesa_tumbes.pipeline.intake import take
+from mesa_tumbes.reception.archive import ArchivedFile
+from mesa_tumbes.reception.inbox import InboxFile
+from mesa_tumbes.reception.received import Received
 from tests.builders import (
     NEED_HEADER,
     csv_bytes,

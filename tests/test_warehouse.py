@@ -9,8 +9,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from core.contract import LOADED_COLUMNS
-from warehouse import store
+from mesa_tumbes.core.contract import LOADED_COLUMNS
+from mesa_tumbes.warehouse import store
 
 T0 = dt.datetime(2026, 11, 5, 9, 0, tzinfo=dt.UTC)
 

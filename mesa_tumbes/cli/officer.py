@@ -1,0 +1,480 @@
+"""The data officer's commands: `mesa status`, `mesa remind`, `mesa retry`, `mesa serve`. Like the
+rest of the CLI, nothing heavy is imported before a command needs it."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from mesa_tumbes.cli.terminal import (
+    EXIT_BUSY,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    busy_message,
+    inbox_problem,
+    no_warehouse,
+)
+from mesa_tumbes.core import clock
+from mesa_tumbes.core.contract import MONTH_PERIOD
+from mesa_tumbes.core.i18n import text
+from mesa_tumbes.core.settings import Settings
+
+STATUS_WAIT_SECONDS = 10.0
+WIDE = 140
+
+
+# How many mailbox messages that were not loaded `mesa status` lists (the latest).
+NOTICES_SHOWN = 20
+
+
+# --- mesa status --------------------------------------------------------------------------------
+
+
+def status_command(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+
+    from mesa_tumbes.followup.status import default_period, summarise
+    from mesa_tumbes.warehouse.lock import current_holder
+    from mesa_tumbes.warehouse.operations import failures, reporting_status
+    from mesa_tumbes.warehouse.store import WarehouseInUseError
+
+    lang = settings.lang
+    if args.period is not None and not MONTH_PERIOD.match(args.period):
+        print(text(lang, "cli.bad_period", value=args.period), file=sys.stderr)
+        return EXIT_USAGE
+    if no_warehouse(settings):
+        return EXIT_USAGE
+    day = clock.today(settings.timezone)
+    holder = current_holder(settings.working)
+    try:
+        reports = reporting_status(settings.warehouse, day, wait_seconds=STATUS_WAIT_SECONDS)
+        runs = _recent_runs(settings)
+        failed = failures(settings.warehouse)
+        undelivered, notices = _mail_state(settings)
+    except WarehouseInUseError:
+        _print_holder(holder, settings)
+        print(text(lang, "cli.warehouse_busy", path=settings.warehouse), file=sys.stderr)
+        return EXIT_FAILED
+    except duckdb.CatalogException:
+        print(text(lang, "reporting.no_calendar_rows"), file=sys.stderr)
+        return EXIT_FAILED
+    period = args.period or default_period(reports, day)
+    periods = sorted({r.period for r in reports})
+    summaries = summarise(reports, period) if period else []
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "period": period,
+                    "today": day.isoformat(),
+                    "agencies": [asdict(s) for s in summaries],
+                    "runs": runs,
+                    "failures": [asdict(failure) for failure in failed],
+                    "undelivered": [asdict(delivery) for delivery in undelivered],
+                    "mail_notices": [asdict(notice) for notice in notices],
+                    "writing": asdict(holder) if holder else None,
+                    "free_mb": _free_megabytes(settings),
+                    "sources": _sources(settings),
+                    "review": _review_counts(settings),
+                },
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
+        return EXIT_OK
+    if not summaries:
+        print(text(lang, "reporting.no_reports", period=period, periods=", ".join(periods[-6:]) or "-"))
+    else:
+        _print_status_table(summaries, period or "", day, lang)
+    _print_failures(failed, settings)
+    _print_mail(undelivered, notices, settings)
+    _print_runs(runs, settings)
+    review = _review_counts(settings)
+    print(text(lang, "reporting.review", **review))
+    for source in _sources(settings):
+        state = "source_failed" if source["last_error"] else "source_pulled"
+        print(text(lang, f"reporting.{state}", **{k: v or "-" for k, v in source.items()}))
+    print(
+        text(lang, "reporting.free_space", folder=settings.warehouse.parent, free=_free_megabytes(settings))
+    )
+    _print_holder(holder, settings)
+    return EXIT_OK
+
+
+def _recent_runs(settings: Settings) -> list[dict[str, Any]]:
+    """The latest runs from the writer's own file when no run holds it: a run the machine stopped
+    published nothing, and its record is only there. Else from the published copy. A run recorded as
+    running that no live process holds ended without recording its end (a full disk, a kill): it is
+    shown as interrupted, never as running."""
+    from mesa_tumbes.warehouse.lock import current_holder
+    from mesa_tumbes.warehouse.operations import recent_runs
+    from mesa_tumbes.warehouse.store import WarehouseInUseError
+
+    runs = None
+    if settings.working.exists():
+        with contextlib.suppress(WarehouseInUseError):
+            runs = recent_runs(settings.working)
+    runs = recent_runs(settings.warehouse) if runs is None else runs
+    holder = current_holder(settings.working)
+    for run in runs:
+        if run["state"] == "running" and (holder is None or run["run_id"] not in holder.what):
+            run["state"] = "interrupted"
+    return runs
+
+
+def _sources(settings: Settings) -> list[dict[str, Any]]:
+    """The partners' systems pulled, from the writer's own file when no run holds it."""
+    if not settings.sources:
+        return []
+    import duckdb
+
+    from mesa_tumbes.warehouse.sources import source_states
+    from mesa_tumbes.warehouse.store import WarehouseInUseError
+
+    for path in (settings.working, settings.warehouse):
+        try:
+            return source_states(path)
+        except (WarehouseInUseError, duckdb.CatalogException):
+            continue
+    return []
+
+
+def _review_counts(settings: Settings) -> dict[str, Any]:
+    """The rule in force and how many slices wait for the officer (0 on a warehouse from before review)."""
+    import duckdb
+
+    from mesa_tumbes.warehouse import review
+
+    try:
+        states = review.slices(settings.warehouse)["state"].value_counts().to_dict()
+    except duckdb.CatalogException:
+        states = {}
+    return {
+        "rule": settings.review.auto_approve,
+        **{state: int(states.get(state, 0)) for state in review.OPEN_STATES},
+    }
+
+
+def _free_megabytes(settings: Settings) -> int:
+    import shutil
+
+    return shutil.disk_usage(settings.warehouse.parent).free // 2**20
+
+
+def _print_status_table(summaries: list[Any], period: str, day: dt.date, lang: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from mesa_tumbes.followup.reminders import month_name
+    from mesa_tumbes.followup.status import headline, pending_text
+
+    date_format = text(lang, "reminder.date_format")
+    table = Table(
+        title=text(lang, "reporting.title", period=month_name(period, lang), today=day.strftime(date_format)),
+        title_justify="left",
+    )
+    for key in ("agency", "expected", "received", "valid", "on_time", "due", "pending"):
+        table.add_column(
+            text(lang, f"reporting.column.{key}"),
+            justify="right" if key in ("expected", "received", "valid", "on_time") else "left",
+            no_wrap=key != "pending",
+        )
+    for summary in summaries:
+        owed = bool(summary.missing or summary.not_valid or summary.failed)
+        style = "red" if owed and not summary.not_yet_due else ("yellow" if summary.late else "green")
+        if summary.not_yet_due and not owed:
+            style = ""
+        table.add_row(
+            summary.agency,
+            str(summary.expected),
+            str(summary.received),
+            str(summary.valid),
+            str(summary.on_time),
+            summary.due_date.strftime(date_format),
+            pending_text(summary, lang),
+            style=style,
+        )
+    # A terminal gets its own width; a pipe or a log file gets lines wide enough not to wrap.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else WIDE)
+    console.print(table)
+    console.print(headline(summaries, lang))
+
+
+def _print_failures(failed: list[Any], settings: Settings) -> None:
+    """Files the pipeline failed on: the officer's to look at (the agency was told)."""
+    if not failed:
+        return
+    lang = settings.lang
+    print()
+    print(text(lang, "reporting.failures_title"))
+    zone = ZoneInfo(settings.timezone)
+    for failure in failed:
+        state = text(lang, f"reporting.failure_{'set_aside' if failure.set_aside else 'pending'}")
+        print(
+            text(
+                lang,
+                "reporting.failure_line",
+                file=failure.label,
+                state=state,
+                attempts=failure.attempts,
+                step=failure.step,
+                last=f"{failure.last_failed_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            )
+        )
+        print(text(lang, "reporting.failure_error", error=failure.error))
+    if any(failure.set_aside for failure in failed):
+        print(text(lang, "reporting.failure_retry"))
+
+
+def _mail_state(settings: Settings) -> tuple[list[Any], list[Any]]:
+    """Feedback e-mails not delivered yet, and the mailbox messages not loaded (latest first)."""
+    import duckdb
+
+    from mesa_tumbes.warehouse.operations import deliveries, mail_notices
+
+    try:
+        pending = [d for d in deliveries(settings.warehouse) if d.delivered_at is None]
+        return pending, mail_notices(settings.warehouse)[:NOTICES_SHOWN]
+    except duckdb.CatalogException:  # a warehouse from before e-mail: nothing to show
+        return [], []
+
+
+def _print_mail(undelivered: list[Any], notices: list[Any], settings: Settings) -> None:
+    lang = settings.lang
+    zone = ZoneInfo(settings.timezone)
+    if undelivered:
+        print()
+        print(text(lang, "reporting.undelivered_title"))
+        for delivery in undelivered:
+            last = f"{delivery.last_tried_at.astimezone(zone):%Y-%m-%d %H:%M}"
+            print(
+                text(
+                    lang,
+                    "reporting.undelivered_line",
+                    file=delivery.label,
+                    attempts=delivery.attempts,
+                    last=last,
+                    error=delivery.last_error or "",
+                )
+            )
+    if notices:
+        print()
+        print(text(lang, "reporting.notices_title"))
+        for notice in notices:
+            print(
+                text(
+                    lang,
+                    "reporting.notice_line",
+                    received=f"{notice.received_at.astimezone(zone):%Y-%m-%d %H:%M}",
+                    sender=notice.sender,
+                    subject=notice.subject,
+                    kind=text(lang, f"mail.kind.{notice.kind}"),
+                    detail=f" ({notice.detail})" if notice.detail else "",
+                    answered=text(
+                        lang, f"reporting.notice_{'answered' if notice.answered_at else 'unanswered'}"
+                    ),
+                )
+            )
+
+
+def _print_runs(runs: list[dict[str, Any]], settings: Settings) -> None:
+    lang = settings.lang
+    print()
+    print(text(lang, "reporting.runs_title"))
+    if not runs:
+        print("  " + text(lang, "reporting.no_runs"))
+    zone = ZoneInfo(settings.timezone)
+    for run in runs:
+        print(
+            "  "
+            + text(
+                lang,
+                "reporting.run_line" if run["flow"] == "intake" else "reporting.run_line_plain",
+                flow=text(lang, f"reporting.flows.{run['flow']}"),
+                state=text(lang, f"reporting.states.{run['state']}"),
+                started=f"{run['started_at'].astimezone(zone):%Y-%m-%d %H:%M}",
+                processed=run["files_processed"],
+                skipped=run["files_skipped"],
+                failed=run["files_failed"],
+            )
+        )
+        if run["failed_files"]:
+            print(text(lang, "reporting.run_failed_files", files=", ".join(run["failed_files"])))
+        if run["unreachable_inboxes"]:
+            print(text(lang, "reporting.run_unreachable", inboxes=", ".join(run["unreachable_inboxes"])))
+        if run["message"]:
+            print(text(lang, "reporting.run_message", message=run["message"]))
+
+
+def _print_holder(holder: Any, settings: Settings) -> None:
+    from mesa_tumbes.followup.status import holder_fields
+
+    if holder is not None:
+        print(
+            text(settings.lang, "reporting.writing_now", **holder_fields(asdict(holder), settings.timezone))
+        )
+
+
+# --- mesa remind --------------------------------------------------------------------------------
+
+
+def remind_command(args: argparse.Namespace, settings: Settings) -> int:
+    lang = settings.lang
+    try:
+        day = dt.date.fromisoformat(args.day) if args.day else clock.today(settings.timezone)
+    except ValueError:
+        print(text(lang, "cli.bad_day", value=args.day), file=sys.stderr)
+        return EXIT_USAGE
+    from mesa_tumbes.cli.terminal import prepare_environment, stdout_to_stderr
+
+    prepare_environment()
+    with stdout_to_stderr():
+        from mesa_tumbes.flows.reporting import run_calendar
+
+        succeeded, report = run_calendar(settings, day)
+    if "busy" in report:
+        print(busy_message(report["busy"], settings), file=sys.stderr)
+        return EXIT_BUSY
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    elif report["reminders"]:
+        print(text(lang, "cli.reminders_written", path=settings.outbox))
+        for entry in report["reminders"]:
+            print(
+                text(
+                    lang,
+                    "cli.reminder_line",
+                    agency=entry["agency"],
+                    items=entry["items"],
+                    path=entry["path"],
+                )
+            )
+    else:
+        print(text(lang, "cli.reminders_none", day=day.isoformat()))
+    return EXIT_OK if succeeded else EXIT_FAILED
+
+
+# --- mesa retry ---------------------------------------------------------------------------------
+
+
+def retry_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Forget the failures of files set aside (or still failing), so the next run takes them again:
+    after an upgrade that fixed what made them fail."""
+    from mesa_tumbes.warehouse.lock import WarehouseBusyError, writer
+    from mesa_tumbes.warehouse.operations import failures, retry_failures
+
+    lang = settings.lang
+    if not args.all and not args.files:
+        print(text(lang, "cli.retry_what"), file=sys.stderr)
+        return EXIT_USAGE
+    if no_warehouse(settings):
+        return EXIT_USAGE
+    from mesa_tumbes.warehouse.store import adopt, publish
+
+    known = {f.label for f in failures(settings.warehouse)}
+    unknown = [
+        name for name in args.files if name not in known and not any(k.endswith(f"/{name}") for k in known)
+    ]
+    if unknown:
+        choices = ", ".join(sorted(known)) or "-"
+        print(text(lang, "cli.retry_unknown", files=", ".join(unknown), choices=choices), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with writer(settings.working, "mesa retry", settings.lock_wait_seconds):
+            adopt(settings.working, settings.warehouse)
+            retried = retry_failures(settings.working, None if args.all else args.files)
+            publish(settings.working, settings.warehouse)
+    except WarehouseBusyError as busy:
+        print(busy_message(asdict(busy.holder) if busy.holder else {}, settings), file=sys.stderr)
+        return EXIT_BUSY
+    for failure in retried:
+        print(text(lang, "cli.retry_line", file=failure.label, attempts=failure.attempts))
+    print(text(lang, "cli.retry_done", count=len(retried)))
+    return EXIT_OK
+
+
+# --- mesa serve ---------------------------------------------------------------------------------
+
+
+def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    from mesa_tumbes.core.config import ConfigError, calendar_path, load_operations
+    from mesa_tumbes.core.reference import load_reference
+    from mesa_tumbes.core.settings import operations_path
+
+    lang = settings.lang
+    try:
+        operations = load_operations(operations_path())
+        load_reference()  # validates the reporting calendar
+    except ConfigError as error:
+        print(error.describe(lang), file=sys.stderr)
+        return EXIT_USAGE
+    problem = inbox_problem(settings)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    print_plan(settings, operations, calendar_path(), lang)
+    if args.check:
+        print(text(lang, "cli.serve_ok"))
+        return EXIT_OK
+    from mesa_tumbes.cli.terminal import prepare_environment
+
+    prepare_environment()
+    return _serve(settings, operations, lang)
+
+
+def _serve(settings: Settings, operations: Any, lang: str) -> int:
+    from mesa_tumbes.flows import serve
+
+    if os.environ.get("PREFECT_API_URL"):
+        print(text(lang, "cli.serve_ui", url=os.environ["PREFECT_API_URL"].removesuffix("/api")), flush=True)
+        serve.serve_forever(serve.deployments(operations, settings.timezone))
+        return EXIT_OK
+    port = int(os.environ.get("MESA_PREFECT_PORT", serve.DEFAULT_PORT))
+    home = Path(os.environ.get("PREFECT_HOME", "~/.prefect")).expanduser()
+    url = f"http://127.0.0.1:{port}"
+    print(text(lang, "cli.serve_starting_server", url=url, log=home / "server.log"), flush=True)
+    try:
+        with serve.local_prefect_server(port, home) as api:
+            os.environ["PREFECT_API_URL"] = api
+            print(text(lang, "cli.serve_ui", url=url), flush=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                serve.serve_forever(serve.deployments(operations, settings.timezone))
+    except RuntimeError as error:
+        print(text(lang, "cli.serve_server_failed", error=error), file=sys.stderr)
+        return EXIT_FAILED
+    print(text(lang, "cli.serve_stopped"), flush=True)
+    return EXIT_OK
+
+
+def print_plan(settings: Settings, operations: Any, calendar: Path, lang: str) -> None:
+    from mesa_tumbes.flows.serve import next_runs
+
+    print(text(lang, "cli.serve_config", operations=operations.path, calendar=calendar))
+    print(text(lang, "cli.serve_plan", timezone=settings.timezone))
+    upcoming = next_runs(operations, settings.timezone, dt.datetime.now(dt.UTC))
+    for name, schedule in operations.schedules.items():
+        moment = upcoming[name]
+        shown = f"{moment:%Y-%m-%d %H:%M}" if moment else text(lang, "cli.serve_paused")
+        print(text(lang, "cli.serve_line", name=name, cron=schedule.cron, next=shown))
+    print(text(lang, "cli.serve_inboxes", inboxes=", ".join(settings.inboxes)))
+    print(
+        text(
+            lang,
+            "cli.serve_paths",
+            warehouse=settings.warehouse,
+            feedback=settings.feedback,
+            outbox=settings.outbox,
+        )
+    )
+    if settings.notify_block:
+        print(text(lang, "cli.serve_notify", block=settings.notify_block))

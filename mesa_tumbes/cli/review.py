@@ -1,0 +1,183 @@
+"""The review commands: `mesa revisar` (list, approve, return, reopen, accept, decline from the
+terminal) and `mesa consola` (serve the console; create an account)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import ipaddress
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mesa_tumbes.cli.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, no_warehouse
+from mesa_tumbes.core.i18n import text
+from mesa_tumbes.core.settings import Settings
+
+if TYPE_CHECKING:
+    from mesa_tumbes.warehouse.review import Action
+
+ACTIONS: dict[str, Action] = {
+    "aprobar": "approve",
+    "devolver": "return",
+    "reabrir": "reopen",
+    "aceptar": "accept",
+    "rechazar": "decline",
+    "preguntar": "ask",
+}
+SECRET_FILE = "consola.secret"
+
+
+def review_command(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+
+    lang = settings.lang
+    if no_warehouse(settings):
+        return EXIT_USAGE
+    try:
+        return _review(args, settings)
+    except duckdb.CatalogException:  # a warehouse from before review: the next run brings it up to date
+        print(text(lang, "review_cli.before_review", path=settings.warehouse), file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _review(args: argparse.Namespace, settings: Settings) -> int:
+    from mesa_tumbes.warehouse import review
+
+    lang = settings.lang
+    if args.accion is None:
+        return _list(settings, review.slices(settings.warehouse))
+    if not args.institucion or not args.periodo:
+        print(text(lang, "review_cli.needs_slice"), file=sys.stderr)
+        return EXIT_USAGE
+    action = ACTIONS[args.accion]
+    decided_on = review.TRANSITIONS[action][0]  # the state the action decides on: the row it picks
+    rows = review.slices(settings.warehouse, review.STATES)
+    rows = rows[(rows["agency"] == args.institucion) & (rows["period"] == args.periodo)]
+    rows = rows[rows["submission_id"] == args.envio] if args.envio else rows[rows["state"] == decided_on]
+    if rows.empty:
+        print(text(lang, "review_cli.nothing", agency=args.institucion, period=args.periodo,
+                   state=text(lang, f"console.states.{decided_on}")), file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    row = rows.iloc[-1]
+    return _decide(settings, args, action, str(row["submission_id"]), int(row["version"]))
+
+
+def _decide(
+    settings: Settings, args: argparse.Namespace, action: Action, submission_id: str, version: int
+) -> int:
+    from mesa_tumbes.pipeline.review import decide
+    from mesa_tumbes.warehouse import review
+
+    decision = review.Decision(
+        action=action,
+        agency=args.institucion,
+        period=args.periodo,
+        submission_id=submission_id,
+        version=version,
+        officer=args.oficial or getpass.getuser(),
+        comment=args.comentario,
+    )
+    decided = decide(settings, decision)
+    if not decided.applied:
+        print(text(settings.lang, f"console.refusal.{decided.refusal}"), file=sys.stderr)
+        return EXIT_FAILED
+    print(
+        text(
+            settings.lang,
+            "console.decided",
+            action=text(settings.lang, f"review.action.{action}"),
+            agency=decision.agency,
+            period=decision.period,
+        )
+    )
+    return EXIT_OK
+
+
+def _list(settings: Settings, rows: object) -> int:
+    import pandas as pd
+
+    assert isinstance(rows, pd.DataFrame)
+    lang = settings.lang
+    if rows.empty:
+        print(text(lang, "console.queue_empty"))
+        return EXIT_OK
+    columns = (
+        "agency",
+        "period",
+        "state",
+        "reason",
+        "file_name",
+        "total",
+        "published_total",
+        "submission_id",
+    )
+    shown = rows[list(columns)].copy()
+    shown["state"] = [text(lang, f"console.states.{state}") for state in shown["state"]]
+    print(text(lang, "console.rule_in_force") + f": {settings.review.auto_approve}")
+    print(shown.to_string(index=False))
+    return EXIT_OK
+
+
+def console_command(args: argparse.Namespace, settings: Settings) -> int:
+    from mesa_tumbes.console.accounts import save_account
+
+    lang = settings.lang
+    accounts = Path(settings.review.accounts)
+    if args.cuenta:
+        password = os.environ.get("MESA_CONSOLE_PASSWORD") or _ask_password(lang)
+        if password is None:
+            return EXIT_USAGE
+        save_account(accounts, args.cuenta, args.rol, password)
+        print(text(lang, "review_cli.account_saved", name=args.cuenta, path=accounts))
+        return EXIT_OK
+    if not accounts.is_file():
+        print(text(lang, "review_cli.no_accounts", path=accounts), file=sys.stderr)
+        return EXIT_USAGE
+    import uvicorn
+
+    from mesa_tumbes.console.app import create_app
+
+    host, port = settings.review.host, settings.review.port
+    local = _loopback(host)
+    if not local:
+        print(text(lang, "review_cli.beyond_localhost", host=host), file=sys.stderr)
+    app = create_app(settings, _secret_key(settings), secure_cookies=not local)
+    print(text(lang, "review_cli.serving", url=f"http://{host}:{port}/"))
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=not local)
+    return EXIT_OK
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _ask_password(lang: str) -> str | None:
+    first = getpass.getpass(text(lang, "review_cli.password"))
+    if len(first) < 10:
+        print(text(lang, "review_cli.password_short"), file=sys.stderr)
+        return None
+    if getpass.getpass(text(lang, "review_cli.password_again")) != first:
+        print(text(lang, "review_cli.password_mismatch"), file=sys.stderr)
+        return None
+    return first
+
+
+def _secret_key(settings: Settings) -> str:
+    """What signs the session cookies: MESA_CONSOLE_SECRET, else a random key kept beside the
+    warehouse (readable by its owner only), so that sessions survive a restart."""
+    if key := os.environ.get("MESA_CONSOLE_SECRET"):
+        return key
+    path = settings.warehouse.parent / SECRET_FILE
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()

@@ -1,0 +1,132 @@
+"""What the commands share: exit codes, the environment set before Prefect and Great Expectations are
+imported, standard output kept for JSON, a SIGTERM that stops a command as Ctrl+C does, and the
+check of the inboxes a command is told to read."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mesa_tumbes.core.faults import error_chain
+from mesa_tumbes.core.i18n import text
+from mesa_tumbes.core.locations import is_remote, location_problem
+from mesa_tumbes.core.settings import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+# The run stopped on a fault of the machine (a full disk, a folder it may not write, a database
+# DuckDB invalidated, a share that went away): the officer's to fix; the next run takes the files.
+EXIT_MACHINE = 4
+# Stopped by Ctrl+C or SIGTERM, as shells report it (128 + SIGINT).
+EXIT_INTERRUPTED = 130
+# Set before Prefect and Great Expectations are imported; the officer's own environment wins.
+ENVIRONMENT_DEFAULTS = {
+    # Prefect's local server takes 10-20 s to start on a small machine; its default limit is 20 s.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # The officer reads one line per submission from the flow; per-task "Finished" lines are noise.
+    "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL": "WARNING",
+    "GX_ANALYTICS_ENABLED": "false",
+}
+# MESA_LOG_FORMAT=json: one JSON object per log line on stderr, for a log collector.
+JSON_LOGS = {
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_FORMATTER": "json",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_FORMATTER": "json",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_FORMATTER": "json",
+}
+
+
+# Set when the command is asked to stop.
+STOPPING = threading.Event()
+
+
+def stop_on_sigterm() -> None:
+    """A SIGTERM (a scheduler stopping the command, `kill`) ends it as Ctrl+C does: what runs unwinds,
+    an open load rolls back, and what the command started stops with it (the local Prefect server,
+    at exit). Python's default would end the process at once and orphan that server."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        STOPPING.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
+
+
+def stopped(error: BaseException | None = None) -> bool:
+    """Whether the command was asked to stop (SIGTERM, Ctrl+C): said as such even where a library
+    caught the interruption and ended in an error of its own. Inside a flow Prefect's own SIGTERM
+    handler replaces ours and raises its TerminationSignal; when that lands while Prefect is still
+    creating a task run, its engine fails with an error of its own ("Task run is not set") raised
+    while handling the signal, so the signal is looked for in the error's chain too."""
+    return STOPPING.is_set() or (error is not None and any(map(_is_stop, error_chain(error))))
+
+
+def _is_stop(error: BaseException) -> bool:
+    """Ctrl+C, or Prefect's TerminationSignal (looked up only when Prefect is already imported, so
+    that the command line stays light)."""
+    if isinstance(error, KeyboardInterrupt):
+        return True
+    exceptions = sys.modules.get("prefect.exceptions")
+    return exceptions is not None and isinstance(error, exceptions.TerminationSignal)
+
+
+def prepare_environment() -> None:
+    """Defaults for Prefect and Great Expectations, set before they are imported; the officer's own
+    environment wins."""
+    for name, value in ENVIRONMENT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    if os.environ.get("MESA_LOG_FORMAT", "").lower() == "json":
+        for name, value in JSON_LOGS.items():
+            os.environ.setdefault(name, value)
+
+
+@contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Point file descriptor 1 at stderr, for this process and any it starts (Prefect's server):
+    with --json, standard output carries only the JSON object."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def inbox_problem(settings: Settings) -> str | None:
+    """What is wrong with the inboxes a command is told to read, in the officer's language; None
+    when each can be used (a remote one is not contacted here: a run retries it)."""
+    lang = settings.lang
+    for location in settings.inboxes:
+        if not is_remote(location) and not Path(location).exists():
+            return text(lang, "cli.no_inbox", path=location)
+        if not is_remote(location) and not Path(location).is_dir():
+            return text(lang, "cli.not_a_folder", path=location)
+        problem = location_problem(location)
+        if problem is not None:
+            message = text(lang, f"config.{problem[0]}", value=location, **problem[1])
+            return text(lang, "cli.bad_inbox_variable", message=message)
+    return None
+
+
+def busy_message(holder: dict[str, Any], settings: Settings) -> str:
+    """Who holds the warehouse, for the officer at the command line."""
+    from mesa_tumbes.followup.status import busy_text
+
+    return busy_text(holder, settings.lang, settings.timezone, "cli")
+
+
+def no_warehouse(settings: Settings) -> bool:
+    """Whether there is no warehouse yet for a command that reads it (said on stderr, with what to do)."""
+    if settings.warehouse.exists():
+        return False
+    print(text(settings.lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
+    return True

@@ -1,0 +1,60 @@
+"""Texts that agencies and the data officer read, in Spanish by default and English by a setting."""
+
+from __future__ import annotations
+
+import os
+import string
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from mesa_tumbes.core import yamldata
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+LANGUAGES = ("es", "en")
+DEFAULT_LANGUAGE = "es"
+LANGUAGE_VARIABLE = "MESA_LANG"
+
+
+@cache
+def strings(lang: str) -> dict[str, Any]:
+    with (LOCALES_DIR / f"{lang}.yaml").open(encoding="utf-8") as stream:
+        loaded: dict[str, Any] = yamldata.load(stream)
+    return loaded
+
+
+class Plurals(string.Formatter):
+    """str.format with plurals: "{rows} {rows:fila|filas}" gives "1 fila" and "3 filas"."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if "|" in format_spec:
+            one, other = format_spec.split("|", 1)
+            return one if str(value).strip() == "1" else other
+        return super().format_field(value, format_spec)
+
+
+PLURALS = Plurals()
+
+
+def fill(template: str, params: Mapping[str, object]) -> str:
+    """A text's {placeholders} filled, with {count:one|other} plurals."""
+    return PLURALS.vformat(template, (), params)
+
+
+def text(lang: str, key: str, /, **params: object) -> str:
+    """The text at a dotted key ("summary.title"), with its {placeholders} filled."""
+    node: Any = strings(lang)
+    for part in key.split("."):
+        node = node[part]
+    return fill(str(node), params) if params else str(node)
+
+
+def language(explicit: str | None = None) -> str:
+    """The language asked for (flag, then MESA_LANG), else Spanish. Unknown codes raise ValueError."""
+    chosen = (explicit or os.environ.get(LANGUAGE_VARIABLE) or DEFAULT_LANGUAGE).strip().lower()
+    if chosen not in LANGUAGES:
+        raise ValueError(
+            text(DEFAULT_LANGUAGE, "cli.bad_language", value=chosen, choices=", ".join(LANGUAGES))
+        )
+    return chosen

@@ -1,0 +1,203 @@
+"""Frames derived from a submission for the rules that compare rows with each other."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pandas as pd
+
+from mesa_tumbes.core.contract import KEY_COLUMNS
+from mesa_tumbes.core.reference import Reference
+
+# One row per comparison: `row_number` is the row the feedback points at; the rule is a >= b, and
+# a == b for a complete total. kind: total (a total and some of its parts) | complete_total (and all
+# of them) | known_total (all of them but the one for "not recorded": a > b is people not recorded)
+# | pair (a = identified, b = attended). `difference` is a - b.
+COMPARISON_COLUMNS = ["row_number", "kind", "a", "b", "difference"]
+
+
+# In frames derived for many submissions at once: which one (its place in the list) a row is of.
+REQUEST = "derived_for"
+
+
+class Batched:
+    """A derivation asked of many frames (a round's parts) one at a time, computed for all of them
+    together the first time one is asked: `many` takes the frames and returns what each derives, in
+    order. A frame it was not built with is derived on its own."""
+
+    def __init__(self, frames: list[pd.DataFrame], many: Callable[[list[pd.DataFrame]], list[pd.DataFrame]]):
+        self.frames, self.many = frames, many
+        self.positions = {id(frame): number for number, frame in enumerate(frames)}
+        self.found: list[pd.DataFrame] | None = None
+
+    def knows(self, frame: pd.DataFrame) -> bool:
+        number = self.positions.get(id(frame))
+        return number is not None and self.frames[number] is frame
+
+    def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
+        number = self.positions.get(id(frame))
+        if number is None or self.frames[number] is not frame:
+            return self.many([frame])[0]
+        if self.found is None:
+            self.found = self.many(self.frames)
+        return self.found[number]
+
+
+def comparisons(frame: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+    """Totals against their parts, and attended against identified, within one submission. A frame
+    without the columns to compare (a required column missing: reported already) compares nothing."""
+    return comparisons_many([frame], reference)[0]
+
+
+def comparisons_many(frames: list[pd.DataFrame], reference: Reference) -> list[pd.DataFrame]:
+    """`comparisons` of each frame (each its own submission's rows: rows are compared within their
+    own only), computed over all of them at once."""
+    empty = pd.DataFrame(columns=COMPARISON_COLUMNS)
+    usable = [
+        frame.dropna(subset=["value", *KEY_COLUMNS]).assign(**{REQUEST: number})
+        for number, frame in enumerate(frames)
+        if {"value", *KEY_COLUMNS} <= set(frame.columns)
+    ]
+    if not usable:
+        return [empty for _ in frames]
+    rows = pd.concat(usable, ignore_index=True)
+    pieces = [*_totals(rows, reference), *_pairs(rows, reference)]
+    if not pieces:
+        return [empty for _ in frames]
+    derived = pd.concat(pieces, ignore_index=True)
+    return _split(derived, len(frames), COMPARISON_COLUMNS)
+
+
+def _split(derived: pd.DataFrame, count: int, columns: list[str]) -> list[pd.DataFrame]:
+    """Rows derived for many frames, back to each frame (in their order), with `columns`."""
+    by_request = {number: rows for number, rows in derived.groupby(REQUEST, sort=False)}
+    empty = pd.DataFrame(columns=columns)
+    return [
+        by_request[number][columns].reset_index(drop=True) if number in by_request else empty
+        for number in range(count)
+    ]
+
+
+def _totals(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:
+    pieces = []
+    for breakdown in reference.breakdowns:
+        others = [REQUEST, *(column for column in KEY_COLUMNS if column != breakdown.column)]
+        totals = frame.loc[frame[breakdown.column] == breakdown.total, [*others, "row_number", "value"]]
+        parts = frame.loc[frame[breakdown.column].isin(breakdown.parts)]
+        if totals.empty or parts.empty:
+            continue
+        summed = parts.groupby(others, sort=False).agg(
+            b=("value", "sum"), present=(breakdown.column, "nunique")
+        )
+        if breakdown.unknown is not None:
+            recorded = frame[breakdown.column].isin([p for p in breakdown.parts if p != breakdown.unknown])
+            known = parts.loc[recorded].groupby(others, sort=False)[breakdown.column].nunique()
+            summed = summed.join(known.rename("known"))
+        joined = totals.merge(summed.reset_index(), on=others)
+        kind = pd.Series("total", index=joined.index)
+        if "known" in joined:
+            all_known = (joined["known"] == len(breakdown.parts) - 1) & (joined["present"] == joined["known"])
+            kind = kind.mask(all_known, "known_total")
+        kind = kind.mask(joined["present"] == len(breakdown.parts), "complete_total")
+        pieces.append(
+            pd.DataFrame(
+                {
+                    REQUEST: joined[REQUEST],
+                    "row_number": joined["row_number"],
+                    "kind": kind,
+                    "a": joined["value"],
+                    "b": joined["b"],
+                    "difference": joined["value"] - joined["b"],
+                }
+            )
+        )
+    return pieces
+
+
+def _pairs(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:
+    others = [REQUEST, *(column for column in KEY_COLUMNS if column != "indicator")]
+    pieces = []
+    for indicator in reference.indicators:
+        if indicator.pairs_with is None:
+            continue
+        attended = frame.loc[frame["indicator"] == indicator.code, [*others, "row_number", "value"]]
+        identified = frame.loc[frame["indicator"] == indicator.pairs_with, [*others, "value"]]
+        joined = attended.merge(identified, on=others, suffixes=("", "_identified"))
+        if joined.empty:
+            continue
+        pieces.append(
+            pd.DataFrame(
+                {
+                    REQUEST: joined[REQUEST],
+                    "row_number": joined["row_number"],
+                    "kind": "pair",
+                    "a": joined["value_identified"],
+                    "b": joined["value"],
+                    "difference": joined["value_identified"] - joined["value"],
+                }
+            )
+        )
+    return pieces
+
+
+# Plausibility against a series' own history (modified z-score on median and MAD, Iglewicz and
+# Hoaglin): a value further than THRESHOLD scales from the median of the series' other periods is
+# unusual. The scale is the largest of the MAD-based and mean-deviation-based estimates of the
+# spread, sqrt(median) (counts vary like that by chance) and 1, so that a series of zeros or of one
+# repeated value does not make every change unusual. Series with fewer than MIN_PERIODS earlier
+# periods are not judged.
+THRESHOLD = 3.5
+MIN_PERIODS = 4
+MAD_TO_SIGMA = 0.6745
+MEAN_DEVIATION_TO_SIGMA = 1.2533
+PLAUSIBILITY_COLUMNS = ["row_number", "value", "low", "high", "usual"]
+SERIES = ["agency", "indicator", "district", "sex", "age_group", "population_type"]
+
+
+def plausibility(frame: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """Each row with a judged history, and the range its series usually stays in."""
+    return plausibility_many([frame], [history])[0]
+
+
+def plausibility_many(frames: list[pd.DataFrame], histories: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """`plausibility` of each frame against its own series' history, computed for all at once."""
+    usable = [
+        (
+            frame.dropna(subset=["value", *SERIES]).assign(**{REQUEST: number}),
+            history.loc[history["periods"] >= MIN_PERIODS].assign(**{REQUEST: number}),
+        )
+        for number, (frame, history) in enumerate(zip(frames, histories, strict=True))
+        if {"value", *SERIES} <= set(frame.columns)  # a required column missing: reported already
+    ]
+    if not usable:
+        return [pd.DataFrame(columns=PLAUSIBILITY_COLUMNS) for _ in frames]
+    rows = pd.concat([rows for rows, _ in usable], ignore_index=True)
+    judged = pd.concat([judged for _, judged in usable], ignore_index=True)
+    joined = rows.merge(judged, on=[REQUEST, *SERIES])
+    if joined.empty:
+        return [pd.DataFrame(columns=PLAUSIBILITY_COLUMNS) for _ in frames]
+    median = joined["median_value"].astype("float64")
+    scale = pd.concat(
+        [
+            joined["mad_value"].astype("float64") / MAD_TO_SIGMA,
+            joined["mean_deviation"].astype("float64") * MEAN_DEVIATION_TO_SIGMA,
+            median.clip(lower=0) ** 0.5,
+            pd.Series(1.0, index=joined.index),
+        ],
+        axis=1,
+    ).max(axis=1)
+    low = (median - THRESHOLD * scale).clip(lower=0)
+    high = median + THRESHOLD * scale
+    usual = [f"{math.ceil(a):.0f}–{math.floor(b):.0f}" for a, b in zip(low, high, strict=True)]
+    derived = pd.DataFrame(
+        {
+            REQUEST: joined[REQUEST],
+            "row_number": joined["row_number"],
+            "value": joined["value"],
+            "low": low,
+            "high": high,
+            "usual": usual,
+        }
+    )
+    return _split(derived, len(frames), PLAUSIBILITY_COLUMNS)

@@ -1,0 +1,540 @@
+"""The intake flow: every new file in the inboxes is archived, validated, answered and loaded.
+
+The flow only wires tasks; what each step does is pipeline/intake.py. One submission the pipeline
+fails on never stops the others: its agency is answered, the run reports it and ends in a Failed
+state, and the file is retried on the next runs, then set aside. An inbox that does not answer is
+retried with backoff, then reported; the run fails only if no inbox could be read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from prefect import Task, flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NONE
+from prefect.futures import PrefectFuture
+from prefect.states import Completed, Failed
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
+
+from mesa_tumbes.core import mailer
+from mesa_tumbes.core.config import Source
+from mesa_tumbes.core.faults import MachineError, machine_fault
+from mesa_tumbes.core.i18n import text
+from mesa_tumbes.core.locations import is_mailbox
+from mesa_tumbes.core.reference import load_reference
+from mesa_tumbes.core.settings import Settings, resolve_settings
+from mesa_tumbes.flows.common import (
+    IMAP_SECRET,
+    SMTP_SECRET,
+    busy_holder,
+    busy_state,
+    run_once,
+    secret,
+    update_marts,
+    writing_run,
+)
+from mesa_tumbes.flows.execution import workers
+from mesa_tumbes.flows.progress import Progress
+from mesa_tumbes.followup.status import machine_text
+from mesa_tumbes.formats.outcome import Outcome
+from mesa_tumbes.pipeline import intake, mail, sources
+from mesa_tumbes.pipeline.intake import Fault
+from mesa_tumbes.pipeline.pending import nothing_new
+from mesa_tumbes.pipeline.report import Entry, RunReport
+from mesa_tumbes.pipeline.space import missing_megabytes, space_problem
+from mesa_tumbes.reception import inbox as inbox_reader
+from mesa_tumbes.reception import mailbox
+from mesa_tumbes.reception.inbox import InboxFile
+from mesa_tumbes.reception.mailbox import public_url
+from mesa_tumbes.reception.partners import PullError
+from mesa_tumbes.reception.received import Received
+from mesa_tumbes.warehouse import store
+from mesa_tumbes.warehouse.lock import WarehouseBusyError
+from mesa_tumbes.warehouse.operations import failures
+from mesa_tumbes.warehouse.store import WarehouseInUseError
+
+ARTIFACT_KEY = "mesa-intake-run"
+# The name of a run's final state when it found nothing to take (Prefect's UI shows it).
+NOTHING_NEW = "NothingNew"
+T = TypeVar("T")
+
+
+@task(cache_policy=NONE, task_run_name="list {location}")
+def list_inbox(location: str) -> list[inbox_reader.InboxFile]:
+    return inbox_reader.discover(location, load_reference())
+
+
+@task(cache_policy=NONE)
+def seen_files(settings: Settings) -> set[tuple[str, str, int, dt.datetime]]:
+    return store.seen_files(settings.working)
+
+
+@task(cache_policy=NONE)
+def remember_seen(received: Received, settings: Settings) -> None:
+    file = received.file
+    store.remember_seen(
+        settings.working,
+        file.channel,
+        file.relative_path,
+        file.size_bytes,
+        file.received_at,
+        received.submission_id,
+    )
+
+
+@task(cache_policy=NONE, retries=2, retry_delay_seconds=[2, 10], task_run_name="archive {count} files")
+def archive_files(files: list[InboxFile], settings: Settings, count: int) -> list[Received] | MachineError:
+    return intake.archive_all(files, settings.archive)
+
+
+@task(cache_policy=NONE, retries=2, retry_delay_seconds=[2, 10], task_run_name="archive {file.label}")
+def archive_file(file: InboxFile, settings: Settings) -> list[Received] | MachineError:
+    return intake.archive_all([file], settings.archive)
+
+
+@task(cache_policy=NONE)
+def screen_submissions(received: list[Received], settings: Settings) -> list[Outcome | None]:
+    return [intake.screen(item, settings) for item in received]
+
+
+@task(cache_policy=NONE, task_run_name="read {count} files")
+def read_submissions(
+    received: list[Received], settings: Settings, count: int
+) -> list[intake.Read | Fault | MachineError]:
+    return intake.read_all(received, settings)
+
+
+@task(cache_policy=NONE, task_run_name="validate {count} submissions together")
+def validate_round(batch: list[intake.Read], settings: Settings, count: int) -> list[Outcome]:
+    return intake.judge(batch, settings)
+
+
+@task(cache_policy=NONE, task_run_name="feedback on {count} submissions")
+def answer_submissions(
+    outcomes: list[Outcome], settings: Settings, count: int
+) -> list[Path | Fault | MachineError]:
+    return intake.answer_all(outcomes, settings)
+
+
+@task(cache_policy=NONE, task_run_name="load {count} submissions")
+def load_submissions(
+    outcomes: list[Outcome], settings: Settings, count: int
+) -> list[Fault | MachineError | None]:
+    return intake.load_all(outcomes, settings)
+
+
+@task(cache_policy=NONE, task_run_name="answer the failure on {fault.received.file.label}")
+def answer_failure(fault: Fault, settings: Settings) -> Entry:
+    entry = intake.answer_failure(fault, settings)
+    key = "log.set_aside" if entry.status == "set_aside" else "log.failed"
+    attempts = next(
+        (f.attempts for f in failures(settings.working) if f.submission_id == entry.submission_id), 1
+    )
+    label = fault.received.file.label
+    get_run_logger().error(text(settings.lang, key, file=label, attempts=attempts, step=fault.step))
+    return entry
+
+
+@task(cache_policy=NONE)
+def publish_run_summary(submissions: list[Entry], lang: str) -> None:
+    columns = ["file", "agency", "status", "rows_read", "rows_loaded", "rows_rejected", "rows_warned"]
+    create_table_artifact(
+        key=ARTIFACT_KEY,
+        table=[{text(lang, f"artifact.{c}"): getattr(entry, c) for c in columns} for entry in submissions],
+        description=text(lang, "artifact.description"),
+    )
+
+
+def list_inboxes(settings: Settings) -> tuple[list[InboxFile], list[str]]:
+    """Every file of every inbox, and the inboxes that could not be read after the retries. A
+    mailbox's new messages first land in the spool, which is then listed as an inbox of its own."""
+    retries = settings.inbox_retries
+    options: dict[str, Any] = {
+        "retries": retries.attempts,
+        "retry_delay_seconds": [retries.delay_seconds * 2**n for n in range(retries.attempts)],
+    }
+    lister, collector = list_inbox.with_options(**options), collect_mailbox.with_options(**options)
+    files: list[InboxFile] = []
+    unreachable: list[str] = []
+    folders = [location for location in settings.inboxes if not is_mailbox(location)]
+    for location in settings.inboxes:
+        if is_mailbox(location):
+            collecting = collector(location, settings, return_state=True)
+            if not collecting.is_completed():
+                _unreachable(settings, public_url(location), collecting.message, unreachable)
+            if str(settings.mail_spool) not in folders:
+                settings.mail_spool.mkdir(parents=True, exist_ok=True)
+                folders.append(str(settings.mail_spool))
+    if settings.sources:
+        puller = pull_source.with_options(**options, retry_condition_fn=_worth_retrying)
+        for source in settings.sources:
+            pulling = puller(source, settings, return_state=True)
+            if not pulling.is_completed():
+                said = sources.failed(settings, source, _pull_error(pulling.result(raise_on_failure=False)))
+                get_run_logger().error(said)
+                unreachable.append(f"{source.kind}:{source.name}")
+        settings.sources_spool.mkdir(parents=True, exist_ok=True)
+        folders.append(str(settings.sources_spool))
+    for location in folders:
+        state = lister(location, return_state=True)
+        if state.is_completed():
+            files += state.result()
+        else:
+            _unreachable(settings, location, state.message, unreachable)
+    return mail.with_names(files, settings), unreachable
+
+
+@task(cache_policy=NONE, task_run_name="pull {source.name}")
+def pull_source(source: Source, settings: Settings) -> sources.PullReport:
+    """A partner's system pulled (only what changed), its changed months written to the spool."""
+    variable, block = sources.TOKENS[source.kind]
+    token = secret(variable, block)
+    if not token:
+        raise PullError("token", variable)
+    report = sources.pull(settings, source, token)
+    get_run_logger().info(
+        text(
+            settings.lang,
+            "log.source_pulled",
+            source=source.name,
+            records=report.records,
+            files=len(report.files),
+        )
+    )
+    return report
+
+
+def _worth_retrying(task: Any, run: Any, state: Any) -> bool:
+    """A token refused or an answer that is not the API's will not change by asking again."""
+    error = state.result(raise_on_failure=False)
+    return not (isinstance(error, PullError) and error.fault in ("token", "bad_answer", "too_large"))
+
+
+def _pull_error(error: object) -> PullError:
+    return (
+        error
+        if isinstance(error, PullError)
+        else PullError("unreachable", f"{type(error).__name__}: {error}")
+    )
+
+
+def _unreachable(settings: Settings, location: str, message: str | None, unreachable: list[str]) -> None:
+    get_run_logger().error(text(settings.lang, "log.inbox_unreachable", inbox=location, error=message or ""))
+    unreachable.append(location)
+
+
+@task(cache_policy=NONE, task_run_name="mailbox {location}")
+def collect_mailbox(location: str, settings: Settings) -> int:
+    """A mailbox's new messages into the spool; how many files it brought."""
+    password = secret(mailbox.PASSWORD_VARIABLE, IMAP_SECRET)
+    collected = mail.collect_mailbox(location, settings, password)
+    logger = get_run_logger()
+    logger.info(
+        text(
+            settings.lang,
+            "log.mail_collected",
+            mailbox=public_url(location),
+            messages=collected.messages,
+            files=len(collected.saved),
+        )
+    )
+    return len(collected.saved)
+
+
+@task(cache_policy=NONE)
+def deliver_mail(settings: Settings, entries: list[Entry]) -> mail.Sent:
+    """Each submission's feedback e-mailed to its agency; the failed ones of earlier runs again."""
+    return mail.deliver(settings, entries, secret(mailer.PASSWORD_VARIABLE, SMTP_SECRET))
+
+
+def log_outcome(outcome: Outcome, lang: str) -> None:
+    logger = get_run_logger()
+    label, verdict = outcome.received.file.label, outcome.verdict
+    if outcome.duplicate_of is not None:
+        logger.info(text(lang, "log.duplicate", file=label, original=outcome.duplicate_of.file_name))
+        return
+    logger.info(
+        text(
+            lang,
+            "log.submission",
+            file=label,
+            status=text(lang, f"status.{verdict.status}"),
+            read=verdict.rows_read,
+            loaded=verdict.rows_loaded,
+            rejected=verdict.rows_rejected,
+            warned=verdict.rows_warned,
+        )
+    )
+
+
+def take_files(settings: Settings, files: list[InboxFile], report: RunReport) -> None:
+    """The new files archived, then taken in batches of bounded size: screened, read (in parallel,
+    on the task runner), validated with the others of their round (one Great Expectations
+    validation per suite), answered (in parallel) and loaded (one writer, one transaction each). A
+    submission the pipeline fails on at any step is answered, reported and left for the next run;
+    the others go on."""
+    run = Taking(settings, report, Progress(len(files), settings.lang))
+    received = run.receive([file for file in files if not run.seen(file)])
+    if not received:
+        run.progress.close()
+        return
+    size = sum(item.archived.size_bytes for item in received)
+    with workers(settings.execution, size) as runner:
+        run.runner = runner
+        # a Dask cluster serialises a task's parameters its own way: Prefect's quote would not survive
+        run.unwalked = settings.execution.for_run(size) != "dask"
+        for batch in intake.batches(received):
+            screened = screen_submissions(batch, settings)
+            run.finish([answer for answer in screened if answer is not None])
+            read = run.read([item for item, answer in zip(batch, screened, strict=True) if answer is None])
+            for round_ in intake.rounds(read):
+                run.finish(run.validate(round_))
+    run.progress.close()
+
+
+class Taking:
+    """The steps of take_files: the tasks each step submits, and what each reports."""
+
+    def __init__(self, settings: Settings, report: RunReport, progress: Progress) -> None:
+        self.settings, self.report, self.progress = settings, report, progress
+        self.logger, self.lang = get_run_logger(), settings.lang
+        self.known = store.registered_ids(settings.working)
+        self.unchanged = seen_files(settings)
+        self.chunks = settings.execution.chunks
+        self.runner: TaskRunner[Any] = ThreadPoolTaskRunner()  # the run's own, set by take_files
+        self.unwalked = True  # large parameters handed unwalked (not on a Dask cluster)
+
+    def seen(self, file: InboxFile) -> bool:
+        """The same file, unchanged since it was processed: not even read."""
+        if file.seen_key in self.unchanged:
+            self.skip(file)
+            return True
+        return False
+
+    def receive(self, files: list[InboxFile]) -> list[Received]:
+        """Archive the files (together; one by one if that fails, to tell which could not be
+        read); those whose bytes are registered already are remembered as seen and skipped. The
+        archive that cannot be written (a full disk, no permission) stops the run."""
+        state = archive_files(opaque(files), self.settings, len(files), return_state=True)
+        archived = state.result() if state.is_completed() else self.receive_each(files)
+        if isinstance(archived, MachineError):
+            raise archived
+        received: list[Received] = archived
+        new = []
+        for item in received:
+            if item.submission_id in self.known:  # its bytes again, under a new time or in two inboxes
+                remember_seen(item, self.settings)
+                self.skip(item.file)
+            else:
+                self.known.add(item.submission_id)
+                new.append(item)
+        return new
+
+    def receive_each(self, files: list[InboxFile]) -> list[Received]:
+        received = []
+        for file in files:
+            state = archive_file(file, self.settings, return_state=True)
+            if state.is_completed():
+                archived = state.result()
+                if isinstance(archived, MachineError):
+                    raise archived
+                received += archived
+            else:  # the inbox could not give its bytes: nothing is known of the file yet
+                self.logger.error(text(self.lang, "log.not_archived", file=file.label))
+                self.report.failed.append(file.label)
+                self.progress.advance(file.label)
+        return received
+
+    def skip(self, file: InboxFile) -> None:
+        self.report.skipped += 1
+        self.progress.advance(file.label)
+
+    def read(self, received: list[Received]) -> list[intake.Read]:
+        """Read in chunks on the task runner's workers."""
+        futures = [
+            read_submissions.submit(opaque(part), self.settings, len(part))
+            for part in split(received, self.chunks)
+        ]
+        results = [item for future in futures for item in future.result()]
+        machine = next((item for item in results if isinstance(item, MachineError)), None)
+        if machine is not None:  # every chunk has ended: nothing of this batch was written yet
+            raise machine.located(str(self.settings.archive))
+        read = []
+        for result in results:
+            if isinstance(result, Fault):
+                self.failed(result)
+            elif isinstance(result, intake.Read):
+                read.append(result)
+        return read
+
+    def validate(self, batch: list[intake.Read]) -> list[Outcome]:
+        """The round together; if that fails, each on its own, so that only the submission the
+        pipeline fails on is held back."""
+        state = validate_round(opaque(batch), self.settings, len(batch), return_state=True)
+        if state.is_completed():
+            outcomes: list[Outcome] = state.result()
+            return outcomes
+        self.stop_on_machine(state.result(raise_on_failure=False), self.settings.working.parent)
+        outcomes = []
+        for item in batch:
+            alone = validate_round([item], self.settings, 1, return_state=True)
+            if alone.is_completed():
+                outcomes += alone.result()
+            else:
+                error = alone.result(raise_on_failure=False)
+                self.failed(Fault(item.received, "validate", f"{type(error).__name__}: {error}"))
+        return outcomes
+
+    def finish(self, outcomes: list[Outcome]) -> None:
+        """Feedback for each (in chunks, on the workers), then each loaded in the order received."""
+        if not outcomes:
+            return
+        parts = split(outcomes, self.chunks)
+        futures = [
+            self.submit(
+                answer_submissions, outcomes=self.hand([o.for_feedback() for o in part]), count=len(part)
+            )
+            for part in parts
+        ]
+        folders = [folder for future in futures for folder in future.result()]
+        machine = next((folder for folder in folders if isinstance(folder, MachineError)), None)
+        if machine is not None:  # every chunk has ended: no answer about files the next run takes
+            intake.withdraw(outcomes, self.settings)
+            raise machine.located(str(self.settings.feedback))
+        answered = []
+        for outcome, folder in zip(outcomes, folders, strict=True):
+            if isinstance(folder, Fault):
+                self.failed(folder)
+            else:
+                answered.append((outcome, folder))
+        loaded = load_submissions(opaque([outcome for outcome, _ in answered]), self.settings, len(answered))
+        for number, ((outcome, folder), result) in enumerate(zip(answered, loaded, strict=False)):
+            if isinstance(result, MachineError):
+                intake.withdraw([taken for taken, _ in answered[number:]], self.settings)
+                raise result.located(str(self.settings.working.parent))
+            if result is not None:
+                self.failed(result)
+                continue
+            log_outcome(outcome, self.lang)
+            self.report.submissions.append(intake.report_entry(outcome, folder))
+            self.progress.advance(outcome.received.file.label)
+
+    def hand(self, value: T) -> T:
+        """A large parameter for the run's task runner: unwalked where the runner keeps it so."""
+        return opaque(value) if self.unwalked else value
+
+    def submit(self, work: Task[..., Any], **parameters: Any) -> PrefectFuture[Any]:
+        """A task on the run's task runner (processes, threads or a Dask cluster)."""
+        future: PrefectFuture[Any] = self.runner.submit(work, {**parameters, "settings": self.settings})
+        return future
+
+    @staticmethod
+    def stop_on_machine(error: object, where: Path) -> None:
+        """Raise the machine fault behind a failed task (said of `where` when it does not say where),
+        so that the run stops; anything else is the step's own to handle."""
+        fault = machine_fault(error) if isinstance(error, BaseException) else None
+        if fault is not None:
+            raise fault.located(str(where))
+
+    def failed(self, fault: Fault) -> None:
+        label = fault.received.file.label
+        self.logger.error(
+            "%s\n%s",
+            text(self.lang, "log.pipeline_error", file=label, step=fault.step),
+            fault.trace or fault.error,
+        )
+        self.report.failed.append(label)
+        self.report.submissions.append(answer_failure(fault, self.settings))
+        self.progress.advance(label)
+
+
+def opaque(value: T) -> T:
+    """A task parameter Prefect hands over without walking it: it visits every element of every
+    collection a task receives (futures could hide anywhere), which costs seconds for a run's frames
+    and problems. Typed as the value itself, which the task receives."""
+    return cast("T", quote(value))
+
+
+def split(items: list[T], chunks: int) -> list[list[T]]:
+    """`items` in at most `chunks` runs of consecutive items, of about the same length."""
+    size = max(1, -(-len(items) // max(1, chunks)))
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+@flow(name="mesa-intake", log_prints=False)
+def intake_flow(settings: Settings | None = None) -> Any:
+    """Take every new file in the inboxes' <AGENCY>/ folders: archive, validate, give feedback, load,
+    then rebuild the gap tables. Without settings (a scheduled run), they come from the environment."""
+    settings = settings or resolve_settings()
+    logger, lang = get_run_logger(), settings.lang
+    unchanged = nothing_new(settings)  # a scheduled look every few minutes: most find nothing
+    if unchanged is not None:
+        logger.info(text(lang, "log.nothing_new"))
+        return Completed(name=NOTHING_NEW, message=text(lang, "log.nothing_new"), data=unchanged)
+    report = RunReport()
+    try:
+        with writing_run(settings, "intake") as run:
+            files, report.unreachable = list_inboxes(settings)
+            check_space(settings, files)
+            take_files(settings, files, report)
+            sending = deliver_mail(settings, report.submissions, return_state=True)
+            if sending.is_completed():
+                report.mail = sending.result().failed
+            else:  # loaded and answered on disk all the same: the e-mails wait for the next run
+                logger.error(text(lang, "log.smtp_unreachable", error=sending.message or ""))
+            report.set_aside = [f.label for f in failures(settings.working) if f.set_aside]
+            processed, skipped, failed = len(report.submissions), report.skipped, report.failed
+            logger.info(text(lang, "log.run_done", processed=processed, skipped=skipped, failed=len(failed)))
+            publish_run_summary(report.submissions, lang)
+            try:
+                update_marts(settings)
+                run.built = True
+            except Exception as error:
+                if machine_fault(error) is not None:
+                    raise
+                logger.exception(text(lang, "log.marts_failed"))
+                failed.append("marts")
+            no_inbox_read = len(report.unreachable) == len(settings.inboxes)
+            run.processed, run.skipped, run.failed_files = processed, skipped, failed
+            run.unreachable, run.failed = report.unreachable, no_inbox_read
+    except (WarehouseBusyError, WarehouseInUseError) as busy:
+        report.busy = busy_holder(busy)
+        return busy_state(settings, busy, report)
+    except Exception as error:
+        fault = machine_fault(error)
+        if fault is None:
+            raise
+        return stopped_state(settings, fault, report)
+    if report.failed or no_inbox_read:
+        count = len(report.failed) + len(report.unreachable)
+        return Failed(message=text(lang, "cli.failed", count=count), data=report)
+    return report
+
+
+def check_space(settings: Settings, files: list[InboxFile]) -> None:
+    """Refuse to start taking files the disk cannot hold (a MachineError, before anything is written)."""
+    problem = space_problem(settings, files)
+    if problem is not None:
+        raise problem
+
+
+def stopped_state(settings: Settings, fault: MachineError, report: RunReport) -> Any:
+    """A run the machine stopped: what happened, where and what to do, for the officer (the log, the
+    report the command line prints, the Failed state Prefect shows)."""
+    where = fault.where or str(settings.working.parent)
+    needed = fault.needed_mb or (missing_megabytes(settings, Path(where)) if fault.kind == "disk_full" else 0)
+    located = fault.located(where, needed)
+    message = machine_text(located, settings.lang)
+    get_run_logger().error(message)
+    report.machine, report.machine_kind = message, located.kind
+    return Failed(message=message, data=report)
+
+
+def run_intake(settings: Settings) -> tuple[bool, RunReport]:
+    """Run the flow once; (succeeded, its report)."""
+    succeeded, report = run_once(intake_flow, settings)
+    return succeeded and report.busy is None, report

@@ -1,0 +1,197 @@
+"""The Mesa template (submission contract, section 2): one row per indicator x district x period x group."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import pandas as pd
+
+from mesa_tumbes.core.contract import COVER_COLUMNS, KEY_COLUMNS, TEMPLATE_MARK, TEMPLATE_VERSION
+from mesa_tumbes.core.problems import Problem
+from mesa_tumbes.core.reference import CodedColumn, Reference
+from mesa_tumbes.transforms.columns import column_problems, formula_problems, personal_data
+from mesa_tumbes.transforms.header import AliasSpec, ColumnMatch, Header
+from mesa_tumbes.transforms.model import Part
+from mesa_tumbes.transforms.read import Table
+from mesa_tumbes.transforms.values import (
+    cells_frame,
+    first_filled,
+    map_pairs,
+    map_unique,
+    names_a_month,
+    normalise_period,
+    number_columns,
+    resolver,
+    total_words,
+    with_period_columns,
+)
+
+# A totals row says TOTAL where one of these goes.
+LABEL_FIELDS = ("agency", "period", "district", "indicator")
+# Columns the Mesa's template fills in before the agency writes (`mesa plantillas`): a row with
+# nothing else is a row the agency did not use.
+PREFILLED = ("agency", "period")
+# A table with at least this many months as column titles, and no period nor value column, has its
+# months across the columns.
+MONTHS_ACROSS_MIN = 2
+
+
+def template_spec(reference: Reference) -> AliasSpec:
+    """The Mesa template: any two of its columns make a header (missing ones are then reported)."""
+    keys: dict[str, tuple[str, int]] = {}
+    for column in reference.columns:
+        for rank, alias in enumerate((*column.aliases, column.field)):
+            keys.setdefault(reference.header_key(alias), (column.field, rank))
+    needed = frozenset(column.field for column in reference.columns if column.required)
+    return AliasSpec("mesa_template", keys, reference, min_fields=2, guess=True, needed=needed)
+
+
+def template_part(header: Header, channel: str, reference: Reference) -> tuple[Part | None, list[Problem]]:
+    """Cells under the header -> the canonical frame (codes resolved) and the cells as written."""
+    columns = header.columns
+    data = header.data()
+    if months := months_across(columns):
+        return None, [Problem("structure.months_across_columns", value=", ".join(months))]
+    privacy = personal_data(columns, [cells for _, cells in data], loaded=("value",))
+    problems = column_problems(columns, said=privacy.titles)
+    read = {**columns.positions, **{f"{r.field}@{r.position}": r.position for r in columns.repeated}}
+    prefilled = {columns.positions[name] for name in PREFILLED if name in columns.positions}
+    grid = cells_frame(data)
+    used = (grid.drop(columns=[p for p in prefilled if p in grid]) != "").any(axis=1)
+    grid = grid.loc[used]
+    fields = pd.DataFrame(
+        {name: grid.get(position, "") for name, position in read.items()},
+        index=grid.index,
+        dtype=object,
+    )
+    totals = total_words(fields.reindex(columns=list(LABEL_FIELDS), fill_value=""), first_filled(grid))
+    said = totals.dropna()
+    problems += [
+        Problem("structure.total_row", row_number=number, value=total, sheet=header.table.sheet)
+        for number, total in zip(said.index.tolist(), said.tolist(), strict=True)
+    ]
+    written = fields.loc[totals.isna()]
+    numbers = [int(number) for number in written.index]
+    problems += privacy.problems
+    if written.empty:
+        return None, [*problems, Problem("structure.no_data_rows")]
+    source = written[list(columns.positions)]
+    frame = canonical_frame(source, channel, reference)
+    problems += formula_problems(header, numbers)
+    problems += conflicts(written, frame, columns, channel, reference, header.table.sheet)
+    part = Part(
+        header.table.sheet,
+        header.row_number,
+        columns.titles,
+        frame,
+        source,
+        rows_read=len(written),
+        positions=columns.positions,
+        personal=privacy.positions,
+        covers=frame.reindex(columns=COVER_COLUMNS),
+    )
+    return part, problems
+
+
+def handed_out_version(tables: list[Table]) -> Problem | None:
+    """A workbook `mesa plantillas` wrote carries its mark and version in the first row of its hidden
+    lists sheet: an earlier version is read all the same, and the agency told to use the current one."""
+    for table in tables:
+        if table.hidden and table.rows and table.rows[0][:1] == [TEMPLATE_MARK]:
+            version = table.rows[0][1] if len(table.rows[0]) > 1 else ""
+            if version != TEMPLATE_VERSION:
+                return Problem("structure.old_template", value=version or "?", expected=TEMPLATE_VERSION)
+            return None
+    return None
+
+
+def months_across(columns: ColumnMatch) -> list[str]:
+    """The titles of a table that has its months across the columns (a month per column, no period
+    nor value column): a layout the template does not take, said as such instead of every row failing."""
+    if "period" in columns.positions or "value" in columns.positions:
+        return []
+    months = [title for _, title in columns.unknown if names_a_month(title)]
+    return months if len(months) >= MONTHS_ACROSS_MIN else []
+
+
+def conflicts(
+    written: pd.DataFrame,
+    frame: pd.DataFrame,
+    columns: ColumnMatch,
+    channel: str,
+    reference: Reference,
+    sheet: str | None,
+) -> list[Problem]:
+    """Rows where two columns that name one field (ubigeo and distrito, valor and total) say different
+    things: the row cannot be loaded without guessing which is right."""
+    problems = []
+    by_row = frame.set_index("row_number")
+    for repeated in columns.repeated:
+        if repeated.field not in by_row or repeated.field == "notes":
+            continue
+        other = written[f"{repeated.field}@{repeated.position}"]
+        theirs = canonical_column(other, repeated.field, channel, reference)
+        mine = by_row[repeated.field].reindex(theirs.index)
+        both = other.astype(bool) & written[repeated.field].astype(bool) & mine.notna() & theirs.notna()
+        differ = both & (mine.astype(str) != theirs.astype(str))
+        problems += [
+            Problem(
+                "consistency.conflicting_columns",
+                row_number=int(number),
+                column=repeated.title,
+                field=repeated.field,
+                value=other[number],
+                expected=repeated.used,
+                detail=str(written.at[number, repeated.field]),
+                sheet=sheet,
+            )
+            for number in differ[differ].index
+        ]
+    return problems
+
+
+def canonical_frame(source: pd.DataFrame, channel: str, reference: Reference) -> pd.DataFrame:
+    """Resolve each present column to its canonical codes; text that does not resolve is kept as
+    written so that the suite reports it. Optional columns that are absent take their default."""
+    frame = pd.DataFrame(index=source.index)
+    for name in KEY_COLUMNS:
+        if name in source:
+            frame[name] = canonical_column(source[name], name, channel, reference)
+        elif name == "agency":
+            frame[name] = channel
+        elif (default := reference.column(name).default) is not None:
+            frame[name] = default
+    if "value" in source:
+        frame["value"], frame["value_text"] = number_columns(source["value"])
+    frame["admin_level"] = "district"
+    frame = with_period_columns(with_r4v_group(frame.reset_index(), reference))
+    return frame.astype({c: object for c in frame.columns if c not in ("row_number", "value")})
+
+
+def canonical_column(cells: pd.Series, name: str, channel: str, reference: Reference) -> pd.Series:
+    """One column of cells as written -> its canonical codes (numbers for the value)."""
+    if name == "value":
+        return number_columns(cells)[0]
+    resolvers: dict[str, Callable[[str], str | None]] = {
+        "agency": resolver(reference.agency_code, empty=channel),
+        "period": normalise_period,
+        "district": resolver(reference.district_code),
+        "indicator": resolver(reference.indicator_code),
+    }
+    if name in resolvers:
+        return map_unique(cells, resolvers[name])
+    coded: CodedColumn = name  # type: ignore[assignment]
+    return map_unique(
+        cells, resolver(partial(reference.vocabulary_code, coded), empty=reference.column(name).default)
+    )
+
+
+def with_r4v_group(frame: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+    """The R4V age-sex group (girls, boys, women, men, other) each row falls in, kept beside the finer
+    band it was reported in; None where sex or age is a total."""
+    if "sex" in frame and "age_group" in frame:
+        frame["r4v_group"] = map_pairs(frame["sex"], frame["age_group"], reference.r4v_groups)
+    else:
+        frame["r4v_group"] = None
+    return frame

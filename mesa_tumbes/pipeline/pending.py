@@ -1,0 +1,47 @@
+"""Whether a run has anything to do, known without starting Prefect: `mesa run` asks first, and says
+"nothing new" in about a second when every file of every inbox was already taken, every mailbox
+holds no message not taken before, and no e-mail waits to be sent again."""
+
+from __future__ import annotations
+
+from mesa_tumbes.core.locations import is_mailbox
+from mesa_tumbes.core.reference import load_reference
+from mesa_tumbes.core.settings import Settings
+from mesa_tumbes.pipeline.report import RunReport
+from mesa_tumbes.reception import inbox, mailbox
+from mesa_tumbes.warehouse import store
+from mesa_tumbes.warehouse.operations import failures, mail_waiting
+
+# The check gives up on a warehouse held by another process after this long and lets the run decide.
+WAIT_SECONDS = 1.0
+
+
+def nothing_new(settings: Settings) -> RunReport | None:
+    """The report of a run with nothing to take, or None when there may be something. Only when it
+    is certain: both warehouse files exist, every inbox could be listed (a mailbox asked whether it
+    holds a message not taken: one search, nothing fetched), each file in them is one the warehouse
+    registered (or set aside) with the same size and time, and no e-mail waits for a retry. Anything
+    uncertain (an inbox that does not answer, a warehouse in use) is left to the run, which retries,
+    reports and keeps its history."""
+    if not (settings.working.exists() and settings.warehouse.exists()):
+        return None
+    if settings.sources:
+        return None  # a partner's system is only known by asking it (the run asks for what changed)
+    mailboxes = [location for location in settings.inboxes if is_mailbox(location)]
+    folders = [location for location in settings.inboxes if not is_mailbox(location)]
+    if mailboxes and settings.mail_spool.is_dir():
+        folders.append(str(settings.mail_spool))
+    reference = load_reference()
+    try:
+        if any(mailbox.has_new(location, settings.mail_spool) is not False for location in mailboxes):
+            return None
+        if settings.mail.sends and mail_waiting(settings.working, WAIT_SECONDS):
+            return None
+        files = [file for location in folders for file in inbox.discover(location, reference)]
+        seen = store.seen_files(settings.working, wait_seconds=WAIT_SECONDS)
+        if not all(file.seen_key in seen for file in files):
+            return None
+        set_aside = [f.label for f in failures(settings.working, WAIT_SECONDS) if f.set_aside]
+    except (OSError, store.WarehouseInUseError):
+        return None
+    return RunReport(skipped=len(files), set_aside=set_aside)

@@ -1,0 +1,164 @@
+"""Review and approval of agency-period slices: the officer's decisions, each atomic and audited.
+
+A submission's values for a slice arrive with a review state (warehouse/queries/review_incoming.sql):
+approved by the rule, pending, or held when they propose a revision of an approved slice. Only
+approved slices are published (the marts read them). A decision names the slice, the submission and
+the version of the review row the officer saw: if the row changed since, the decision is refused and
+the current state returned (no lost update); two decisions on the same row give one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pandas as pd
+
+from mesa_tumbes.warehouse.store import connect, query, run
+
+Action = Literal["approve", "return", "reopen", "accept", "decline", "ask"]
+ACTIONS: tuple[Action, ...] = ("approve", "return", "reopen", "accept", "decline", "ask")
+# What each decision does: the state it applies to and the state it leaves; whether it needs a comment.
+TRANSITIONS: dict[Action, tuple[str, str]] = {
+    "approve": ("pending", "approved"),
+    "return": ("pending", "returned"),
+    "reopen": ("approved", "pending"),
+    "accept": ("held", "approved"),
+    "decline": ("held", "declined"),
+    "ask": ("pending", "pending"),  # a question on flagged values: the slice waits for the answer
+}
+NEEDS_COMMENT: frozenset[Action] = frozenset({"return", "reopen", "decline", "ask"})
+# What the review queue lists: waiting for a decision, and returned to the agency.
+OPEN_STATES = ("held", "pending", "returned")
+STATES = (*OPEN_STATES, "approved", "declined", "superseded")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What an officer decided on one agency-period slice, as seen at `version`."""
+
+    action: Action
+    agency: str
+    period: str
+    submission_id: str
+    version: int
+    officer: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A decision's result: applied, or refused with why (`refusal`: changed, not_allowed,
+    comment_needed, unknown) and the row as it stands now."""
+
+    decision: Decision
+    applied: bool
+    refusal: str = ""
+    state: str = ""  # the review state now
+    version: int = 0
+    value_before: float | None = None
+    value_after: float | None = None
+    replaced: str | None = None  # the submission an accepted revision replaced
+
+
+def slices(path: Path, states: tuple[str, ...] = OPEN_STATES) -> pd.DataFrame:
+    """The review rows in `states`, with their file and figures beside what is published."""
+    with connect(path, read_only=True) as connection:
+        return connection.execute(query("review_slices"), {"states": list(states)}).df()
+
+
+def audit(path: Path, agency: str | None = None, limit: int = 200) -> pd.DataFrame:
+    """The audit trail, newest first."""
+    with connect(path, read_only=True) as connection:
+        return connection.execute(query("review_audit"), {"agency": agency, "limit": limit}).df()
+
+
+def decide(path: Path, decision: Decision) -> Decided:
+    """Apply the decision in one transaction, with its audit line, or refuse it."""
+    source, target = TRANSITIONS[decision.action]
+    if decision.action in NEEDS_COMMENT and not decision.comment.strip():
+        return Decided(decision, False, "comment_needed")
+    key = {"agency": decision.agency, "period": decision.period, "submission_id": decision.submission_id}
+    with connect(path) as connection:
+        connection.begin()
+        try:
+            found = connection.execute(query("review_row"), key).fetchone()
+            if found is None:
+                connection.rollback()
+                return Decided(decision, False, "unknown")
+            state, version = str(found[0]), int(found[1])
+            if version != decision.version or state != source:
+                connection.rollback()
+                refusal = "changed" if version != decision.version else "not_allowed"
+                return Decided(decision, False, refusal, state, version)
+            before = _published(connection, decision)
+            replaced = _take_slice(connection, decision) if decision.action == "accept" else None
+            connection.execute(
+                query("review_update"),
+                {**key, "state": target, "reason": decision.comment.strip() or decision.action},
+            )
+            after = _published(connection, decision)
+            connection.execute(
+                query("review_record"),
+                {
+                    **key,
+                    "id": str(uuid.uuid4()),
+                    "officer": decision.officer,
+                    "action": decision.action,
+                    "replaced": replaced,
+                    "before_state": state,
+                    "after_state": target,
+                    "comment": decision.comment.strip(),
+                    "before": before,
+                    "after": after,
+                },
+            )
+            connection.commit()
+        except duckdb.TransactionException:  # another decision on the same row committed first
+            connection.rollback()
+            return Decided(decision, False, "changed")
+        except BaseException:
+            connection.rollback()
+            raise
+    return Decided(decision, True, "", target, version + 1, before, after, replaced)
+
+
+def _published(connection: duckdb.DuckDBPyConnection, decision: Decision) -> float | None:
+    (total,) = connection.execute(
+        query("published_total"), {"agency": decision.agency, "period": decision.period}
+    ).fetchone() or (None,)
+    return None if total is None else float(total)
+
+
+def _take_slice(connection: duckdb.DuckDBPyConnection, decision: Decision) -> str | None:
+    """An accepted revision becomes the slice's current submission; returns the one it replaced."""
+    key = {"agency": decision.agency, "period": decision.period}
+    holder = connection.execute(
+        "select submission_id from current_slices where agency = $agency and period = $period", key
+    ).fetchone()
+    replaced = None if holder is None else str(holder[0])
+    run(
+        connection,
+        "review_take_slice",
+        {**key, "replaced": replaced, "submission_id": decision.submission_id},
+    )
+    return replaced
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A submission as its agency knows it: its file's name and, if it came by mail, its thread."""
+
+    file_name: str
+    subject: str
+    message_id: str
+    references: str
+
+
+def thread_of(path: Path, submission_id: str) -> Thread | None:
+    with connect(path, read_only=True) as connection:
+        found = connection.execute(query("submission_thread"), {"submission_id": submission_id}).fetchone()
+    return None if found is None else Thread(*(str(value) for value in found))

@@ -1,0 +1,510 @@
+"""The DuckDB warehouse: schema migrations, the submissions registry and atomic loads.
+
+Connections are opened per operation and closed at once: a DuckDB file open for writing cannot be
+opened by any other process, so analysts can query between the short write transactions of a run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import time
+import warnings
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from mesa_tumbes.core.contract import Loads, Status, loaded_columns
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+QUERIES_DIR = Path(__file__).parent / "queries"
+# How long a run waits for an analyst's session to let go of the file before giving up on a step.
+OPEN_WAIT_SECONDS = 30.0
+# Files are written in a storage format that DuckDB 1.2 and later read (analysts' CLIs, DBeaver, R).
+STORAGE_COMPATIBILITY = "v1.2.0"
+# What one connection may hold in memory; beyond it DuckDB spills to a folder beside the file (a full
+# build of the marts over 3 million values peaks at 2.6 GB without it, at 1.1 GB with it).
+MEMORY_LIMIT = "1GB"
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    """One row of the `submissions` table."""
+
+    submission_id: str
+    agency: str
+    file_name: str
+    sha256: str
+    size_bytes: int
+    received_at: dt.datetime
+    processed_at: dt.datetime
+    status: Status
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_warned: int
+    duplicate_of: str | None
+    feedback_path: str
+    format: str = "mesa_template"
+    rows_excluded: int = 0
+    channel: str | None = None  # the inbox folder as found on disk
+    named_period: str | None = None  # the month the file's name speaks of (YYYY-MM), if any
+
+
+@contextmanager
+def connect(
+    path: Path, read_only: bool = False, wait_seconds: float = OPEN_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection that is always closed, so the file is free for other processes afterwards.
+    While another program has the file open (an analyst's DBeaver or R session), opening is retried
+    for up to `wait_seconds`, then WarehouseInUseError says so. Inside `holding(path)`, a cursor of
+    the connection held (a transaction of its own) instead of a new connection."""
+    held = _HELD.get(path)
+    connection = held.cursor() if held is not None else _open(path, read_only, wait_seconds)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+# The connections held by `holding`, by file: the writer's, for the length of a run.
+_HELD: dict[Path, duckdb.DuckDBPyConnection] = {}
+
+
+@contextmanager
+def holding(path: Path, wait_seconds: float = OPEN_WAIT_SECONDS) -> Iterator[None]:
+    """Keep one connection to the file open while a run writes it, instead of one per step (opening
+    and closing the file, with its checkpoint, cost a run about 0.1 s per submission). Only the
+    writer's own file: nobody else opens it (analysts read the published copy)."""
+    if path in _HELD:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _HELD[path] = _open(path, False, wait_seconds)
+    try:
+        yield
+    finally:
+        held = _HELD.pop(path, None)
+        if held is not None:
+            with suppress(duckdb.Error):  # a connection a fatal error invalidated cannot even close
+                held.close()
+
+
+def discard(path: Path) -> None:
+    """Close the connection held to `path` after DuckDB met a fatal error (the database it belongs to
+    is invalidated and must never be used again): the next `connect` opens the file afresh."""
+    held = _HELD.pop(path, None)
+    if held is not None:
+        with suppress(duckdb.Error):
+            held.close()
+
+
+class WarehouseInUseError(RuntimeError):
+    """Another program holds the DuckDB file open and did not let go in time."""
+
+    def __init__(self, path: Path, error: Exception) -> None:
+        self.path = path
+        super().__init__(
+            f"{path} is open in another program (a DuckDB CLI, DBeaver, R or Python session, or "
+            f"another run); close it and the next run will take the file again. DuckDB said: {error}"
+        )
+
+
+def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_seconds
+    pause = 0.2
+    while True:
+        try:
+            return duckdb.connect(
+                str(path),
+                read_only=read_only,
+                config={"storage_compatibility_version": STORAGE_COMPATIBILITY, "memory_limit": MEMORY_LIMIT},
+            )
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            if time.monotonic() + pause > deadline:
+                raise WarehouseInUseError(path, error) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+
+def table(connection: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    """A query's result as a DataFrame. DuckDB 2.0 converts time-zone-aware timestamps with a
+    pandas call that pandas 3.1 deprecates; the warning is DuckDB's to fix and says nothing to a user."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
+        return connection.execute(sql).df()
+
+
+def migrate(path: Path) -> list[str]:
+    """Create the warehouse or bring it up to date; returns the migrations applied now."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    applied_now = []
+    with connect(path) as connection:
+        connection.execute(query("create_schema_migrations"))
+        done = {name for (name,) in connection.execute("select name from schema_migrations").fetchall()}
+        for migration in sorted(MIGRATIONS_DIR.glob("*.sql")):
+            if migration.name in done:
+                continue
+            connection.begin()
+            connection.execute(migration.read_text(encoding="utf-8"))
+            connection.execute("insert into schema_migrations values (?, now())", [migration.name])
+            connection.commit()
+            applied_now.append(migration.name)
+    return applied_now
+
+
+# --- The published copy ---------------------------------------------------------------------------
+# Analysts (DBeaver, R, Python, `mesa sql`) open a copy of the warehouse that the writer replaces
+# after each successful build: a DuckDB file open for writing cannot be opened by anyone else, and a
+# file an analyst holds open would stop the writer. The writer's own file stays private.
+
+
+def publish(working: Path, published: Path) -> None:
+    """Replace the published copy with the working file as it is now, in one rename: a reader who has
+    the old copy open keeps reading it (on Linux, until it closes), a new reader gets the new one."""
+    with connect(working) as connection:
+        connection.execute("checkpoint")  # everything in the file, nothing left in a WAL
+    published.parent.mkdir(parents=True, exist_ok=True)
+    staging = published.parent / f".{published.name}.publishing-{os.getpid()}"
+    try:
+        shutil.copyfile(working, staging)
+        with staging.open("rb+") as stream:
+            os.fsync(stream.fileno())
+        staging.chmod(0o444)  # a copy for reading: what is written to it would be replaced
+        # A WAL beside the copy would be replayed onto the new file: none may survive it.
+        published.with_name(published.name + ".wal").unlink(missing_ok=True)
+        staging.replace(published)
+    finally:
+        staging.unlink(missing_ok=True)
+
+
+def adopt(working: Path, published: Path) -> bool:
+    """Start the working file from the published one when there is none yet: a warehouse made before
+    the copy was published (the file analysts open used to be the one written), or moved to another
+    machine. A WAL left by a crash is folded in first. True when it did."""
+    if working.exists() or not published.exists():
+        return False
+    working.parent.mkdir(parents=True, exist_ok=True)
+    if published.with_name(published.name + ".wal").exists():
+        with connect(published) as connection:
+            connection.execute("checkpoint")
+    staging = working.parent / f".{working.name}.adopting-{os.getpid()}"
+    shutil.copyfile(published, staging)
+    staging.chmod(0o644)
+    staging.replace(working)
+    return True
+
+
+def registered_ids(path: Path) -> set[str]:
+    """The submission ids already in the registry: files that a rerun must not process again."""
+    with connect(path, read_only=True) as connection:
+        return {row[0] for row in connection.execute("select submission_id from submissions").fetchall()}
+
+
+def first_with_content(path: Path | None, agency: str, sha256: str) -> SubmissionRecord | None:
+    """The earliest submission of these same bytes by this agency, if any (for duplicates)."""
+    if path is None or not path.exists():
+        return None
+    with connect(path, read_only=True) as connection:
+        cursor = connection.execute(query("first_with_content"), {"agency": agency, "sha256": sha256})
+        row = cursor.fetchone()
+        names = [column[0] for column in cursor.description or []]
+    return None if row is None else SubmissionRecord(**dict(zip(names, row, strict=True)))
+
+
+# Where rows go: the statements that insert them and claim their current slices.
+LOADS: dict[Loads, tuple[str, ...]] = {
+    "need": ("insert_need_targets", "claim_need_slices"),
+    "values": ("insert_observations", "review_incoming", "claim_current_slices", "supersede_slices"),
+}
+
+
+def readable(path: Path) -> Path | None:
+    """The warehouse when it exists and no run holds it for writing (a dry run then works without it)."""
+    if not path.exists():
+        return None
+    try:
+        with connect(path, read_only=True):
+            return path
+    except duckdb.IOException:
+        return None
+
+
+SERIES = ["agency", "indicator", "district", "sex", "age_group", "population_type"]
+HISTORY_COLUMNS = [*SERIES, "periods", "median_value", "mad_value", "mean_deviation"]
+
+
+# Incoming rows asked about in one query: each brings its series' every earlier period, and the
+# query's memory grows with both (DuckDB's limit is 1 GB).
+HISTORY_CHUNK_ROWS = 25_000
+
+
+def _chunks(items: list[tuple[int, pd.DataFrame]], rows: int) -> list[list[tuple[int, pd.DataFrame]]]:
+    """Consecutive frames in groups of about `rows` rows (a larger frame alone)."""
+    found: list[list[tuple[int, pd.DataFrame]]] = []
+    size = 0
+    for item in items:
+        if not found or size + len(item[1]) > rows:
+            found.append([])
+            size = 0
+        found[-1].append(item)
+        size += len(item[1])
+    return found
+
+
+def series_history(path: Path | None, rows: pd.DataFrame) -> pd.DataFrame:
+    """For each series of `rows`: its current values' count, median and deviations in other periods.
+    Rows without every key column (a required column was missing: reported already) have none."""
+    return series_histories(path, [rows])[0]
+
+
+def series_histories(path: Path | None, frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """`series_history` of each frame (each its own submission's rows), in one query."""
+    empty = pd.DataFrame(columns=HISTORY_COLUMNS)
+    usable = [
+        (number, frame[[*SERIES, "period"]].assign(request=number))
+        for number, frame in enumerate(frames)
+        if not frame.empty and {*SERIES, "period"} <= set(frame.columns)
+    ]
+    if path is None or not path.exists() or not usable:
+        return [empty for _ in frames]
+    found = []
+    with connect(path, read_only=True) as connection:
+        for chunk in _chunks(usable, HISTORY_CHUNK_ROWS):  # a history joins every earlier period: bounded
+            connection.register("incoming_rows", pd.concat([rows for _, rows in chunk], ignore_index=True))
+            found.append(table(connection, query("series_history")))
+            connection.unregister("incoming_rows")
+    histories = pd.concat(found, ignore_index=True)
+    by_request = dict(tuple(histories.groupby("request", sort=False))) if not histories.empty else {}
+    return [
+        by_request[number].drop(columns="request").reset_index(drop=True) if number in by_request else empty
+        for number in range(len(frames))
+    ]
+
+
+@dataclass(frozen=True)
+class SliceLoss:
+    """Values of an earlier submission that a revision of its period does not restate."""
+
+    period: str
+    file_name: str
+    received_at: dt.datetime
+    dropped_values: int
+    indicators: str
+
+
+def slice_losses(
+    path: Path | None, agency: str, received_at: dt.datetime, rows: pd.DataFrame
+) -> list[SliceLoss]:
+    """What loading `rows` as the agency's current values for their periods would take away."""
+    if rows.empty or path is None or not path.exists():
+        return []
+    with connect(path, read_only=True) as connection:
+        periods = [str(period) for period in rows["period"].dropna().unique()]
+        ((held,),) = connection.execute(
+            query("held_slices"), {"agency": agency, "received_at": received_at, "periods": periods}
+        ).fetchall()
+        if not held:  # new periods only (most files): nothing to take away
+            return []
+        connection.register("incoming_rows", rows)
+        cursor = connection.execute(query("slice_losses"), {"agency": agency, "received_at": received_at})
+        names = [column[0] for column in cursor.description or []]
+        return [SliceLoss(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+COVERAGE_COLUMNS = ["period", "indicator", "rows_read", "rows_loaded"]
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What the review rule made of a submission's values on arrival: approved (published at once)
+    or pending with the reason it waits; whether it may also replace an approved slice. By default,
+    as the rule `all`: approved, revisions too."""
+
+    state: str = "approved"  # approved or pending
+    reason: str = "all"  # why it waits (warning, unverified_sender, rule...), or the rule that approved it
+    approve_revisions: bool = True
+
+
+@dataclass(frozen=True)
+class ToLoad:
+    """One submission to register and load: its record, its accepted rows (as `loads` loads them),
+    and which periods and indicators it covered."""
+
+    record: SubmissionRecord
+    rows: pd.DataFrame
+    coverage: pd.DataFrame | None = None
+    loads: Loads = "values"
+    arrival: Arrival = Arrival()
+
+
+def load_submission(
+    path: Path,
+    record: SubmissionRecord,
+    rows: pd.DataFrame,
+    coverage: pd.DataFrame | None = None,
+    loads: Loads = "values",
+    arrival: Arrival = Arrival(),
+) -> None:
+    """Register the submission and load its accepted rows in one transaction: all or nothing.
+    `coverage` says which periods and indicators the file covered, rows loaded or not; `loads`,
+    where its rows go (indicator values, or need and targets); `arrival`, its review state."""
+    loading = load_submissions(path, [ToLoad(record, rows, coverage, loads, arrival)])
+    error = next(loading)
+    loading.close()
+    if error is not None:
+        raise error
+
+
+def load_submissions(path: Path, items: list[ToLoad]) -> Generator[Exception | None, None, None]:
+    """Register and load each submission in its own transaction (all of its rows or none), in order:
+    yields, for each, None when it loaded or the error that rolled it back. The round's rows are
+    staged once in a temporary table and each submission's go in with INSERT ... SELECT from it.
+    Stopping the iteration stops loading (the connection is closed); closing it after the last
+    writes the audit lines of the rule's approvals."""
+    with connect(path) as connection:
+        staged = _stage(connection, items)
+        try:
+            for item in items:
+                try:
+                    _load_one(connection, item, staged)
+                except Exception as error:
+                    yield error
+                else:
+                    yield None
+        finally:
+            # the audit lines of the rule's approvals, once for the round (found again next time if
+            # this one cannot write them), then the staged rows go
+            with suppress(duckdb.Error):
+                run(connection, "record_rule_approvals", {})
+            with suppress(duckdb.Error):  # gone with the connection anyway; a broken one cannot drop
+                for table_name in staged.values():
+                    connection.execute(f"drop table if exists {table_name}")
+
+
+# The staged rows of a round, by what they load; the column that tells each submission's apart.
+STAGED: dict[Loads, str] = {"values": "staged_values", "need": "staged_need"}
+STAGED_SUBMISSION = "staged_submission"
+
+
+def _stage(connection: duckdb.DuckDBPyConnection, items: list[ToLoad]) -> dict[Loads, str]:
+    staged: dict[Loads, str] = {}
+    for loads, table_name in STAGED.items():
+        frames = [
+            item.rows.assign(**{STAGED_SUBMISSION: item.record.submission_id})
+            for item in items
+            if item.loads == loads
+            and not item.rows.empty
+            and list(item.rows.columns) == loaded_columns(loads)
+        ]
+        if not frames:
+            continue
+        connection.register("round_rows", pd.concat(frames, ignore_index=True))
+        connection.execute(f"create or replace temp table {table_name} as select * from round_rows")
+        connection.unregister("round_rows")
+        staged[loads] = table_name
+    return staged
+
+
+def _load_one(connection: duckdb.DuckDBPyConnection, item: ToLoad, staged: dict[Loads, str]) -> None:
+    record, rows, coverage, loads = item.record, item.rows, item.coverage, item.loads
+    columns = loaded_columns(loads)
+    if list(rows.columns) != columns:
+        raise ValueError(f"rows to load as {loads} must have the columns {columns}, not {list(rows.columns)}")
+    slice_claim = {
+        "agency": record.agency,
+        "submission_id": record.submission_id,
+        "received_at": record.received_at,
+        **asdict(item.arrival),
+    }
+    connection.begin()
+    try:
+        connection.execute(query("register_submission"), asdict(record))
+        connection.execute(
+            "delete from failures where submission_id = $submission_id",
+            {"submission_id": record.submission_id},
+        )
+        if coverage is not None and not coverage.empty:
+            connection.register("incoming_coverage", coverage[COVERAGE_COLUMNS])
+            connection.execute(query("insert_coverage"), _used(query("insert_coverage"), slice_claim))
+        if not rows.empty:
+            # the submission's staged rows (its id is a hex digest: safe inside the statement)
+            connection.execute(
+                f"create or replace temp view incoming_rows as select * exclude ({STAGED_SUBMISSION}) "
+                f"from {staged[loads]} where {STAGED_SUBMISSION} = '{_hex(record.submission_id)}'"
+            )
+            for name in LOADS[loads]:
+                run(connection, name, slice_claim)
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+
+
+def _hex(identifier: str) -> str:
+    if not identifier or any(c not in "0123456789abcdefghijklmnopqrstuvwxyz_" for c in identifier):
+        raise ValueError(f"not a submission id: {identifier!r}")
+    return identifier
+
+
+def _used(statement: str, parameters: dict[str, object]) -> dict[str, object]:
+    """The named parameters a statement uses: DuckDB refuses parameters a statement does not name."""
+    return {name: value for name, value in parameters.items() if f"${name}" in statement}
+
+
+def run(connection: duckdb.DuckDBPyConnection, name: str, parameters: dict[str, object]) -> None:
+    """Every statement of warehouse/queries/<name>.sql in turn, each given the parameters it names
+    (DuckDB prepares one statement at a time)."""
+    for statement in statements(name):
+        connection.execute(statement, _used(statement, parameters))
+
+
+@cache
+def statements(name: str) -> tuple[str, ...]:
+    """The statements of a query file: split where a line ends with a semicolon."""
+    found = []
+    for chunk in re.split(r";[ \t]*\n", query(name) + "\n"):
+        code = "\n".join(line for line in chunk.splitlines() if not line.lstrip().startswith("--"))
+        if code.strip():
+            found.append(chunk)
+    return tuple(found)
+
+
+@cache
+def query(name: str) -> str:
+    """A statement from warehouse/queries/<name>.sql."""
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def remember_seen(
+    path: Path, channel: str, file_name: str, size_bytes: int, received_at: dt.datetime, submission_id: str
+) -> None:
+    """A registered submission's bytes found again under a new time or size: not read again."""
+    with connect(path) as connection:
+        connection.execute(
+            query("remember_seen"),
+            {
+                "channel": channel,
+                "file_name": file_name,
+                "size_bytes": size_bytes,
+                "received_at": received_at,
+                "submission_id": submission_id,
+            },
+        )
+
+
+def seen_files(path: Path, wait_seconds: float = OPEN_WAIT_SECONDS) -> set[tuple[str, str, int, dt.datetime]]:
+    """(inbox folder, file path, size, modification time) of every file registered: a file still
+    there with the same size and time has not changed, and a run need not read it again."""
+    with connect(path, read_only=True, wait_seconds=wait_seconds) as connection:
+        rows = connection.execute(query("seen_files")).fetchall()
+    return {(channel, name, size, received.astimezone(dt.UTC)) for channel, name, size, received in rows}
