@@ -20,7 +20,7 @@ from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.core.settings import Settings, resolve_settings
 from mesa_tumbes.followup.reminders import compose, due_reminders, write_message
 from mesa_tumbes.followup.status import default_period, summarise
-from mesa_tumbes.warehouse.operations import ReportStatus, reporting_status
+from mesa_tumbes.warehouse.bookkeeping import ReportStatus, reporting_status
 from tests.test_cli import mesa
 from tests.test_marts import Given, total
 

@@ -352,7 +352,12 @@ def mesa_cli(*args: str, cwd: Path) -> Any:
 
     env = {**os.environ, "MESA_LANG": "es"}
     return subprocess.run(
-        [sys.executable, "-m", "mesa_tumbes", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "mesa_tumbes", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

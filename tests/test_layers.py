@@ -70,7 +70,9 @@ def test_the_ground_importing_the_command_line_breaks_the_layers(tree: Path) -> 
 
 
 def test_the_warehouse_importing_validation_breaks_its_contract(tree: Path) -> None:
-    add_import(tree / "mesa_tumbes" / "warehouse" / "lock.py", "import mesa_tumbes.expectations.triage  # noqa: F401")
+    add_import(
+        tree / "mesa_tumbes" / "warehouse" / "lock.py", "import mesa_tumbes.expectations.triage  # noqa: F401"
+    )
     result = lint_imports(tree)
     assert result.returncode != 0
     assert "mesa_tumbes.warehouse.lock -> mesa_tumbes.expectations.triage" in result.stdout

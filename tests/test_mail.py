@@ -22,7 +22,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from mesa_tumbes.core.settings import Settings, resolve_settings
 from mesa_tumbes.reception.archive import archive_path
 from mesa_tumbes.reception.mailbox import safe_name
-from mesa_tumbes.warehouse.operations import deliveries, mail_files, mail_notices
+from mesa_tumbes.warehouse.mail_log import deliveries, mail_files, mail_notices
 from mesa_tumbes.warehouse.store import connect
 from tests.builders import free_port, template_csv
 

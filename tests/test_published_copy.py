@@ -204,7 +204,17 @@ def test_a_run_stopped_with_sigterm_stops_its_prefect_server_and_loads_each_file
 
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home-2")
     again = subprocess.run(
-        [sys.executable, "-m", "mesa_tumbes", "run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--json"],
+        [
+            sys.executable,
+            "-m",
+            "mesa_tumbes",
+            "run",
+            "--inbox",
+            str(inbox),
+            "--warehouse",
+            str(warehouse),
+            "--json",
+        ],
         cwd=tmp_path,
         env=env,
         capture_output=True,

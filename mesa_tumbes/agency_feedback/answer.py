@@ -8,10 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import shutil
-import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -26,6 +23,7 @@ from mesa_tumbes.agency_templates.workbook import is_current_template, write_tem
 from mesa_tumbes.core import templating
 from mesa_tumbes.core.checks import check, checks
 from mesa_tumbes.core.clock import local_time
+from mesa_tumbes.core.files import write_file, write_folder
 from mesa_tumbes.core.i18n import strings, text
 from mesa_tumbes.core.reference import load_reference
 from mesa_tumbes.core.text import slug
@@ -279,31 +277,14 @@ def write_failure_feedback(
             json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8"
         )
 
-    return _publish(feedback_root / received_path(received), write)
-
-
-def _publish(target: Path, write: Callable[[Path], None]) -> Path:
-    """The folder `target`, written by `write` into a temporary folder that then takes its name: it
-    appears complete or not at all, and replaces what was there (a rerun after an interrupted load,
-    or the real answer after a failure's)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".writing-"))
-    try:
-        write(staging)
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
+    return write_folder(feedback_root / received_path(received), write)
 
 
 def write_feedback(
     outcome: Outcome, feedback_root: Path, lang: str, timezone: str, trial: bool = False
 ) -> Path:
-    """Write the submission's feedback folder and return it (see _publish). A trial's folder (`mesa
-    validate`) has a name of its own: it never replaces the feedback of a real submission."""
+    """Write the submission's feedback folder and return it, whole or not at all (core/files.py). A
+    trial's folder (`mesa validate`) has a name of its own: it never replaces a real submission's."""
     data = details(outcome, lang, timezone, trial)
     names = strings(lang)["files"]
     data["template"] = hand_template(outcome, feedback_root, lang)
@@ -319,7 +300,7 @@ def write_feedback(
             json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
         )
 
-    return _publish(feedback_root / feedback_path(outcome, trial), write)
+    return write_folder(feedback_root / feedback_path(outcome, trial), write)
 
 
 def hand_template(outcome: Outcome, feedback_root: Path, lang: str) -> str | None:
@@ -333,11 +314,5 @@ def hand_template(outcome: Outcome, feedback_root: Path, lang: str) -> str | Non
     if is_current_template(folder / name):  # written for an earlier file: the same workbook
         return f"../{name}"
     # Written apart and renamed: two submissions of one agency answered at once never mix bytes.
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=folder, prefix=".writing-"))
-    try:
-        written = write_template(staging, load_reference(), agency, None, lang)
-        written.replace(folder / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    write_file(folder / name, lambda staging: write_template(staging, load_reference(), agency, None, lang))
     return f"../{name}"

@@ -43,8 +43,8 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
     from mesa_tumbes.followup.status import default_period, summarise
+    from mesa_tumbes.warehouse.bookkeeping import failures, reporting_status
     from mesa_tumbes.warehouse.lock import current_holder
-    from mesa_tumbes.warehouse.operations import failures, reporting_status
     from mesa_tumbes.warehouse.store import WarehouseInUseError
 
     lang = settings.lang
@@ -116,8 +116,8 @@ def _recent_runs(settings: Settings) -> list[dict[str, Any]]:
     published nothing, and its record is only there. Else from the published copy. A run recorded as
     running that no live process holds ended without recording its end (a full disk, a kill): it is
     shown as interrupted, never as running."""
+    from mesa_tumbes.warehouse.bookkeeping import recent_runs
     from mesa_tumbes.warehouse.lock import current_holder
-    from mesa_tumbes.warehouse.operations import recent_runs
     from mesa_tumbes.warehouse.store import WarehouseInUseError
 
     runs = None
@@ -240,7 +240,7 @@ def _mail_state(settings: Settings) -> tuple[list[Any], list[Any]]:
     """Feedback e-mails not delivered yet, and the mailbox messages not loaded (latest first)."""
     import duckdb
 
-    from mesa_tumbes.warehouse.operations import deliveries, mail_notices
+    from mesa_tumbes.warehouse.mail_log import deliveries, mail_notices
 
     try:
         pending = [d for d in deliveries(settings.warehouse) if d.delivered_at is None]
@@ -370,8 +370,8 @@ def remind_command(args: argparse.Namespace, settings: Settings) -> int:
 def retry_command(args: argparse.Namespace, settings: Settings) -> int:
     """Forget the failures of files set aside (or still failing), so the next run takes them again:
     after an upgrade that fixed what made them fail."""
+    from mesa_tumbes.warehouse.bookkeeping import failures, retry_failures
     from mesa_tumbes.warehouse.lock import WarehouseBusyError, writer
-    from mesa_tumbes.warehouse.operations import failures, retry_failures
 
     lang = settings.lang
     if not args.all and not args.files:

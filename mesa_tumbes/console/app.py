@@ -42,7 +42,7 @@ from mesa_tumbes.core.settings import Settings
 from mesa_tumbes.followup.status import default_period, headline, pending_text, summarise
 from mesa_tumbes.pipeline import review as deciding
 from mesa_tumbes.warehouse import review
-from mesa_tumbes.warehouse.operations import reporting_status
+from mesa_tumbes.warehouse.bookkeeping import reporting_status
 from mesa_tumbes.warehouse.store import connect, query
 
 HERE = Path(__file__).parent

@@ -25,10 +25,10 @@ from mesa_tumbes.core.reference import load_reference
 from mesa_tumbes.core.settings import Settings
 from mesa_tumbes.followup.status import busy_text, machine_text
 from mesa_tumbes.warehouse import store
+from mesa_tumbes.warehouse.bookkeeping import RunRecord, finish_run, start_run
 from mesa_tumbes.warehouse.build import BuildReport
 from mesa_tumbes.warehouse.build import build as build_models
 from mesa_tumbes.warehouse.lock import WarehouseBusyError, writer
-from mesa_tumbes.warehouse.operations import RunRecord, finish_run, start_run
 from mesa_tumbes.warehouse.store import WarehouseInUseError
 
 SKIPPED = "Skipped"

@@ -20,7 +20,7 @@ from prefect.states import Completed, Failed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from mesa_tumbes.core import mailer
+from mesa_tumbes.core import smtp
 from mesa_tumbes.core.config import Source
 from mesa_tumbes.core.faults import MachineError, machine_fault
 from mesa_tumbes.core.i18n import text
@@ -41,7 +41,7 @@ from mesa_tumbes.flows.execution import workers
 from mesa_tumbes.flows.progress import Progress
 from mesa_tumbes.followup.status import machine_text
 from mesa_tumbes.formats.outcome import Outcome
-from mesa_tumbes.pipeline import intake, mail, sources
+from mesa_tumbes.pipeline import intake, mail_round, sources
 from mesa_tumbes.pipeline.intake import Fault
 from mesa_tumbes.pipeline.pending import nothing_new
 from mesa_tumbes.pipeline.report import Entry, RunReport
@@ -53,8 +53,8 @@ from mesa_tumbes.reception.mailbox import public_url
 from mesa_tumbes.reception.partners import PullError
 from mesa_tumbes.reception.received import Received
 from mesa_tumbes.warehouse import store
+from mesa_tumbes.warehouse.bookkeeping import failures
 from mesa_tumbes.warehouse.lock import WarehouseBusyError
-from mesa_tumbes.warehouse.operations import failures
 from mesa_tumbes.warehouse.store import WarehouseInUseError
 
 ARTIFACT_KEY = "mesa-intake-run"
@@ -185,7 +185,7 @@ def list_inboxes(settings: Settings) -> tuple[list[InboxFile], list[str]]:
             files += state.result()
         else:
             _unreachable(settings, location, state.message, unreachable)
-    return mail.with_names(files, settings), unreachable
+    return mail_round.with_names(files, settings), unreachable
 
 
 @task(cache_policy=NONE, task_run_name="pull {source.name}")
@@ -231,7 +231,7 @@ def _unreachable(settings: Settings, location: str, message: str | None, unreach
 def collect_mailbox(location: str, settings: Settings) -> int:
     """A mailbox's new messages into the spool; how many files it brought."""
     password = secret(mailbox.PASSWORD_VARIABLE, IMAP_SECRET)
-    collected = mail.collect_mailbox(location, settings, password)
+    collected = mail_round.collect_mailbox(location, settings, password)
     logger = get_run_logger()
     logger.info(
         text(
@@ -246,9 +246,9 @@ def collect_mailbox(location: str, settings: Settings) -> int:
 
 
 @task(cache_policy=NONE)
-def deliver_mail(settings: Settings, entries: list[Entry]) -> mail.Sent:
+def deliver_mail(settings: Settings, entries: list[Entry]) -> mail_round.Sent:
     """Each submission's feedback e-mailed to its agency; the failed ones of earlier runs again."""
-    return mail.deliver(settings, entries, secret(mailer.PASSWORD_VARIABLE, SMTP_SECRET))
+    return mail_round.deliver(settings, entries, secret(smtp.PASSWORD_VARIABLE, SMTP_SECRET))
 
 
 def log_outcome(outcome: Outcome, lang: str) -> None:

@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
-from mesa_tumbes.core import clock, mailer
+from mesa_tumbes.core import clock, smtp
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.locations import is_remote
 from mesa_tumbes.core.reference import load_reference
@@ -31,15 +31,15 @@ from mesa_tumbes.flows.common import (
 )
 from mesa_tumbes.followup.reminders import Message, compose, due_reminders, month_name, write_message
 from mesa_tumbes.followup.status import default_period, summarise, table_rows
-from mesa_tumbes.pipeline.mail import send_reminder
-from mesa_tumbes.warehouse.lock import WarehouseBusyError
-from mesa_tumbes.warehouse.operations import (
+from mesa_tumbes.pipeline.mail_round import send_reminder
+from mesa_tumbes.warehouse.bookkeeping import (
     Reminder,
     ReportStatus,
     record_reminders,
     reporting_status,
     sent_reminders,
 )
+from mesa_tumbes.warehouse.lock import WarehouseBusyError
 from mesa_tumbes.warehouse.store import OPEN_WAIT_SECONDS, WarehouseInUseError
 
 STATUS_ARTIFACT_KEY = "mesa-reporting-status"
@@ -73,7 +73,7 @@ def deliver_reminder(settings: Settings, message: Message, day: dt.date) -> list
         )
     )
     notified = notify(settings, message) if settings.notify_block else False
-    password = secret(mailer.PASSWORD_VARIABLE, SMTP_SECRET) if settings.mail.sends else None
+    password = secret(smtp.PASSWORD_VARIABLE, SMTP_SECRET) if settings.mail.sends else None
     mailed = send_reminder(settings, message.agency, message.subject, message.body, password)
     if mailed:
         get_run_logger().info(text(settings.lang, "log.reminder_mailed", agency=message.agency))

@@ -18,7 +18,7 @@ from jinja2 import Environment
 from mesa_tumbes.core import templating
 from mesa_tumbes.core.config import ReminderPolicy
 from mesa_tumbes.core.i18n import strings, text
-from mesa_tumbes.warehouse.operations import ReportStatus
+from mesa_tumbes.warehouse.bookkeeping import ReportStatus
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 PENDING = ("missing_overdue", "received_not_valid")

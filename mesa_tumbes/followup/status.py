@@ -10,7 +10,7 @@ from typing import Any
 from mesa_tumbes.core.clock import local_time
 from mesa_tumbes.core.faults import MachineError
 from mesa_tumbes.core.i18n import text
-from mesa_tumbes.warehouse.operations import ReportStatus
+from mesa_tumbes.warehouse.bookkeeping import ReportStatus
 
 
 @dataclass(frozen=True)

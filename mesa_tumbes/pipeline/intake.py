@@ -37,7 +37,7 @@ from mesa_tumbes.transforms.model import Parsed
 from mesa_tumbes.transforms.read import too_large
 from mesa_tumbes.transforms.values import map_unique, period_in_name, period_kind
 from mesa_tumbes.warehouse import store
-from mesa_tumbes.warehouse.operations import FailureRecord, record_failure
+from mesa_tumbes.warehouse.bookkeeping import FailureRecord, record_failure
 
 T = TypeVar("T")
 # A run takes its files in batches of about this many bytes (about 300,000 rows of CSV): what memory

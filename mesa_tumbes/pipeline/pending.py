@@ -10,7 +10,8 @@ from mesa_tumbes.core.settings import Settings
 from mesa_tumbes.pipeline.report import RunReport
 from mesa_tumbes.reception import inbox, mailbox
 from mesa_tumbes.warehouse import store
-from mesa_tumbes.warehouse.operations import failures, mail_waiting
+from mesa_tumbes.warehouse.bookkeeping import failures
+from mesa_tumbes.warehouse.mail_log import mail_waiting
 
 # The check gives up on a warehouse held by another process after this long and lets the run decide.
 WAIT_SECONDS = 1.0

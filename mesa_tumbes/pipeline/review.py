@@ -8,12 +8,12 @@ from __future__ import annotations
 import logging
 import threading
 
-from mesa_tumbes.agency_feedback.mail import Thread, recipients, review_message
+from mesa_tumbes.agency_feedback.replies import Thread, recipients, review_message
 from mesa_tumbes.core import clock
 from mesa_tumbes.core.i18n import text
-from mesa_tumbes.core.mailer import SEND_ERRORS, outgoing
 from mesa_tumbes.core.reference import load_reference
 from mesa_tumbes.core.settings import Settings
+from mesa_tumbes.core.smtp import SEND_ERRORS, outgoing
 from mesa_tumbes.warehouse import review, store
 from mesa_tumbes.warehouse.build import build
 from mesa_tumbes.warehouse.lock import writer

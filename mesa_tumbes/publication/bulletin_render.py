@@ -8,8 +8,6 @@ is drawn or laid out by hand here.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -20,6 +18,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from mesa_tumbes.core import templating
+from mesa_tumbes.core.files import write_folder
 from mesa_tumbes.core.i18n import strings, text
 from mesa_tumbes.publication.bulletin import Bulletin, Section, Suppressed, number
 
@@ -47,20 +46,14 @@ def write_bulletin(bulletin: Bulletin, root: Path) -> BulletinFiles:
     """root/<period>/boletin.{html,pdf,xlsx} (names in the reader's language), written into a
     temporary folder that then takes the period's name: the three appear together or not at all."""
     names = strings(bulletin.lang)["bulletin"]["files"]
-    target = root / bulletin.period
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".writing-"))
-    try:
+
+    def write(folder: Path) -> None:
         page = render_html(bulletin)
-        (staging / names["html"]).write_text(page, encoding="utf-8")
-        write_pdf(page, staging / names["pdf"])
-        write_workbook(bulletin, staging / names["xlsx"])
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        (folder / names["html"]).write_text(page, encoding="utf-8")
+        write_pdf(page, folder / names["pdf"])
+        write_workbook(bulletin, folder / names["xlsx"])
+
+    target = write_folder(root / bulletin.period, write)
     return BulletinFiles(target, target / names["html"], target / names["pdf"], target / names["xlsx"])
 
 

@@ -12,15 +12,15 @@ from email.message import EmailMessage
 from functools import partial
 from pathlib import Path
 
-from mesa_tumbes.agency_feedback.mail import Thread, feedback_message, notice_answer, recipients
+from mesa_tumbes.agency_feedback.replies import Thread, feedback_message, notice_answer, recipients
 from mesa_tumbes.core.i18n import text
-from mesa_tumbes.core.mailer import SEND_ERRORS, Outgoing, outgoing
 from mesa_tumbes.core.reference import load_reference
 from mesa_tumbes.core.settings import Settings
+from mesa_tumbes.core.smtp import SEND_ERRORS, Outgoing, outgoing
 from mesa_tumbes.pipeline.report import Entry
 from mesa_tumbes.reception import mailbox
 from mesa_tumbes.reception.inbox import InboxFile
-from mesa_tumbes.warehouse.operations import (
+from mesa_tumbes.warehouse.mail_log import (
     Delivery,
     MailFile,
     MailMessage,

@@ -1,7 +1,7 @@
 """E-mail out, as a transport only: one SMTP session for the messages of a run (`smtp://` with
 STARTTLS when the server offers it, `smtps://` over TLS), logged in when the URL names a user (the
 password from MESA_SMTP_PASSWORD, never from a file). What the messages say is written where they
-are composed (agency_feedback/mail.py, followup/)."""
+are composed (agency_feedback/replies.py, followup/)."""
 
 from __future__ import annotations
 
