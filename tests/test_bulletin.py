@@ -261,7 +261,7 @@ def test_the_bulletin_flow_writes_it_places_it_in_the_outbox_and_publishes_its_m
     from tests.test_calendar import latest_artifact
 
     given, reference = october
-    monkeypatch.setattr("flows.bulletin.load_reference", lambda: reference)
+    monkeypatch.setattr("mesa_tumbes.flows.bulletin.load_reference", lambda: reference)
     settings = resolve_settings(
         inbox=str(tmp_path),
         warehouse=str(given.path),

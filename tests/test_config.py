@@ -11,14 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mesa_tumbes.core.config import (
-    DEFAULT_CALENDAR,
-    DEFAULT_OPERATIONS,
     Calendar,
     ConfigError,
     load_calendar,
     load_operations,
 )
 from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.core.settings import CALENDAR_FILE, OPERATIONS_FILE, SHIPPED_CONFIG
 from tests.test_cli import mesa
 
 
@@ -39,10 +38,10 @@ def problems(error: pytest.ExceptionInfo[ConfigError]) -> list[tuple[int | None,
 
 
 def test_the_shipped_calendar_and_operations_are_valid(reference: Reference) -> None:
-    loaded = calendar(DEFAULT_CALENDAR, reference)
+    loaded = calendar(SHIPPED_CONFIG / CALENDAR_FILE, reference)
     assert {entry.agency for entry in loaded.entries} >= {"DIRESA", "MIMP", "PNP"}
     assert loaded.reminders.days_before >= 0 and loaded.reminders.days_after
-    operations = load_operations(DEFAULT_OPERATIONS)
+    operations = load_operations(SHIPPED_CONFIG / OPERATIONS_FILE)
     assert set(operations.schedules) == {"intake", "marts", "calendar", "bulletin"}
 
 

@@ -31,7 +31,6 @@ KEEP_FORMATTING_ROWS = 500
 # every cell of a large file back cost most of its feedback's time.
 EVERY_ROW_UP_TO = 500
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "excluded": "D9D9D9"}
-COMMENT_AUTHOR = "Mesa Tumbes"
 
 
 def write_annotated_copy(outcome: Outcome, target: Path, lang: str) -> bool:
@@ -73,7 +72,9 @@ def _write_original(
             ):
                 cell.value = None
             header = sheet.cell(row=part.header_row, column=position + 1)
-            header.comment = Comment(personal_note(lang), COMMENT_AUTHOR, width=360, height=120)
+            header.comment = Comment(
+                personal_note(lang), text(lang, "annotated.comment_author"), width=360, height=120
+            )
     for problem in located:
         _mark(workbook, outcome, problem, lang)
     _problems_sheet(workbook, outcome.problems, lang)
@@ -90,7 +91,7 @@ def _write_from_cells(
 
     tables = list(read_tables(outcome.received.file.relative_path, content))
     sheets = [table.sheet for table in tables]
-    names = _sheet_names(sheets, text(lang, "annotated.problems_sheet"))
+    names = _sheet_names(sheets, text(lang, "annotated.problems_sheet"), text(lang, "template.data_sheet"))
     marks = _marks_by_cell(outcome, located, dict(zip(sheets, names, strict=True)), lang)
     only_marked = outcome.verdict.rows_read > EVERY_ROW_UP_TO
     marked_rows = {(name, number) for name, number, _ in marks}
@@ -100,7 +101,7 @@ def _write_from_cells(
         severity: workbook.add_format({"bg_color": f"#{rgb}", "pattern": 1})
         for severity, rgb in FILLS.items()
     }
-    comment = {"author": COMMENT_AUTHOR, "width": 360, "height": 180}
+    comment = {"author": text(lang, "annotated.comment_author"), "width": 360, "height": 180}
     problems = workbook.add_worksheet(text(lang, "annotated.problems_sheet"))
     for row, values in enumerate(_problem_table(outcome.problems, lang)):
         for column, value in enumerate(values):
@@ -138,13 +139,13 @@ def personal_note(lang: str) -> str:
     return text(lang, "annotated.personal_emptied")
 
 
-def _sheet_names(sheets: list[str | None], reserved: str) -> list[str]:
-    """The data sheets' names as in the agency's file ("Datos" for a CSV), each unique and none the
+def _sheet_names(sheets: list[str | None], reserved: str, unnamed: str) -> list[str]:
+    """The data sheets' names as in the agency's file (`unnamed` for a CSV), each unique and none the
     problems sheet's (Excel compares them without case)."""
     taken = {reserved.lower()}
     names = []
     for sheet in sheets:
-        base = (sheet or "Datos")[:31]
+        base = (sheet or unnamed)[:31]
         name, n = base, 1
         while name.lower() in taken:
             n += 1
@@ -194,7 +195,7 @@ def _mark(workbook: Workbook, outcome: Outcome, problem: Problem, lang: str) -> 
     note = _note(problem, lang)
     if cell.comment is not None:  # several problems in one cell: keep them all
         note = f"{cell.comment.text}\n\n{note}"
-    cell.comment = Comment(note, COMMENT_AUTHOR, width=360, height=180)
+    cell.comment = Comment(note, text(lang, "annotated.comment_author"), width=360, height=180)
 
 
 def _part_of(outcome: Outcome, problem: Problem) -> Part:

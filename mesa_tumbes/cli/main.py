@@ -14,8 +14,8 @@ from mesa_tumbes.cli.review import ACTIONS as REVIEW_ACTIONS
 from mesa_tumbes.cli.terminal import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, stop_on_sigterm, stopped
 from mesa_tumbes.console.accounts import ROLES
 from mesa_tumbes.core.config import ConfigError
-from mesa_tumbes.core.i18n import LANGUAGES, language, text
-from mesa_tumbes.core.settings import SettingError, Settings, resolve_settings
+from mesa_tumbes.core.i18n import LANGUAGES, text
+from mesa_tumbes.core.settings import SettingError, Settings, chosen_language, resolve_settings
 
 # Trial feedback goes apart from the real one, which agencies read.
 DRY_RUN_FEEDBACK = "validacion"
@@ -144,7 +144,7 @@ def _handler(module: str, name: str) -> Handler:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        lang = language()
+        lang = chosen_language()
     except ValueError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE

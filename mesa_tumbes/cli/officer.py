@@ -7,7 +7,6 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -26,7 +25,7 @@ from mesa_tumbes.cli.terminal import (
 from mesa_tumbes.core import clock
 from mesa_tumbes.core.contract import MONTH_PERIOD
 from mesa_tumbes.core.i18n import text
-from mesa_tumbes.core.settings import Settings
+from mesa_tumbes.core.settings import Settings, export, variable
 
 STATUS_WAIT_SECONDS = 10.0
 WIDE = 140
@@ -407,9 +406,9 @@ def retry_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def serve_command(args: argparse.Namespace, settings: Settings) -> int:
-    from mesa_tumbes.core.config import ConfigError, calendar_path, load_operations
+    from mesa_tumbes.core.config import ConfigError, load_operations
     from mesa_tumbes.core.reference import load_reference
-    from mesa_tumbes.core.settings import operations_path
+    from mesa_tumbes.core.settings import calendar_path, operations_path
 
     lang = settings.lang
     try:
@@ -435,17 +434,17 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(settings: Settings, operations: Any, lang: str) -> int:
     from mesa_tumbes.flows import serve
 
-    if os.environ.get("PREFECT_API_URL"):
-        print(text(lang, "cli.serve_ui", url=os.environ["PREFECT_API_URL"].removesuffix("/api")), flush=True)
+    if running := variable("PREFECT_API_URL"):
+        print(text(lang, "cli.serve_ui", url=running.removesuffix("/api")), flush=True)
         serve.serve_forever(serve.deployments(operations, settings.timezone))
         return EXIT_OK
-    port = int(os.environ.get("MESA_PREFECT_PORT", serve.DEFAULT_PORT))
-    home = Path(os.environ.get("PREFECT_HOME", "~/.prefect")).expanduser()
+    port = int(variable("MESA_PREFECT_PORT") or serve.DEFAULT_PORT)
+    home = Path(variable("PREFECT_HOME") or "~/.prefect").expanduser()
     url = f"http://127.0.0.1:{port}"
     print(text(lang, "cli.serve_starting_server", url=url, log=home / "server.log"), flush=True)
     try:
         with serve.local_prefect_server(port, home) as api:
-            os.environ["PREFECT_API_URL"] = api
+            export("PREFECT_API_URL", api)
             print(text(lang, "cli.serve_ui", url=url), flush=True)
             with contextlib.suppress(KeyboardInterrupt):
                 serve.serve_forever(serve.deployments(operations, settings.timezone))

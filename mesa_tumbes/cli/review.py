@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import ipaddress
-import os
 import secrets
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from mesa_tumbes.cli.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, no_warehouse
 from mesa_tumbes.core.i18n import text
-from mesa_tumbes.core.settings import Settings
+from mesa_tumbes.core.settings import Settings, variable
 
 if TYPE_CHECKING:
     from mesa_tumbes.warehouse.review import Action
@@ -127,7 +126,7 @@ def console_command(args: argparse.Namespace, settings: Settings) -> int:
     lang = settings.lang
     accounts = Path(settings.review.accounts)
     if args.cuenta:
-        password = os.environ.get("MESA_CONSOLE_PASSWORD") or _ask_password(lang)
+        password = variable("MESA_CONSOLE_PASSWORD") or _ask_password(lang)
         if password is None:
             return EXIT_USAGE
         save_account(accounts, args.cuenta, args.rol, password)
@@ -173,7 +172,7 @@ def _ask_password(lang: str) -> str | None:
 def _secret_key(settings: Settings) -> str:
     """What signs the session cookies: MESA_CONSOLE_SECRET, else a random key kept beside the
     warehouse (readable by its owner only), so that sessions survive a restart."""
-    if key := os.environ.get("MESA_CONSOLE_SECRET"):
+    if key := variable("MESA_CONSOLE_SECRET"):
         return key
     path = settings.warehouse.parent / SECRET_FILE
     if not path.is_file():

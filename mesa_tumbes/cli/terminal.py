@@ -16,7 +16,7 @@ from typing import Any
 from mesa_tumbes.core.faults import error_chain
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.locations import is_remote, location_problem
-from mesa_tumbes.core.settings import Settings
+from mesa_tumbes.core.settings import Settings, set_defaults, variable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 # The run stopped on a fault of the machine (a full disk, a folder it may not write, a database
@@ -79,11 +79,9 @@ def _is_stop(error: BaseException) -> bool:
 def prepare_environment() -> None:
     """Defaults for Prefect and Great Expectations, set before they are imported; the officer's own
     environment wins."""
-    for name, value in ENVIRONMENT_DEFAULTS.items():
-        os.environ.setdefault(name, value)
-    if os.environ.get("MESA_LOG_FORMAT", "").lower() == "json":
-        for name, value in JSON_LOGS.items():
-            os.environ.setdefault(name, value)
+    set_defaults(ENVIRONMENT_DEFAULTS)
+    if (variable("MESA_LOG_FORMAT") or "").lower() == "json":
+        set_defaults(JSON_LOGS)
 
 
 @contextmanager

@@ -21,17 +21,8 @@ import yaml
 from mesa_tumbes.core.contract import FREQUENCIES, MONTH_PERIOD
 from mesa_tumbes.core.i18n import DEFAULT_LANGUAGE, text
 
-REFERENCE_DIR = Path(__file__).parent / "reference_data"
-DEFAULT_CALENDAR = REFERENCE_DIR / "reporting_calendar.yaml"
-DEFAULT_OPERATIONS = REFERENCE_DIR / "operations.yaml"
 DEPLOYMENTS = ("intake", "marts", "calendar", "bulletin")
 SUGGESTION_CUTOFF = 60
-
-
-def calendar_path(environ: Mapping[str, str] | None = None) -> Path:
-    """The reporting calendar: MESA_CALENDAR, or the one that comes with the project."""
-    written = (os.environ if environ is None else environ).get("MESA_CALENDAR")
-    return Path(written).expanduser().resolve() if written else DEFAULT_CALENDAR
 
 
 # --- Problems -----------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import string
 from collections.abc import Mapping
 from functools import cache
@@ -14,7 +13,6 @@ from mesa_tumbes.core import yamldata
 LOCALES_DIR = Path(__file__).parent / "locales"
 LANGUAGES = ("es", "en")
 DEFAULT_LANGUAGE = "es"
-LANGUAGE_VARIABLE = "MESA_LANG"
 
 
 @cache
@@ -51,8 +49,9 @@ def text(lang: str, key: str, /, **params: object) -> str:
 
 
 def language(explicit: str | None = None) -> str:
-    """The language asked for (flag, then MESA_LANG), else Spanish. Unknown codes raise ValueError."""
-    chosen = (explicit or os.environ.get(LANGUAGE_VARIABLE) or DEFAULT_LANGUAGE).strip().lower()
+    """The language asked for, else Spanish (core/settings.chosen_language adds MESA_LANG). Unknown
+    codes raise ValueError."""
+    chosen = (explicit or DEFAULT_LANGUAGE).strip().lower()
     if chosen not in LANGUAGES:
         raise ValueError(
             text(DEFAULT_LANGUAGE, "cli.bad_language", value=chosen, choices=", ".join(LANGUAGES))

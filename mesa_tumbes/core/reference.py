@@ -5,17 +5,21 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field, replace
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 from mesa_tumbes.core import yamldata
-from mesa_tumbes.core.config import REFERENCE_DIR, CalendarEntry, ReminderPolicy, calendar_path, load_calendar
+from mesa_tumbes.core.config import CalendarEntry, ReminderPolicy, load_calendar
 from mesa_tumbes.core.contract import Frequency
+from mesa_tumbes.core.settings import agencies_path, calendar_path
 from mesa_tumbes.core.text import fold, header_key, vocabulary_key
 
 AgencyKind = Literal["state", "un", "ngo", "platform"]
 Role = Literal["reached", "identified", "attended", "population"]
 Unit = Literal["people", "cases"]
 CodedColumn = Literal["sex", "age_group", "population_type"]
+# The reference data that comes with the code; what the officer edits is in the configuration folder.
+REFERENCE_DIR = Path(__file__).parent / "reference_data"
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,10 @@ class Region:
 
 
 @dataclass(frozen=True)
-class FiveWSpec:
-    """The R4V 5W export's columns and how its breakdowns map to the warehouse."""
+class R4VGroups:
+    """R4V's breakdowns of the people a 5W row reports, as the warehouse keeps them (r4v_groups.yaml);
+    the 5W export's own columns are its format's (formats/r4v_5w/columns.yaml)."""
 
-    required: tuple[str, ...]
-    columns: dict[str, tuple[str, ...]]
-    known: tuple[str, ...]
     population_types: tuple[str, ...]
     age_sex_groups: dict[str, tuple[str, str]]  # girls -> (F, <18), ...
 
@@ -130,8 +132,7 @@ class Reference:
     r4v_groups: dict[tuple[str, str], str]  # (sex, age_group) -> girls, boys, women, men, other_...
     departments: tuple[tuple[str, str], ...]  # Peru's departments: (INEI code, name)
     region: Region
-    five_w: FiveWSpec
-    r4v_indicators: dict[tuple[str, str], str]  # (folded subsector, folded indicator) -> catalogue code
+    r4v: R4VGroups
     breakdowns: tuple[Breakdown, ...] = ()
     calendar: tuple[CalendarEntry, ...] = ()
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
@@ -218,10 +219,6 @@ class Reference:
             return False
         return self.department_code(admin1) in (None, self.region.department)
 
-    def r4v_indicator_code(self, subsector: str, indicator: str) -> str | None:
-        """The catalogue code an R4V 5W indicator maps to (r4v_indicators.csv), if the Mesa tracks it."""
-        return self.r4v_indicators.get((fold(subsector), fold(indicator)))
-
     @property
     def provinces(self) -> dict[str, str]:
         """INEI code -> name of the region's provinces."""
@@ -268,8 +265,8 @@ class Reference:
         return next(c for c in self.columns if c.field == field_name)
 
 
-def _read_yaml(name: str) -> Any:
-    with (REFERENCE_DIR / name).open(encoding="utf-8") as stream:
+def _read_yaml(name: str, folder: Path = REFERENCE_DIR) -> Any:
+    with (folder / name).open(encoding="utf-8") as stream:
         return yamldata.load(stream)
 
 
@@ -284,14 +281,14 @@ def load_reference() -> Reference:
     columns = _read_yaml("columns.yaml")
     vocabularies = _read_yaml("vocabularies.yaml")
     region = _read_yaml("region.yaml")
-    five_w = _read_yaml("r4v_5w.yaml")
+    r4v = _read_yaml("r4v_groups.yaml")
     header_words = _read_yaml("header_words.yaml")
     reference = Reference(
         agencies=tuple(
             Agency(
                 **{**row, "aliases": tuple(row.get("aliases", ())), "emails": tuple(row.get("emails", ()))}
             )
-            for row in _read_yaml("agencies.yaml")
+            for row in _read_yaml(agencies_path().name, agencies_path().parent)
         ),
         districts=tuple(District(**row) for row in _read_csv("districts.csv")),
         sectors=tuple(
@@ -321,12 +318,9 @@ def load_reference() -> Reference:
             national_labels=tuple(region["national_labels"]),
             first_period=region["first_period"],
         ),
-        five_w=FiveWSpec(
-            required=tuple(five_w["required"]),
-            columns={name: tuple(aliases) for name, aliases in five_w["columns"].items()},
-            known=tuple(five_w["known"]),
-            population_types=tuple(five_w["population_types"]),
-            age_sex_groups={group: (pair[0], pair[1]) for group, pair in five_w["age_sex_groups"].items()},
+        r4v=R4VGroups(
+            population_types=tuple(r4v["population_types"]),
+            age_sex_groups={group: (pair[0], pair[1]) for group, pair in r4v["age_sex_groups"].items()},
         ),
         breakdowns=tuple(
             Breakdown(row["column"], row["total"], tuple(row["parts"]), row.get("unknown"))
@@ -336,10 +330,6 @@ def load_reference() -> Reference:
             connecting=frozenset(header_words["connecting"]),
             abbreviations={str(k): str(v) for k, v in header_words["abbreviations"].items()},
         ),
-        r4v_indicators={
-            (fold(row["subsector"]), fold(row["indicator"])): row["code"]
-            for row in _read_csv("r4v_indicators.csv")
-        },
     )
     calendar = load_calendar(
         calendar_path(),

@@ -1,10 +1,15 @@
 """Where things live and in which language people are addressed: flags, then MESA_* variables, then
-the operations file (for the inboxes), then defaults that make an embedded setup in the working folder."""
+the operations file (for the inboxes), then defaults that make an embedded setup in the working folder.
+
+The one module that reads the environment (tests/test_settings_are_read_once.py holds every other
+module to it) and that says where the files the officer edits are: the configuration folder
+(MESA_CONFIG_DIR, else ./config when there is one), each file falling back to the one shipped inside
+the package (mesa_tumbes/core/defaults, the repository's config/)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +26,56 @@ from mesa_tumbes.core.config import (
 )
 from mesa_tumbes.core.contract import DEFAULT_LIMITS, ReadLimits
 from mesa_tumbes.core.i18n import language, text
+
+# Every environment variable the project reads, and what it is for. docs/operador.md lists the MESA_
+# ones (tests/test_operator_doc.py keeps the two in step); the others belong to the libraries.
+VARIABLES: dict[str, str] = {
+    "MESA_CONFIG_DIR": "the folder of the files the officer edits (default ./config)",
+    "MESA_OPERATIONS": "the operations file, when not in the configuration folder",
+    "MESA_CALENDAR": "the reporting calendar, when not in the configuration folder",
+    "MESA_INBOX": "the inboxes (';' between several)",
+    "MESA_WAREHOUSE": "the DuckDB file analysts open",
+    "MESA_FEEDBACK": "where each submission's feedback is written",
+    "MESA_ARCHIVE": "where the raw bytes of every file received are kept",
+    "MESA_OUTBOX": "where reminders are written",
+    "MESA_BULLETINS": "where the bulletins are written",
+    "MESA_LANG": "the language people are addressed in (es, en)",
+    "MESA_TIMEZONE": "the Mesa's time zone",
+    "MESA_MAX_FILE_MB": "the largest file read",
+    "MESA_MAX_WORKBOOK_MB": "the largest workbook once decompressed",
+    "MESA_LOCK_WAIT_SECONDS": "how long a run waits for another writer",
+    "MESA_INBOX_RETRIES": "attempts at a remote inbox that does not answer",
+    "MESA_INBOX_RETRY_DELAY_SECONDS": "the first wait between those attempts",
+    "MESA_NOTIFY_BLOCK": "the Prefect notification block for reminders",
+    "MESA_MAX_ATTEMPTS": "runs that try a file the pipeline fails on",
+    "MESA_SUPPRESSION_THRESHOLD": "counts below it are hidden in anything published",
+    "MESA_TASK_RUNNER": "where per-file work runs",
+    "MESA_WORKERS": "how many workers",
+    "MESA_DASK_ADDRESS": "a Dask scheduler",
+    "MESA_SMTP_URL": "the mail server for outgoing mail",
+    "MESA_MAIL_FROM": "the sender of outgoing mail",
+    "MESA_AUTHSERV_ID": "the receiving server whose Authentication-Results is believed",
+    "MESA_SPACE_FACTOR": "free space needed per byte of new files",
+    "MESA_AUTO_APPROVE": "what is approved on arrival",
+    "MESA_CONSOLE_ACCOUNTS": "the console's accounts file",
+    "MESA_LOG_FORMAT": "json: one JSON object per log line",
+    "MESA_PREFECT_PORT": "the port of the Prefect server `mesa serve` starts",
+    # Secrets: read when used, never kept in settings (which are flow parameters, and logged).
+    "MESA_SMTP_PASSWORD": "the outgoing mail server's password",
+    "MESA_IMAP_PASSWORD": "the mailboxes' password",
+    "MESA_ACTIVITYINFO_TOKEN": "ActivityInfo's API token",
+    "MESA_KOBO_TOKEN": "KoboToolbox's API token",
+    "MESA_CONSOLE_PASSWORD": "the password of an account created without a prompt",
+    "MESA_CONSOLE_SECRET": "what signs the console's session cookies",
+    # The libraries' own, read or set for them.
+    "PREFECT_API_URL": "a Prefect server already running",
+    "PREFECT_HOME": "Prefect's folder",
+}
+CONFIG_FOLDER = "config"
+# The files the officer edits, shipped with the package (mesa_tumbes/core/defaults is the
+# repository's config/ folder): the operations file, the reporting calendar, the agencies.
+SHIPPED_CONFIG = Path(__file__).parent / "defaults"
+OPERATIONS_FILE, CALENDAR_FILE, AGENCIES_FILE = "operations.yaml", "reporting_calendar.yaml", "agencies.yaml"
 
 DEFAULT_INBOX = "inbox"
 DEFAULT_WAREHOUSE = "mesa.duckdb"
@@ -127,6 +182,7 @@ def resolve_settings(
     environ: Mapping[str, str] = os.environ,
 ) -> Settings:
     """Absolute paths; the archive sits next to the warehouse unless told otherwise."""
+    environ = _Declared(environ)
     operations = load_operations(operations_path(environ))  # read once: inboxes, execution, mail
     warehouse_path = _path(warehouse, environ.get("MESA_WAREHOUSE"), DEFAULT_WAREHOUSE)
     return Settings(
@@ -162,12 +218,90 @@ def resolve_settings(
     )
 
 
-def operations_path(environ: Mapping[str, str] = os.environ) -> Path:
-    """The operations file: MESA_OPERATIONS, or the one that comes with the project."""
-    from mesa_tumbes.core.config import DEFAULT_OPERATIONS
+class UnknownVariableError(KeyError):
+    """A variable read that VARIABLES does not list: every one is declared there, once."""
 
-    written = environ.get("MESA_OPERATIONS")
-    return Path(written).expanduser().resolve() if written else DEFAULT_OPERATIONS
+
+class _Declared(Mapping[str, str]):
+    """An environment of which only the variables VARIABLES lists may be read."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def __getitem__(self, name: str) -> str:
+        if name not in VARIABLES:
+            raise UnknownVariableError(name)
+        return self._environ[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._environ if name in VARIABLES)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def variable(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The environment variable `name` (None when unset); it must be one VARIABLES lists."""
+    if name not in VARIABLES:
+        raise UnknownVariableError(name)
+    return (os.environ if environ is None else environ).get(name)
+
+
+def chosen_language(explicit: str | None = None) -> str:
+    """The language asked for (flag, then MESA_LANG), else Spanish. Unknown codes raise ValueError."""
+    return language(explicit or variable("MESA_LANG"))
+
+
+def set_defaults(values: Mapping[str, str]) -> None:
+    """Libraries' variables set for them (before they are imported), unless the officer set them."""
+    for name, value in values.items():
+        os.environ.setdefault(name, value)
+
+
+def export(name: str, value: str) -> None:
+    """A library's variable set for the rest of the process (the Prefect server `mesa serve` started)."""
+    os.environ[name] = value
+
+
+def environment(**changes: str | None) -> dict[str, str]:
+    """This process's environment for a process it starts, with `changes` (None removes one)."""
+    copied = dict(os.environ)
+    for name, value in changes.items():
+        if value is None:
+            copied.pop(name, None)
+        else:
+            copied[name] = value
+    return copied
+
+
+def config_folder(environ: Mapping[str, str] | None = None) -> Path:
+    """The folder of the files the officer edits: MESA_CONFIG_DIR, else ./config."""
+    written = variable("MESA_CONFIG_DIR", environ)
+    return Path(written or CONFIG_FOLDER).expanduser().resolve()
+
+
+def config_file(name: str, environ: Mapping[str, str] | None = None) -> Path:
+    """A file the officer edits: the configuration folder's when it is there, else the one shipped
+    with the package."""
+    written = config_folder(environ) / name
+    return written if written.is_file() else SHIPPED_CONFIG / name
+
+
+def operations_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The operations file: MESA_OPERATIONS, else the configuration folder's."""
+    written = variable("MESA_OPERATIONS", environ)
+    return Path(written).expanduser().resolve() if written else config_file(OPERATIONS_FILE, environ)
+
+
+def calendar_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The reporting calendar: MESA_CALENDAR, else the configuration folder's."""
+    written = variable("MESA_CALENDAR", environ)
+    return Path(written).expanduser().resolve() if written else config_file(CALENDAR_FILE, environ)
+
+
+def agencies_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The agencies of the Mesa, their codes, names and addresses: the configuration folder's."""
+    return config_file(AGENCIES_FILE, environ)
 
 
 def _inboxes(
@@ -216,12 +350,15 @@ def _mail(environ: Mapping[str, str], operations: Operations) -> Mail:
 
 def _review(environ: Mapping[str, str], operations: Operations) -> Review:
     """The operations file's `review`, its rule overridden by MESA_AUTO_APPROVE; the accounts file
-    is found beside the operations file."""
+    is found beside the operations file, or in the configuration folder when that file is the one
+    shipped with the package (never written inside the package)."""
     written = operations.review
     rule = environ.get("MESA_AUTO_APPROVE") or written.auto_approve
     if rule not in REVIEW_RULES:
         raise SettingError("bad_rule", name="MESA_AUTO_APPROVE", value=rule, choices=", ".join(REVIEW_RULES))
-    accounts = environ.get("MESA_CONSOLE_ACCOUNTS") or str(operations.path.parent / written.accounts)
+    beside = operations.path.parent
+    folder = config_folder(environ) if beside == SHIPPED_CONFIG else beside
+    accounts = environ.get("MESA_CONSOLE_ACCOUNTS") or str(folder / written.accounts)
     return Review(rule, written.host, written.port, accounts)
 
 

@@ -5,7 +5,6 @@ are composed (agency_feedback/replies.py, followup/)."""
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from collections.abc import Iterator
@@ -13,6 +12,8 @@ from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
+
+from mesa_tumbes.core.settings import variable
 
 PASSWORD_VARIABLE = "MESA_SMTP_PASSWORD"
 TIMEOUT_SECONDS = 60
@@ -52,7 +53,7 @@ def outgoing(url: str, sender: str, password: str | None = None) -> Iterator[Out
             client.starttls(context=context)
             client.ehlo()
         if parts.username:
-            client.login(unquote(parts.username), password or os.environ.get(PASSWORD_VARIABLE, ""))
+            client.login(unquote(parts.username), password or variable(PASSWORD_VARIABLE) or "")
         yield Outgoing(client, sender)
     finally:
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from mesa_tumbes.core.checks import check
 from mesa_tumbes.core.contract import KEY_COLUMNS
 from mesa_tumbes.core.problems import Problem
 from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.core.settings import set_defaults
 from mesa_tumbes.expectations.suggest import suggesters
 from mesa_tumbes.expectations.suite import CURRENT_PERIOD_PARAMETER
 from mesa_tumbes.transforms.model import Part
@@ -108,7 +108,7 @@ class SuiteRunner:
 
     def __init__(self, reference: Reference, expectations: dict[str, list[Expectation]]) -> None:
         """`expectations`: every suite by name (the formats' own, and the shared ones)."""
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        set_defaults({"GX_ANALYTICS_ENABLED": "false"})
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 

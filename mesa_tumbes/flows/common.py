@@ -4,7 +4,6 @@ in the `runs` table, the marts refresh, and how a busy warehouse is reported."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from mesa_tumbes.core.faults import machine_fault
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.reference import load_reference
 from mesa_tumbes.core.settings import Settings
+from mesa_tumbes.core.settings import variable as settings_variable
 from mesa_tumbes.followup.status import busy_text, machine_text
 from mesa_tumbes.warehouse import store
 from mesa_tumbes.warehouse.bookkeeping import RunRecord, finish_run, start_run
@@ -39,7 +39,7 @@ IMAP_SECRET, SMTP_SECRET = "mesa-imap-password", "mesa-smtp-password"
 def secret(variable: str, block: str) -> str | None:
     """A password: the environment variable, else the Prefect Secret block of that name (created in
     Prefect's UI, Blocks), else None. Never a setting: settings are flow parameters, which are kept."""
-    written = os.environ.get(variable)
+    written = settings_variable(variable)
     if written:
         return written
     from prefect.blocks.system import Secret

@@ -5,7 +5,6 @@ so that one command gives the officer the schedules and Prefect's UI."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mesa_tumbes.core.config import Operations
+from mesa_tumbes.core.settings import environment
 
 TAGS = ["mesa-tumbes"]
 DEFAULT_PORT = 4200
@@ -77,8 +77,7 @@ def local_prefect_server(port: int, home: Path) -> Iterator[str]:
     import httpx
 
     url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    env.pop("PREFECT_API_URL", None)
+    env = environment(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_API_URL=None)
     home.mkdir(parents=True, exist_ok=True)
     log = (home / "server.log").open("ab")
     server = subprocess.Popen(

@@ -24,6 +24,7 @@ from mesa_tumbes.core.config import Source
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.reference import Reference, load_reference
 from mesa_tumbes.core.settings import Settings
+from mesa_tumbes.formats.r4v_5w.mapping import load_mapping
 from mesa_tumbes.reception import partners
 from mesa_tumbes.reception.archive import archive_stream
 from mesa_tumbes.transforms.values import written_period
@@ -42,7 +43,7 @@ TOKENS = {
     "activityinfo": ("MESA_ACTIVITYINFO_TOKEN", "mesa-activityinfo-token"),
     "kobo": ("MESA_KOBO_TOKEN", "mesa-kobo-token"),
 }
-# The 5W form's fields that say who reported and when (their first header in r4v_5w.yaml).
+# The 5W form's fields that say who reported and when (their first title in formats/r4v_5w/columns.yaml).
 PARTNER_FIELD, MONTH_FIELD = "appealing_org", "month"
 
 
@@ -65,7 +66,7 @@ def pull(settings: Settings, source: Source, token: str) -> PullReport:
         since = source_cursor(settings.working, source.name)
         pulled = partners.activityinfo(source.url, source.form, token, columns, since)
         records = [five_w_record(record, columns, reference) for record in pulled.records]
-        partner = reference.five_w.columns[PARTNER_FIELD][0]
+        partner = load_mapping().columns[PARTNER_FIELD][0]
     else:
         pulled = partners.kobo(source.url, source.form, token)
         records = [kobo_record(record, reference) for record in pulled.records]
@@ -97,14 +98,14 @@ def five_w_columns(reference: Reference, source: Source) -> dict[str, str]:
     """The 5W export's columns asked of the form: header -> the form's field (its code, unless the
     operations file says otherwise)."""
     overrides = dict(source.fields)
-    headers = [titles[0] for titles in reference.five_w.columns.values()]
+    headers = [titles[0] for titles in load_mapping().columns.values()]
     return {header: overrides.get(header, header) for header in headers}
 
 
 def five_w_record(record: dict[str, Any], columns: dict[str, str], reference: Reference) -> SourceRecord:
     fields = {header: _text(record.get(header)) for header in columns}
-    partner = fields.get(reference.five_w.columns[PARTNER_FIELD][0], "")
-    month = fields.get(reference.five_w.columns[MONTH_FIELD][0], "")
+    partner = fields.get(load_mapping().columns[PARTNER_FIELD][0], "")
+    month = fields.get(load_mapping().columns[MONTH_FIELD][0], "")
     return SourceRecord(
         record_id=str(record.get("_id")),
         agency=reference.agency_code(partner) if partner else None,

@@ -53,12 +53,12 @@ def coverage_sets(frame: pd.DataFrame, column: str) -> list[CellSet]:
     department, and a year's new beneficiaries to its months."""
     group = frame["group_code"]
     is_total = group.eq("total")
-    five_w = load_reference().five_w
+    groups = load_reference().r4v
     sets = additive_sets(
-        frame, column, ["sector", "area_code", "period"], is_total, group.isin(list(five_w.age_sex_groups))
+        frame, column, ["sector", "area_code", "period"], is_total, group.isin(list(groups.age_sex_groups))
     )
     sets += additive_sets(
-        frame, column, ["sector", "area_code", "period"], is_total, group.isin(list(five_w.population_types))
+        frame, column, ["sector", "area_code", "period"], is_total, group.isin(list(groups.population_types))
     )
     sets += area_sets(frame, column, ["sector", "period", "group_code"])
     if "reached_basis" in frame:

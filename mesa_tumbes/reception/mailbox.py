@@ -41,6 +41,7 @@ from urllib.parse import unquote, urlsplit
 
 from mesa_tumbes.core.contract import TABLE_SUFFIXES
 from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.core.settings import variable
 from mesa_tumbes.reception.archive import archive_stream
 
 log = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ def collect(
     from the server when `delete_taken`. Raises OSError (imaplib.IMAP4.error is turned into
     ConnectionError) when the server cannot be reached or refuses the login: the flow retries, then
     reports the inbox as unreachable."""
-    password = password if password is not None else os.environ.get(PASSWORD_VARIABLE, "")
+    password = password if password is not None else variable(PASSWORD_VARIABLE) or ""
     state_path = _state_path(spool, location)
     collected = Collected()
     with _session(location, password) as (imap, validity):
@@ -180,7 +181,7 @@ def has_new(location: str, spool: Path, password: str | None = None) -> bool | N
     """Whether the mailbox holds a message not taken before: one login and one search, nothing
     fetched or marked. None when it cannot tell (no password at hand, the server not answering):
     the run then asks, retries and reports."""
-    password = password if password is not None else os.environ.get(PASSWORD_VARIABLE)
+    password = password if password is not None else variable(PASSWORD_VARIABLE)
     if not password:
         return None
     try:

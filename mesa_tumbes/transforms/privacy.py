@@ -11,23 +11,12 @@ from collections import Counter
 from collections.abc import Sequence
 
 from mesa_tumbes.core.text import strip_accents
+from mesa_tumbes.core.words import intake_words
 
-# Header words that name personal data -> the kind reported to the agency (a key of `terms`).
-HEADER_WORDS = {
-    "nombre": "names", "nombres": "names", "apellido": "names", "apellidos": "names",
-    "beneficiario": "names", "beneficiaria": "names",
-    "dni": "identity_document", "documento": "identity_document", "pasaporte": "identity_document",
-    "cpp": "identity_document", "ptp": "identity_document", "carne": "identity_document",
-    "carnet": "identity_document", "cedula": "identity_document",
-    "telefono": "phone", "celular": "phone", "movil": "phone", "whatsapp": "phone",
-    "correo": "email", "email": "email", "mail": "email",
-    "direccion": "address", "domicilio": "address",
-}  # fmt: skip
-# Words that make a header about something else: "nombre del indicador", "código de documento".
-OTHER_SUBJECTS = {
-    "indicador", "distrito", "provincia", "departamento", "region", "institucion", "entidad",
-    "establecimiento", "sede", "programa", "actividad", "servicio", "organizacion", "archivo",
-}  # fmt: skip
+# Header words that name personal data -> the kind reported to the agency, and words that make a
+# header about something else ("nombre del indicador"): core/reference_data/intake_words.yaml.
+HEADER_WORDS = intake_words().personal_headers
+OTHER_SUBJECTS = intake_words().other_subjects
 # Cell shapes: a column is personal data when most of its filled cells have one of them.
 CELL_PATTERNS = {
     "identity_document": re.compile(r"^\d{8}$"),  # DNI

@@ -23,6 +23,7 @@ from charset_normalizer import from_bytes
 
 from mesa_tumbes.core.contract import DEFAULT_LIMITS, TEXT_SUFFIXES, WORKBOOK_SUFFIXES, ReadLimits
 from mesa_tumbes.core.problems import Problem
+from mesa_tumbes.core.words import intake_words
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +208,7 @@ def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "VERDADERO" if value else "FALSO"
+        return intake_words().true_text if value else intake_words().false_text
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else format(value, ".15g")
     if isinstance(value, dt.datetime):

@@ -15,6 +15,7 @@ import pandas as pd
 from mesa_tumbes.core.contract import MONTH_PERIOD, QUARTER_PERIOD
 from mesa_tumbes.core.problems import Problem
 from mesa_tumbes.core.text import fold, strip_accents, vocabulary_key
+from mesa_tumbes.core.words import intake_words
 from mesa_tumbes.transforms.read import Table
 
 # A date in the period column stands for its month: a month typed in Excel becomes a date on its
@@ -26,8 +27,8 @@ INTEGER = re.compile(r"^-?\d+$")
 DECIMAL = re.compile(r"^-?\d+[.,]\d+$")
 # Thousands written with separators. Unambiguous when a separator repeats or two kinds appear.
 GROUPED = re.compile(r"^-?\d{1,3}(?:(?P<group>[.,])\d{3})(?:(?P=group)\d{3})*(?:(?P<decimal>[.,])\d+)?$")
-# A row that says one of these where a label goes is a totals row, not data.
-TOTAL_WORDS = {"total", "totales", "totalgeneral", "sumatotal", "grantotal", "subtotal", "suma"}
+# A row that says one of these where a label goes is a totals row, not data (intake_words.yaml).
+TOTAL_WORDS = intake_words().totals
 
 
 def parse_number(text: str) -> tuple[float | None, str | None]:
@@ -71,21 +72,8 @@ def number_columns(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, texts
 
 
-# Months as people write them in a period cell or a column title, in Spanish and English.
-MONTHS = {
-    "enero": 1, "ene": 1, "january": 1, "jan": 1,
-    "febrero": 2, "feb": 2, "february": 2,
-    "marzo": 3, "mar": 3, "march": 3,
-    "abril": 4, "abr": 4, "april": 4, "apr": 4,
-    "mayo": 5, "may": 5,
-    "junio": 6, "jun": 6, "june": 6,
-    "julio": 7, "jul": 7, "july": 7,
-    "agosto": 8, "ago": 8, "august": 8, "aug": 8,
-    "septiembre": 9, "setiembre": 9, "set": 9, "sep": 9, "sept": 9, "september": 9,
-    "octubre": 10, "oct": 10, "october": 10,
-    "noviembre": 11, "nov": 11, "november": 11,
-    "diciembre": 12, "dic": 12, "december": 12, "dec": 12,
-}  # fmt: skip
+# Months as people write them in a period cell or a column title (intake_words.yaml).
+MONTHS = intake_words().months
 YEAR_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 MONTH_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
 DAY_MONTH_YEAR = re.compile(r"^\d{1,2}[-/.](\d{1,2})[-/.](\d{4})$")

@@ -201,15 +201,15 @@ def age_refinement(reference: Reference) -> pd.DataFrame:
 def groups(reference: Reference) -> pd.DataFrame:
     """The population groups of the gap tables: the total, R4V's age-sex groups, population types,
     named in Spanish and English as the locales name them."""
-    five_w = reference.five_w
+    groups = reference.r4v
     rows: list[tuple[str, str, str | None, str | None, int]] = [("total", "total", None, None, 0)]
     rows += [
         (group, "age_sex", sex, age, order)
-        for order, (group, (sex, age)) in enumerate(five_w.age_sex_groups.items(), start=1)
+        for order, (group, (sex, age)) in enumerate(groups.age_sex_groups.items(), start=1)
     ]
     rows += [
         (population, "population_type", None, None, order)
-        for order, population in enumerate(five_w.population_types, start=10)
+        for order, population in enumerate(groups.population_types, start=10)
     ]
     return pd.DataFrame(
         [

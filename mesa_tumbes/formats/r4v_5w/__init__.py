@@ -4,7 +4,7 @@ Its rows are checked as written (wide: R4V's own rules), then the rows without e
 warehouse's long rows (the total, each population type and each age-sex group), checked by the rules
 of indicator values and, for the totals, against their series' history. Several activities of one
 partner under one indicator, place and month add up before they load. The mapping of R4V indicators
-to the catalogue is data: core/reference_data/r4v_indicators.csv."""
+to the catalogue is data: indicators.csv, beside this module (README.md)."""
 
 from __future__ import annotations
 

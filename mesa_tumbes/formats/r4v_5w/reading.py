@@ -15,6 +15,7 @@ import pandas as pd
 from mesa_tumbes.core.contract import COVER_COLUMNS, KEY_COLUMNS
 from mesa_tumbes.core.problems import Problem
 from mesa_tumbes.core.reference import Reference
+from mesa_tumbes.formats.r4v_5w.mapping import load_mapping
 from mesa_tumbes.transforms.columns import column_problems, formula_problems, personal_data
 from mesa_tumbes.transforms.header import AliasSpec, Header
 from mesa_tumbes.transforms.model import Part
@@ -36,7 +37,7 @@ LONG_COLUMNS = ["row_number", *KEY_COLUMNS, "admin_level", "r4v_group", "value",
 
 def five_w_spec(reference: Reference) -> AliasSpec:
     """The R4V 5W export: recognised only when every one of its required columns is there."""
-    spec = reference.five_w
+    spec = load_mapping()
     keys = {
         reference.header_key(alias): (name, rank)
         for name, aliases in spec.columns.items()
@@ -54,8 +55,8 @@ def five_w_spec(reference: Reference) -> AliasSpec:
 
 
 def breakdown_fields(reference: Reference) -> tuple[list[str], list[str]]:
-    spec = reference.five_w
-    return list(spec.population_types), list(spec.age_sex_groups)
+    groups = reference.r4v
+    return list(groups.population_types), list(groups.age_sex_groups)
 
 
 def five_w_part(header: Header, reference: Reference) -> tuple[Part | None, list[Problem]]:
@@ -77,7 +78,7 @@ def five_w_part(header: Header, reference: Reference) -> tuple[Part | None, list
             problems.append(Problem("structure.total_row", row_number=number, value=total, sheet=sheet))
         elif not reference.may_be_in_region(fields["country"], fields["admin1"]):
             outside[" / ".join(part for part in (fields["country"], fields["admin1"]) if part)] += 1
-        elif reference.r4v_indicator_code(fields["subsector"], fields["indicator"]) is None:
+        elif load_mapping().indicator_code(fields["subsector"], fields["indicator"]) is None:
             untracked[fields["indicator"]] += 1
         else:
             records.append(fields)
@@ -121,7 +122,7 @@ def covers(source: pd.DataFrame, reference: Reference) -> pd.DataFrame:
             "row_number": source.index,
             "period": source["month"].map(normalise_period).to_numpy(),
             "indicator": [
-                reference.r4v_indicator_code(s, i)
+                load_mapping().indicator_code(s, i)
                 for s, i in zip(source["subsector"], source["indicator"], strict=True)
             ],
         },
@@ -130,7 +131,7 @@ def covers(source: pd.DataFrame, reference: Reference) -> pd.DataFrame:
 
 
 def _all_fields(reference: Reference) -> list[str]:
-    return list(reference.five_w.columns)
+    return list(load_mapping().columns)
 
 
 def wide_frame(source: pd.DataFrame, reference: Reference) -> pd.DataFrame:
@@ -162,7 +163,7 @@ def to_long(wide: pd.DataFrame, source: pd.DataFrame, channel: str, reference: R
             "agency": rows["appealing_org"].map(resolver(reference.agency_code, empty=channel)).to_numpy(),
             "period": rows["month"].map(normalise_period).to_numpy(),
             "indicator": [
-                reference.r4v_indicator_code(s, i)
+                load_mapping().indicator_code(s, i)
                 for s, i in zip(rows["subsector"], rows["indicator"], strict=True)
             ],
         }
@@ -176,7 +177,7 @@ def to_long(wide: pd.DataFrame, source: pd.DataFrame, channel: str, reference: R
         _long_piece(base, wide, name, sex="total", age="total", population=name, group=None)
         for name in populations
     ]
-    for group, (sex, age) in reference.five_w.age_sex_groups.items():
+    for group, (sex, age) in reference.r4v.age_sex_groups.items():
         pieces.append(_long_piece(base, wide, group, sex=sex, age=age, population="total", group=group))
     long = pd.concat(pieces, ignore_index=True)
     long = long[LONG_COLUMNS].astype({c: object for c in LONG_COLUMNS if c not in ("row_number", "value")})

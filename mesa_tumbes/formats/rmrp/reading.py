@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
+from mesa_tumbes.core import yamldata
 from mesa_tumbes.core.contract import Format
 from mesa_tumbes.core.problems import Problem
 from mesa_tumbes.core.reference import Reference
@@ -22,20 +24,15 @@ from mesa_tumbes.transforms.header import ColumnMatch, Header
 from mesa_tumbes.transforms.model import Part
 from mesa_tumbes.transforms.values import cell, number_columns, total_word
 
-MEASURES = {"pin": "people_in_need", "target": "target"}
-POPULATIONS = {
-    "total": "total",
-    "dest": "in_destination",
-    "transit": "in_transit",
-    "hc": "host_community",
-    "pendular": "pendular",
-    "returnees": "returnee",
-}
-GROUPS = {"girls": "girls", "boys": "boys", "women": "women", "men": "men", "total": None}
-LABEL = re.compile(r"^(pin|target) (platform|country|admin ?1)$")
+# The columns' words and what each stands for: columns.yaml, beside this module.
+_COLUMNS = yamldata.load((Path(__file__).parent / "columns.yaml").read_text(encoding="utf-8"))
+MEASURES: dict[str, str] = _COLUMNS["measures"]
+POPULATIONS: dict[str, str] = _COLUMNS["populations"]
+GROUPS: dict[str, str | None] = _COLUMNS["groups"]
+LABEL = re.compile(rf"^({'|'.join(MEASURES)}) ({'|'.join(map(re.escape, _COLUMNS['labels']))})$")
 VALUE = re.compile(
-    r"^(pin|target)(?: (\d{4}))? (total|dest|transit|hc|pendular|returnees)"
-    r"(?: (girls|boys|women|men|total))?$"
+    rf"^({'|'.join(MEASURES)})(?: (\d{{4}}))? ({'|'.join(POPULATIONS)})"
+    rf"(?: ({'|'.join(GROUPS)}))?$"
 )
 YEAR = re.compile(r"\b(20\d{2})\b")
 NEED_COLUMNS = [
