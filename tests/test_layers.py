@@ -93,11 +93,21 @@ def test_the_readme_s_layout_tables_name_every_folder_and_no_other() -> None:
     named = set(re.findall(r"^\|[^|]*\| `([a-z_]+)/`", section, re.MULTILINE))
     named |= set(re.findall(r", `([a-z_]+)/` \|", section))
     named |= set(re.findall(r"^\| `([a-z_]+)/` \|", section, re.MULTILINE))
-    folders = {
-        path.name
-        for path in ROOT.iterdir()
-        if path.is_dir() and not path.name.startswith(".") and (path / "__init__.py").exists()
-    }
-    folders |= {"docs", "examples"}
-    assert named == folders
-    assert set(PACKAGES) <= named
+    layers = {path.name for path in PROJECT.iterdir() if (path / "__init__.py").exists()}
+    beside = {"config", "docs", "examples", "bench", "tests"}
+    assert all((ROOT / folder).is_dir() for folder in beside)
+    assert named == layers | beside
+
+
+def test_the_project_is_one_import_package_named_once() -> None:
+    """Every tool names the one package: setuptools, mypy, import-linter's root and containers."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    tool = project["tool"]
+    assert PACKAGES == ["mesa_tumbes"]
+    assert tool["setuptools"]["packages"]["find"]["include"] == ["mesa_tumbes*"]
+    assert tool["mypy"]["packages"] == ["mesa_tumbes", "bench"]
+    contracts = {contract["id"]: contract for contract in tool["importlinter"]["contracts"]}
+    assert contracts["layers"]["containers"] == ["mesa_tumbes"]
+    assert contracts["cycles"]["ancestors"] == ["mesa_tumbes"]
+    top = {path.name for path in ROOT.iterdir() if (path / "__init__.py").exists()}
+    assert top <= {"mesa_tumbes", "bench", "tests"}
