@@ -19,6 +19,7 @@ from mesa_tumbes.cli.terminal import (
     EXIT_USAGE,
     busy_message,
     inbox_problem,
+    month_given_well,
     no_warehouse,
     prepare_environment,
     stdout_to_stderr,
@@ -311,11 +312,8 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def bulletin_command(args: argparse.Namespace, settings: Settings) -> int:
     """The Mesa's bulletin of a month: HTML, PDF and workbook, from the published warehouse."""
-    from mesa_tumbes.core.contract import MONTH_PERIOD
-
     lang = settings.lang
-    if args.period is not None and not MONTH_PERIOD.match(args.period):
-        print(text(lang, "cli.bad_period", value=args.period), file=sys.stderr)
+    if not month_given_well(args.period, lang):
         return EXIT_USAGE
     from mesa_tumbes.core.reference import load_reference
     from mesa_tumbes.publication.bulletin import BulletinError, gather
@@ -343,11 +341,8 @@ def bulletin_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def templates_command(args: argparse.Namespace, settings: Settings) -> int:
     """The Mesa's template of each agency (or of those named), ready to fill in."""
-    from mesa_tumbes.core.contract import MONTH_PERIOD
-
     lang = settings.lang
-    if args.period is not None and not MONTH_PERIOD.match(args.period):
-        print(text(lang, "cli.bad_period", value=args.period), file=sys.stderr)
+    if not month_given_well(args.period, lang):
         return EXIT_USAGE
     from mesa_tumbes.agency_templates.workbook import write_template
     from mesa_tumbes.core.reference import load_reference

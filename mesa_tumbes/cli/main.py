@@ -32,101 +32,75 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mesa {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help=say("run"), description=say("run_description"))
+    def command(name: str, key: str, module: str, warehouse: bool = True) -> argparse.ArgumentParser:
+        """A subcommand (its help under `help.<key>`, its handler <module>.<key>_command) with the
+        options every command has: --lang, and --warehouse where it opens the warehouse."""
+        sub = commands.add_parser(name, help=say(key), description=say(f"{key}_description"))
+        sub.set_defaults(handler=_handler(module, f"{key}_command"))
+        if warehouse:
+            sub.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
+        sub.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
+        return sub
+
+    run = command("run", "run", "commands")
     run.add_argument("--inbox", metavar="DIR_OR_URL", action="append", help=say("inbox"))
-    run.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
     run.add_argument("--feedback", metavar="DIR", help=say("feedback"))
     run.add_argument("--archive", metavar="DIR", help=say("archive"))
-    run.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
     run.add_argument("--json", action="store_true", help=say("json"))
-    run.set_defaults(handler=_handler("commands", "run_command"))
 
-    validate = commands.add_parser("validate", help=say("validate"), description=say("validate_description"))
+    validate = command("validate", "validate", "commands")
     validate.add_argument("file", metavar="FILE", help=say("file"))
     validate.add_argument("--agency", required=True, help=say("agency"))
     validate.add_argument(
         "--feedback", metavar="DIR", default=DRY_RUN_FEEDBACK, help=say("validate_feedback")
     )
-    validate.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
-    validate.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
     validate.add_argument("--json", action="store_true", help=say("json"))
-    validate.set_defaults(handler=_handler("commands", "validate_command"))
 
-    sql = commands.add_parser("sql", help=say("sql"), description=say("sql_description"))
+    sql = command("sql", "sql", "commands")
     sql.add_argument("query", help=say("query"))
-    sql.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
     sql.add_argument("--csv", action="store_true", help=say("csv"))
     sql.add_argument("--max-rows", type=int, default=100, metavar="N", help=say("max_rows"))
-    sql.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
-    sql.set_defaults(handler=_handler("commands", "sql_command"))
 
-    exporter = commands.add_parser("export", help=say("export"), description=say("export_description"))
+    exporter = command("export", "export", "commands")
     exporter.add_argument("--out", metavar="DIR", default=EXPORT_FOLDER, help=say("out"))
     exporter.add_argument("--threshold", type=int, metavar="N", help=say("threshold"))
-    exporter.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
-    exporter.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
-    exporter.set_defaults(handler=_handler("commands", "export_command"))
 
-    bulletin = commands.add_parser("boletin", help=say("bulletin"), description=say("bulletin_description"))
+    bulletin = command("boletin", "bulletin", "commands")
     bulletin.add_argument("--period", metavar="YYYY-MM", help=say("bulletin_period"))
     bulletin.add_argument("--out", metavar="DIR", help=say("bulletin_out"))
-    bulletin.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
-    bulletin.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
-    bulletin.set_defaults(handler=_handler("commands", "bulletin_command"))
 
-    templates = commands.add_parser(
-        "plantillas", help=say("templates"), description=say("templates_description")
-    )
+    templates = command("plantillas", "templates", "commands", warehouse=False)
     templates.add_argument("--agency", metavar="CODE", action="append", help=say("templates_agency"))
     templates.add_argument("--period", metavar="YYYY-MM", help=say("templates_period"))
     templates.add_argument("--out", metavar="DIR", default=TEMPLATE_FOLDER, help=say("templates_out"))
     templates.add_argument("--kobo", action="store_true", help=say("templates_kobo"))
-    templates.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
-    templates.set_defaults(handler=_handler("commands", "templates_command"))
 
-    status = commands.add_parser("status", help=say("status"), description=say("status_description"))
+    status = command("status", "status", "officer")
     status.add_argument("--period", metavar="YYYY-MM", help=say("period"))
-    status.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
-    status.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
     status.add_argument("--json", action="store_true", help=say("json_status"))
-    status.set_defaults(handler=_handler("officer", "status_command"))
 
-    remind = commands.add_parser("remind", help=say("remind"), description=say("remind_description"))
+    remind = command("remind", "remind", "officer")
     remind.add_argument("--day", metavar="YYYY-MM-DD", help=say("day"))
-    remind.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
-    remind.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
     remind.add_argument("--json", action="store_true", help=say("json_remind"))
-    remind.set_defaults(handler=_handler("officer", "remind_command"))
 
-    retry = commands.add_parser("retry", help=say("retry"), description=say("retry_description"))
+    retry = command("retry", "retry", "officer")
     retry.add_argument("files", metavar="AGENCY/FILE", nargs="*", help=say("retry_files"))
     retry.add_argument("--all", action="store_true", help=say("retry_all"))
-    retry.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
-    retry.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
-    retry.set_defaults(handler=_handler("officer", "retry_command"))
 
-    serve = commands.add_parser("serve", help=say("serve"), description=say("serve_description"))
+    serve = command("serve", "serve", "officer", warehouse=False)
     serve.add_argument("--check", action="store_true", help=say("check"))
-    serve.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
-    serve.set_defaults(handler=_handler("officer", "serve_command"))
 
-    console = commands.add_parser("consola", help=say("console"), description=say("console_description"))
+    console = command("consola", "console", "review")
     console.add_argument("--cuenta", metavar="NOMBRE", help=say("console_account"))
     console.add_argument("--rol", choices=ROLES, default="officer", help=say("console_role"))
-    console.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
-    console.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
-    console.set_defaults(handler=_handler("review", "console_command"))
 
-    revise = commands.add_parser("revisar", help=say("review"), description=say("review_description"))
+    revise = command("revisar", "review", "review")
     revise.add_argument("accion", nargs="?", choices=tuple(REVIEW_ACTIONS), help=say("review_action"))
     revise.add_argument("institucion", nargs="?", metavar="INSTITUCION", help=say("review_agency"))
     revise.add_argument("periodo", nargs="?", metavar="AAAA-MM", help=say("review_period"))
     revise.add_argument("--comentario", default="", help=say("review_comment"))
     revise.add_argument("--oficial", help=say("review_officer"))
     revise.add_argument("--envio", metavar="ID", help=say("review_submission"))
-    revise.add_argument("--warehouse", metavar="FILE", help=say("warehouse"))
-    revise.add_argument("--lang", choices=LANGUAGES, help=say("lang"))
-    revise.set_defaults(handler=_handler("review", "review_command"))
     return parser
 
 

@@ -20,10 +20,10 @@ from mesa_tumbes.cli.terminal import (
     EXIT_USAGE,
     busy_message,
     inbox_problem,
+    month_given_well,
     no_warehouse,
 )
 from mesa_tumbes.core import clock
-from mesa_tumbes.core.contract import MONTH_PERIOD
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.settings import Settings, export, variable
 
@@ -47,8 +47,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     from mesa_tumbes.warehouse.store import WarehouseInUseError
 
     lang = settings.lang
-    if args.period is not None and not MONTH_PERIOD.match(args.period):
-        print(text(lang, "cli.bad_period", value=args.period), file=sys.stderr)
+    if not month_given_well(args.period, lang):
         return EXIT_USAGE
     if no_warehouse(settings):
         return EXIT_USAGE

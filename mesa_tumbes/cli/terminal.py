@@ -128,3 +128,13 @@ def no_warehouse(settings: Settings) -> bool:
         return False
     print(text(settings.lang, "cli.no_warehouse", path=settings.warehouse), file=sys.stderr)
     return True
+
+
+def month_given_well(period: str | None, lang: str) -> bool:
+    """A --period flag is absent or a month (YYYY-MM); otherwise the officer is told, on stderr."""
+    from mesa_tumbes.core.contract import MONTH_PERIOD
+
+    if period is None or MONTH_PERIOD.match(period):
+        return True
+    print(text(lang, "cli.bad_period", value=period), file=sys.stderr)
+    return False

@@ -106,14 +106,8 @@ def five_w_record(record: dict[str, Any], columns: dict[str, str], reference: Re
     fields = {header: _text(record.get(header)) for header in columns}
     partner = fields.get(load_mapping().columns[PARTNER_FIELD][0], "")
     month = fields.get(load_mapping().columns[MONTH_FIELD][0], "")
-    return SourceRecord(
-        record_id=str(record.get("_id")),
-        agency=reference.agency_code(partner) if partner else None,
-        period=written_period(month) or month or None,
-        fields=json.dumps(fields, ensure_ascii=False, sort_keys=True),
-        content_sha256=_fingerprint(fields),
-        edited_at=_text(record.get("_lastEditTime")) or None,
-    )
+    edited_at = _text(record.get("_lastEditTime")) or None
+    return _source_record(record, fields, partner, month, reference, edited_at)
 
 
 def kobo_record(record: dict[str, Any], reference: Reference) -> SourceRecord:
@@ -125,12 +119,25 @@ def kobo_record(record: dict[str, Any], reference: Reference) -> SourceRecord:
     }
     agency = fields.get(KOBO_FIELDS["agency"], "")
     period = fields.get(KOBO_FIELDS["period"], "")
+    return _source_record(record, fields, agency, period, reference)
+
+
+def _source_record(
+    record: dict[str, Any],
+    fields: dict[str, str],
+    agency: str,
+    period: str,
+    reference: Reference,
+    edited_at: str | None = None,
+) -> SourceRecord:
+    """A record as kept: its agency and month as the partner wrote them, read as the intake reads them."""
     return SourceRecord(
         record_id=str(record.get("_id")),
         agency=reference.agency_code(agency) if agency else None,
         period=written_period(period) or period or None,
         fields=json.dumps(fields, ensure_ascii=False, sort_keys=True),
         content_sha256=_fingerprint(fields),
+        edited_at=edited_at,
     )
 
 
