@@ -57,6 +57,13 @@ class Section:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # what makes its figures partial
     glossary: list[tuple[str, str]] = field(default_factory=list)  # codes in its rows, and their names
+    # Each row's state as a code (an agency's standing, a sector's target status), for decisions:
+    # the rows show it translated, and logic never compares translated text.
+    states: list[str] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, object]]:
+        """The rows by column name, for what reads them (the key messages)."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
 class Suppressed:
@@ -200,6 +207,7 @@ class Gathering:
         month = frame.loc[frame["period"] == self.period]
         names = self.marts["dim_agency"].frame.set_index("agency")["agency_name"]
         rows: list[list[object]] = []
+        standings: list[str] = []
         missing: list[str] = []
         for agency, reports in month.groupby("agency", sort=True):
             counts = reports["status"].value_counts()
@@ -215,6 +223,7 @@ class Gathering:
             )
             if owed:
                 missing.append(str(agency))
+            standings.append(standing)
             rows.append(
                 [
                     agency,
@@ -237,7 +246,7 @@ class Gathering:
             "missing", "standing",
         ]  # fmt: skip
         glossary = [(str(row[0]), str(row[1])) for row in rows]
-        section = Section("reporting", columns, rows, warnings=warnings, glossary=glossary)
+        section = Section("reporting", columns, rows, warnings=warnings, glossary=glossary, states=standings)
         return section, missing, partial
 
     def coverage(self, partial: list[str]) -> tuple[Section, pd.DataFrame]:
@@ -297,12 +306,13 @@ class Gathering:
         """Reached in the year against the RMRP target, with the share of the year elapsed."""
         protected = self.marts["gap_target"]
         frame = protected.frame
-        rows, chart = [], []
+        rows, chart, statuses = [], [], []
         selected = frame.loc[(frame["year"].astype(str) == self.year) & (frame["group_code"] == "total")]
         for index, row in selected.sort_values("sector").iterrows():
             label = self.sector_label(row["sector"])
             elapsed = round(float(row["share_of_year_elapsed"]) * 100, 1)
             target_pct = self.shown(protected, "target_pct", index)
+            statuses.append(str(row["status"]))
             rows.append(
                 [
                     label,
@@ -318,7 +328,7 @@ class Gathering:
                     {"sector_label": label, "target_pct": float(target_pct), "expected_pct": elapsed}
                 )
         columns = ["sector", "reached_year", "target_people", "target_pct", "expected_pct", "target_status"]
-        return Section("target", columns, rows), pd.DataFrame(
+        return Section("target", columns, rows, states=statuses), pd.DataFrame(
             chart, columns=["sector_label", "target_pct", "expected_pct"]
         )
 
@@ -423,27 +433,27 @@ class Gathering:
         agencies = len(reporting.rows)
         if not agencies:
             return self.say("messages.no_calendar")
-        on_time = sum(1 for row in reporting.rows if row[-1] == self.say("standing.on_time"))
+        on_time = reporting.states.count("on_time")
         if not missing:
             return self.say("messages.reporting_complete", on_time=on_time, agencies=agencies)
         return self.say("messages.reporting", on_time=on_time, agencies=agencies, missing=", ".join(missing))
 
     def _coverage_messages(self, coverage: Section) -> list[str]:
-        measured = [row for row in coverage.rows if _number(row[4]) is not None]
+        measured = [row for row in coverage.records() if _number(row["coverage_pct"]) is not None]
         if not coverage.rows:
             return [self.say("messages.no_reach", year=self.year)]
         if not measured:
             return [self.say("messages.no_need", year=self.year)]
-        lowest = min(measured, key=lambda row: _number(row[4]) or 0.0)
+        lowest = min(measured, key=lambda row: _number(row["coverage_pct"]) or 0.0)
         return [
             self.say(
                 "messages.coverage_gap",
-                sector=lowest[0],
+                sector=lowest["sector"],
                 year=self.year,
-                reached=self.number(lowest[2]),
-                need=self.number(lowest[3]),
-                pct=self.number(lowest[4], 1),
-                gap=self.number(lowest[5]),
+                reached=self.number(lowest["reached_year"]),
+                need=self.number(lowest["people_in_need"]),
+                pct=self.number(lowest["coverage_pct"], 1),
+                gap=self.number(lowest["gap_people"]),
             )
         ]
 
@@ -451,8 +461,8 @@ class Gathering:
         # Sectors whose progress is shown (a hidden one is not named with a percentage it hides).
         behind = [
             row
-            for row in target.rows
-            if row[-1] == self.say("target_status.behind") and _number(row[3]) is not None
+            for row, status in zip(target.records(), target.states, strict=True)
+            if status == "behind" and _number(row["target_pct"]) is not None
         ]
         if not target.rows:
             return [self.say("messages.no_target", year=self.year)]
@@ -461,26 +471,27 @@ class Gathering:
         listed = "; ".join(
             self.say(
                 "messages.behind_item",
-                sector=row[0],
-                pct=self.number(row[3], 1),
-                expected=self.number(row[4], 1),
+                sector=row["sector"],
+                pct=self.number(row["target_pct"], 1),
+                expected=self.number(row["expected_pct"], 1),
             )
-            for row in sorted(behind, key=lambda row: _number(row[3]) or 0.0)[:LISTED]
+            for row in sorted(behind, key=lambda row: _number(row["target_pct"]) or 0.0)[:LISTED]
         )
         more = self.say("messages.more", count=len(behind) - LISTED) if len(behind) > LISTED else ""
         return [self.say("messages.behind", count=len(behind), sectors=listed + more)]
 
     def _referral_messages(self, referral: Section) -> list[str]:
         messages = []
-        for row in referral.rows:
-            if _number(row[1]) and _number(row[2]) is not None and _number(row[3]) is not None:
+        for row in referral.records():
+            identified, attended, pct = row["identified"], row["attended"], row["attended_pct"]
+            if _number(identified) and _number(attended) is not None and _number(pct) is not None:
                 messages.append(
                     self.say(
                         "messages.referral",
-                        pair=row[0],
-                        identified=self.number(row[1]),
-                        attended=self.number(row[2]),
-                        pct=self.number(row[3], 1),
+                        pair=row["pair"],
+                        identified=self.number(identified),
+                        attended=self.number(attended),
+                        pct=self.number(pct, 1),
                     )
                 )
         return messages[:LISTED]
@@ -488,7 +499,9 @@ class Gathering:
     def _territorial_messages(self, territorial: Section) -> list[str]:
         if not territorial.rows:
             return []
-        listed = ", ".join(f"{row[0]} ({row[1]})" for row in territorial.rows[:LISTED])
+        listed = ", ".join(
+            f"{row['district']} ({row['sectors_without_service']})" for row in territorial.records()[:LISTED]
+        )
         more = (
             self.say("messages.more", count=len(territorial.rows) - LISTED)
             if len(territorial.rows) > LISTED
@@ -497,19 +510,19 @@ class Gathering:
         return [self.say("messages.deserts", count=len(territorial.rows), districts=listed + more)]
 
     def _equity_messages(self, equity: Section) -> list[str]:
-        measured = [row for row in equity.rows if _number(row[4]) is not None]
+        measured = [row for row in equity.records() if _number(row["gap_points"]) is not None]
         if not measured:
             return []
-        worst = min(measured, key=lambda row: _number(row[4]) or 0.0)
-        if (_number(worst[4]) or 0.0) >= 0:
+        worst = min(measured, key=lambda row: _number(row["gap_points"]) or 0.0)
+        if (_number(worst["gap_points"]) or 0.0) >= 0:
             return []
         return [
             self.say(
                 "messages.equity",
-                group=worst[1],
-                sector=worst[0],
-                need=self.number(worst[3], 1),
-                reached=self.number(worst[2], 1),
+                group=worst["group"],
+                sector=worst["sector"],
+                need=self.number(worst["share_need"], 1),
+                reached=self.number(worst["share_reached"], 1),
             )
         ]
 
