@@ -5,11 +5,15 @@ every table with a full rebuild of the same data."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.warehouse import store
-from mesa_tumbes.warehouse.build import BuildReport, build, models
+from mesa_tumbes.warehouse.build import BuildReport, build
+from mesa_tumbes.warehouse.catalog import models
 from tests.test_marts import HEALTH_NEED, RECEIVED, Given, total
 
 LATER = RECEIVED + dt.timedelta(days=3)
@@ -108,3 +112,34 @@ def test_an_incremental_table_dropped_by_hand_brings_a_full_rebuild(
         connection.execute("drop table int_indicator_groups")
     report = build(given.path, reference, dt.date(2026, 11, 22))
     assert report.full and tables(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("meta", "sql", "said"),
+    [
+        (
+            "materialized: incremental\npartition_by: [agency]\n",
+            "select as_of from ref_build",
+            "build's date",
+        ),
+        ("materialized: incremental\n", "select 1 as x", "needs partition_by"),
+        ("materialized: table\npartition_by: [district]\n", "select 1 as x", "is not one of"),
+    ],
+)
+def test_a_model_the_build_cannot_keep_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meta: str, sql: str, said: str
+) -> None:
+    from mesa_tumbes.warehouse import catalog
+
+    folder = tmp_path / "marts"
+    folder.mkdir()
+    (folder / "gap_wrong.sql").write_text(sql, encoding="utf-8")
+    header = "grain: one row\ndescription: {es: x, en: x}\n"
+    (folder / "gap_wrong.yml").write_text(header + meta, encoding="utf-8")
+    monkeypatch.setattr(catalog, "MODELS_DIR", tmp_path)
+    catalog.models.cache_clear()
+    try:
+        with pytest.raises(catalog.ModelDefinitionError, match=said):
+            catalog.models()
+    finally:
+        catalog.models.cache_clear()

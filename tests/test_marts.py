@@ -14,7 +14,9 @@ import pytest
 from mesa_tumbes.core.contract import LOADED_COLUMNS, NEED_LOADED_COLUMNS
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.warehouse import store
-from mesa_tumbes.warehouse.build import ModelTestError, build, models
+from mesa_tumbes.warehouse.build import build
+from mesa_tumbes.warehouse.catalog import models
+from mesa_tumbes.warehouse.model_tests import ModelTestError
 from tests.builders import accepted_record
 
 AS_OF = dt.date(2026, 11, 22)

@@ -10,8 +10,7 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 from mesa_tumbes.cli.terminal import (
     EXIT_BUSY,
@@ -26,6 +25,10 @@ from mesa_tumbes.cli.terminal import (
 from mesa_tumbes.core import clock
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.settings import Settings, export, variable
+
+if TYPE_CHECKING:
+    from mesa_tumbes.warehouse.bookkeeping import RecordedRun
+    from mesa_tumbes.warehouse.lock import Holder
 
 STATUS_WAIT_SECONDS = 10.0
 WIDE = 140
@@ -75,7 +78,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
                     "period": period,
                     "today": day.isoformat(),
                     "agencies": [asdict(s) for s in summaries],
-                    "runs": runs,
+                    "runs": [asdict(run) for run in runs],
                     "failures": [asdict(failure) for failure in failed],
                     "undelivered": [asdict(delivery) for delivery in undelivered],
                     "mail_notices": [asdict(notice) for notice in notices],
@@ -109,7 +112,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _recent_runs(settings: Settings) -> list[dict[str, Any]]:
+def _recent_runs(settings: Settings) -> list[RecordedRun]:
     """The latest runs from the writer's own file when no run holds it: a run the machine stopped
     published nothing, and its record is only there. Else from the published copy. A run recorded as
     running that no live process holds ended without recording its end (a full disk, a kill): it is
@@ -125,8 +128,8 @@ def _recent_runs(settings: Settings) -> list[dict[str, Any]]:
     runs = recent_runs(settings.warehouse) if runs is None else runs
     holder = current_holder(settings.working)
     for run in runs:
-        if run["state"] == "running" and (holder is None or run["run_id"] not in holder.what):
-            run["state"] = "interrupted"
+        if run.state == "running" and (holder is None or run.run_id not in holder.what):
+            run.state = "interrupted"
     return runs
 
 
@@ -215,7 +218,6 @@ def _print_failures(failed: list[Any], settings: Settings) -> None:
     lang = settings.lang
     print()
     print(text(lang, "reporting.failures_title"))
-    zone = ZoneInfo(settings.timezone)
     for failure in failed:
         state = text(lang, f"reporting.failure_{'set_aside' if failure.set_aside else 'pending'}")
         print(
@@ -226,7 +228,7 @@ def _print_failures(failed: list[Any], settings: Settings) -> None:
                 state=state,
                 attempts=failure.attempts,
                 step=failure.step,
-                last=f"{failure.last_failed_at.astimezone(zone):%Y-%m-%d %H:%M}",
+                last=clock.local_minute(failure.last_failed_at, settings.timezone),
             )
         )
         print(text(lang, "reporting.failure_error", error=failure.error))
@@ -249,12 +251,11 @@ def _mail_state(settings: Settings) -> tuple[list[Any], list[Any]]:
 
 def _print_mail(undelivered: list[Any], notices: list[Any], settings: Settings) -> None:
     lang = settings.lang
-    zone = ZoneInfo(settings.timezone)
     if undelivered:
         print()
         print(text(lang, "reporting.undelivered_title"))
         for delivery in undelivered:
-            last = f"{delivery.last_tried_at.astimezone(zone):%Y-%m-%d %H:%M}"
+            last = clock.local_minute(delivery.last_tried_at, settings.timezone)
             print(
                 text(
                     lang,
@@ -273,7 +274,7 @@ def _print_mail(undelivered: list[Any], notices: list[Any], settings: Settings) 
                 text(
                     lang,
                     "reporting.notice_line",
-                    received=f"{notice.received_at.astimezone(zone):%Y-%m-%d %H:%M}",
+                    received=clock.local_minute(notice.received_at, settings.timezone),
                     sender=notice.sender,
                     subject=notice.subject,
                     kind=text(lang, f"mail.kind.{notice.kind}"),
@@ -285,41 +286,43 @@ def _print_mail(undelivered: list[Any], notices: list[Any], settings: Settings) 
             )
 
 
-def _print_runs(runs: list[dict[str, Any]], settings: Settings) -> None:
+def _print_runs(runs: list[RecordedRun], settings: Settings) -> None:
     lang = settings.lang
     print()
     print(text(lang, "reporting.runs_title"))
     if not runs:
         print("  " + text(lang, "reporting.no_runs"))
-    zone = ZoneInfo(settings.timezone)
     for run in runs:
         print(
             "  "
             + text(
                 lang,
-                "reporting.run_line" if run["flow"] == "intake" else "reporting.run_line_plain",
-                flow=text(lang, f"reporting.flows.{run['flow']}"),
-                state=text(lang, f"reporting.states.{run['state']}"),
-                started=f"{run['started_at'].astimezone(zone):%Y-%m-%d %H:%M}",
-                processed=run["files_processed"],
-                skipped=run["files_skipped"],
-                failed=run["files_failed"],
+                "reporting.run_line" if run.flow == "intake" else "reporting.run_line_plain",
+                flow=text(lang, f"reporting.flows.{run.flow}"),
+                state=text(lang, f"reporting.states.{run.state}"),
+                started=clock.local_minute(run.started_at, settings.timezone),
+                processed=run.files_processed,
+                skipped=run.files_skipped,
+                failed=run.files_failed,
             )
         )
-        if run["failed_files"]:
-            print(text(lang, "reporting.run_failed_files", files=", ".join(run["failed_files"])))
-        if run["unreachable_inboxes"]:
-            print(text(lang, "reporting.run_unreachable", inboxes=", ".join(run["unreachable_inboxes"])))
-        if run["message"]:
-            print(text(lang, "reporting.run_message", message=run["message"]))
+        if run.failed_files:
+            print(text(lang, "reporting.run_failed_files", files=", ".join(run.failed_files)))
+        if run.unreachable_inboxes:
+            print(text(lang, "reporting.run_unreachable", inboxes=", ".join(run.unreachable_inboxes)))
+        if run.message:
+            print(text(lang, "reporting.run_message", message=run.message))
 
 
-def _print_holder(holder: Any, settings: Settings) -> None:
+def _print_holder(holder: Holder | None, settings: Settings) -> None:
     from mesa_tumbes.followup.status import holder_fields
+    from mesa_tumbes.warehouse.lock import described
 
     if holder is not None:
         print(
-            text(settings.lang, "reporting.writing_now", **holder_fields(asdict(holder), settings.timezone))
+            text(
+                settings.lang, "reporting.writing_now", **holder_fields(described(holder), settings.timezone)
+            )
         )
 
 
@@ -369,7 +372,7 @@ def retry_command(args: argparse.Namespace, settings: Settings) -> int:
     """Forget the failures of files set aside (or still failing), so the next run takes them again:
     after an upgrade that fixed what made them fail."""
     from mesa_tumbes.warehouse.bookkeeping import failures, retry_failures
-    from mesa_tumbes.warehouse.lock import WarehouseBusyError, writer
+    from mesa_tumbes.warehouse.lock import WarehouseBusyError, described, writer
 
     lang = settings.lang
     if not args.all and not args.files:
@@ -393,7 +396,7 @@ def retry_command(args: argparse.Namespace, settings: Settings) -> int:
             retried = retry_failures(settings.working, None if args.all else args.files)
             publish(settings.working, settings.warehouse)
     except WarehouseBusyError as busy:
-        print(busy_message(asdict(busy.holder) if busy.holder else {}, settings), file=sys.stderr)
+        print(busy_message(described(busy.holder), settings), file=sys.stderr)
         return EXIT_BUSY
     for failure in retried:
         print(text(lang, "cli.retry_line", file=failure.label, attempts=failure.attempts))
@@ -462,7 +465,7 @@ def print_plan(settings: Settings, operations: Any, calendar: Path, lang: str) -
     upcoming = next_runs(operations, settings.timezone, dt.datetime.now(dt.UTC))
     for name, schedule in operations.schedules.items():
         moment = upcoming[name]
-        shown = f"{moment:%Y-%m-%d %H:%M}" if moment else text(lang, "cli.serve_paused")
+        shown = moment.strftime(clock.MINUTE_FORMAT) if moment else text(lang, "cli.serve_paused")
         print(text(lang, "cli.serve_line", name=name, cron=schedule.cron, next=shown))
     print(text(lang, "cli.serve_inboxes", inboxes=", ".join(settings.inboxes)))
     print(

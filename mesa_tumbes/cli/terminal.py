@@ -11,12 +11,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mesa_tumbes.core.faults import error_chain
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.locations import is_remote, location_problem
 from mesa_tumbes.core.settings import Settings, set_defaults, variable
+
+if TYPE_CHECKING:
+    from mesa_tumbes.warehouse.lock import BusyHolder
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 # The run stopped on a fault of the machine (a full disk, a folder it may not write, a database
@@ -115,7 +118,7 @@ def inbox_problem(settings: Settings) -> str | None:
     return None
 
 
-def busy_message(holder: dict[str, Any], settings: Settings) -> str:
+def busy_message(holder: BusyHolder, settings: Settings) -> str:
     """Who holds the warehouse, for the officer at the command line."""
     from mesa_tumbes.followup.status import busy_text
 

@@ -12,8 +12,16 @@ def today(timezone: str) -> dt.date:
     return dt.datetime.now(ZoneInfo(timezone)).date()
 
 
-def local_time(moment: dt.datetime | str, timezone: str) -> str:
-    """ "2026-11-05 09:30 (America/Lima)": unambiguous in Spanish and English. Takes an aware datetime
-    or its ISO text."""
+MINUTE_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def local_minute(moment: dt.datetime | str, timezone: str) -> str:
+    """ "2026-11-05 09:30", in the Mesa's time zone: where the zone is said once for a whole table.
+    Takes an aware datetime or its ISO text."""
     instant = dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    return f"{instant.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M} ({timezone})"
+    return instant.astimezone(ZoneInfo(timezone)).strftime(MINUTE_FORMAT)
+
+
+def local_time(moment: dt.datetime | str, timezone: str) -> str:
+    """ "2026-11-05 09:30 (America/Lima)": unambiguous in Spanish and English."""
+    return f"{local_minute(moment, timezone)} ({timezone})"

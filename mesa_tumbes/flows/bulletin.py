@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -55,8 +55,16 @@ def publish_artifact(bulletin: Bulletin, files: BulletinFiles, placed: Path) -> 
     create_markdown_artifact(key=ARTIFACT_KEY, markdown="\n".join(lines), description=lines[0][2:])
 
 
+class BulletinWritten(TypedDict):
+    """Which month's bulletin the flow wrote, where, and the copy placed in the outbox."""
+
+    period: str
+    folder: str
+    outbox: str
+
+
 @flow(name="mesa-boletin", log_prints=False)
-def bulletin_flow(settings: Settings | None = None, period: str | None = None) -> dict[str, Any]:
+def bulletin_flow(settings: Settings | None = None, period: str | None = None) -> BulletinWritten:
     """The bulletin of `period` (by default the latest month whose reporting deadline has passed)."""
     settings = settings or resolve_settings()
     bulletin = gather_bulletin(settings, period)
@@ -65,10 +73,10 @@ def bulletin_flow(settings: Settings | None = None, period: str | None = None) -
     publish_artifact(bulletin, files, placed)
     month = month_name(bulletin.period, settings.lang)
     get_run_logger().info(text(settings.lang, "log.bulletin_written", month=month, path=files.folder))
-    return {"period": bulletin.period, "folder": str(files.folder), "outbox": str(placed)}
+    return BulletinWritten(period=bulletin.period, folder=str(files.folder), outbox=str(placed))
 
 
-def run_bulletin(settings: Settings, period: str | None = None) -> tuple[bool, dict[str, Any]]:
+def run_bulletin(settings: Settings, period: str | None = None) -> tuple[bool, BulletinWritten]:
     """Run the flow once; (succeeded, what it wrote)."""
     completed, written = run_once(bulletin_flow, settings, period)
     return completed, written

@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from prefect import get_run_logger, task
@@ -28,7 +28,7 @@ from mesa_tumbes.warehouse import store
 from mesa_tumbes.warehouse.bookkeeping import RunRecord, finish_run, start_run
 from mesa_tumbes.warehouse.build import BuildReport
 from mesa_tumbes.warehouse.build import build as build_models
-from mesa_tumbes.warehouse.lock import WarehouseBusyError, writer
+from mesa_tumbes.warehouse.lock import BusyHolder, WarehouseBusyError, described, writer
 from mesa_tumbes.warehouse.store import WarehouseInUseError
 
 SKIPPED = "Skipped"
@@ -124,12 +124,12 @@ def _finish(settings: Settings, log: RunLog) -> None:
         get_run_logger().error(text(settings.lang, "log.run_not_recorded", error=error))
 
 
-def busy_holder(busy: WarehouseBusyError | WarehouseInUseError) -> dict[str, Any]:
+def busy_holder(busy: WarehouseBusyError | WarehouseInUseError) -> BusyHolder:
     """Who held the warehouse: the run holding the lock, or ({"in_use": path}) the working file
     another program holds open (nobody but the writer should)."""
     if isinstance(busy, WarehouseInUseError):
         return {"in_use": str(busy.path)}
-    return asdict(busy.holder) if busy.holder else {}
+    return described(busy.holder)
 
 
 def busy_state(settings: Settings, busy: WarehouseBusyError | WarehouseInUseError, data: Any) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -39,7 +39,7 @@ from mesa_tumbes.warehouse.bookkeeping import (
     reporting_status,
     sent_reminders,
 )
-from mesa_tumbes.warehouse.lock import WarehouseBusyError
+from mesa_tumbes.warehouse.lock import BusyHolder, WarehouseBusyError
 from mesa_tumbes.warehouse.store import OPEN_WAIT_SECONDS, WarehouseInUseError
 
 STATUS_ARTIFACT_KEY = "mesa-reporting-status"
@@ -122,6 +122,22 @@ def record(settings: Settings, reminders: list[Reminder]) -> None:
     record_reminders(settings.working, reminders)
 
 
+class WrittenMessage(TypedDict):
+    """A reminder message written: to which agency, how many reports it reminds of, and its file."""
+
+    agency: str
+    items: int
+    path: str
+
+
+class CalendarReport(TypedDict, total=False):
+    """What the calendar flow did (`mesa remind --json` prints it)."""
+
+    reminders: list[WrittenMessage]
+    status: list[dict[str, Any]]  # the status table's rows, headed in the officer's language
+    busy: BusyHolder  # present when another run was writing
+
+
 @task(cache_policy=NONE)
 def publish_status(settings: Settings, reports: list[ReportStatus], day: dt.date) -> list[dict[str, Any]]:
     period = default_period(reports, day)
@@ -142,7 +158,7 @@ def calendar_flow(settings: Settings | None = None, day: dt.date | None = None) 
     the status table. The gap tables are brought up to today either way; the status is read as of `day`."""
     settings = settings or resolve_settings()
     day = day or clock.today(settings.timezone)
-    report: dict[str, Any] = {"reminders": [], "status": []}
+    report: CalendarReport = {"reminders": [], "status": []}
     try:
         with writing_run(settings, "calendar") as run:
             update_marts(settings)
@@ -162,16 +178,16 @@ def calendar_flow(settings: Settings | None = None, day: dt.date | None = None) 
     return report
 
 
-def written_by_message(written: list[Reminder]) -> list[dict[str, Any]]:
+def written_by_message(written: list[Reminder]) -> list[WrittenMessage]:
     """One line per message written: the agency, how many reports it reminds of, and its file."""
     counts: dict[tuple[str, str], int] = {}
     for reminder in written:
         key = (reminder.agency, reminder.outbox_path)
         counts[key] = counts.get(key, 0) + 1
-    return [{"agency": agency, "items": n, "path": path} for (agency, path), n in counts.items()]
+    return [WrittenMessage(agency=agency, items=n, path=path) for (agency, path), n in counts.items()]
 
 
-def run_calendar(settings: Settings, day: dt.date | None = None) -> tuple[bool, dict[str, Any]]:
+def run_calendar(settings: Settings, day: dt.date | None = None) -> tuple[bool, CalendarReport]:
     """Run the calendar flow once; (succeeded, report). A busy warehouse is not a success."""
     completed, report = run_once(calendar_flow, settings, day)
     return completed and "busy" not in report, report

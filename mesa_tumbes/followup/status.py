@@ -11,6 +11,7 @@ from mesa_tumbes.core.clock import local_time
 from mesa_tumbes.core.faults import MachineError
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.warehouse.bookkeeping import ReportStatus
+from mesa_tumbes.warehouse.lock import BusyHolder
 
 
 @dataclass(frozen=True)
@@ -134,12 +135,12 @@ def table_rows(summaries: list[AgencySummary], lang: str) -> list[dict[str, Any]
     ]
 
 
-def holder_fields(holder: dict[str, Any], timezone: str) -> dict[str, Any]:
-    """The writer's description (warehouse.lock.Holder as a dict) with its start in the Mesa's time."""
-    return {**holder, "since": local_time(holder["since"], timezone)}
+def holder_fields(holder: BusyHolder, timezone: str) -> dict[str, object]:
+    """The writer's description with its start in the Mesa's time."""
+    return {**holder, "since": local_time(holder.get("since", ""), timezone)}
 
 
-def busy_text(holder: dict[str, Any] | None, lang: str, timezone: str, context: str) -> str:
+def busy_text(holder: BusyHolder | None, lang: str, timezone: str, context: str) -> str:
     """Who is writing the warehouse, for a log line (`context` "log") or the command line ("cli"); or
     which file another program holds open ({"in_use": path})."""
     if holder and "in_use" in holder:

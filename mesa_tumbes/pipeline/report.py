@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mesa_tumbes.core.contract import FailureStatus, Format, Status
+from mesa_tumbes.warehouse.lock import BusyHolder
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class RunReport:
     failed: list[str] = field(default_factory=list)  # files the pipeline failed on this run (AGENCY/path)
     unreachable: list[str] = field(default_factory=list)  # inboxes that did not answer
     set_aside: list[str] = field(default_factory=list)  # files set aside after failing, not taken
-    busy: dict[str, Any] | None = None  # who held the warehouse when the run found it busy
+    busy: BusyHolder | None = None  # who held the warehouse when the run found it busy
     mail: list[str] = field(default_factory=list)  # feedback e-mails that could not be sent (AGENCY/file)
     machine: str | None = None  # the fault of the machine that stopped the run, said for the officer
     machine_kind: str | None = None  # its kind (core.faults.MachineKind)

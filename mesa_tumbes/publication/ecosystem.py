@@ -21,7 +21,7 @@ import pandas as pd
 from mesa_tumbes.core import yamldata
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.publication.export import Exported, Protected, protected_marts, write_marts
-from mesa_tumbes.warehouse.build import models
+from mesa_tumbes.warehouse.catalog import models
 
 HERE = Path(__file__).parent
 HXL_FOLDER = "hxl"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from mesa_tumbes.warehouse.store import connect, query
 
@@ -141,12 +140,29 @@ def finish_run(path: Path, record: RunRecord) -> None:
         connection.execute(query("finish_run"), asdict(record))
 
 
-def recent_runs(path: Path, per_flow: int = 1) -> list[dict[str, Any]]:
+@dataclass
+class RecordedRun:
+    """A run as the `runs` table keeps it (the state of one that never recorded its end may be told
+    apart by who reads it: `interrupted`)."""
+
+    run_id: str
+    flow: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    state: str  # running, completed, failed (and, as shown, interrupted)
+    files_processed: int | None
+    files_skipped: int | None
+    files_failed: int | None
+    failed_files: list[str] | None
+    unreachable_inboxes: list[str] | None
+    message: str | None
+
+
+def recent_runs(path: Path, per_flow: int = 1) -> list[RecordedRun]:
     """The latest runs of each flow, newest first."""
     with connect(path, read_only=True, wait_seconds=0) as connection:
-        cursor = connection.execute(query("recent_runs"), {"per_flow": per_flow})
-        names = [column[0] for column in cursor.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows = connection.execute(query("recent_runs"), {"per_flow": per_flow}).fetchall()
+    return [RecordedRun(*row) for row in rows]
 
 
 def reporting_status(path: Path, today: dt.date, wait_seconds: float = 0) -> list[ReportStatus]:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from filelock import FileLock, Timeout
 
@@ -28,6 +29,24 @@ class Holder:
     pid: int
     host: str
     since: str  # ISO time, UTC
+
+
+class BusyHolder(TypedDict, total=False):
+    """Who held the warehouse, as a run's result and `--json` carry it: a Holder's fields, or
+    `in_use`, the working file another program holds open."""
+
+    what: str
+    pid: int
+    host: str
+    since: str
+    in_use: str
+
+
+def described(holder: Holder | None) -> BusyHolder:
+    """A holder as results carry it (empty when nobody could be named)."""
+    if holder is None:
+        return {}
+    return {"what": holder.what, "pid": holder.pid, "host": holder.host, "since": holder.since}
 
 
 class WarehouseBusyError(RuntimeError):
