@@ -15,12 +15,16 @@ from mesa_tumbes.cli.terminal import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, stop
 from mesa_tumbes.console.accounts import ROLES
 from mesa_tumbes.core.config import ConfigError
 from mesa_tumbes.core.i18n import LANGUAGES, text
-from mesa_tumbes.core.settings import SettingError, Settings, chosen_language, resolve_settings
+from mesa_tumbes.core.settings import (
+    DRY_RUN_FEEDBACK,
+    EXPORT_FOLDER,
+    TEMPLATE_FOLDER,
+    SettingError,
+    Settings,
+    chosen_language,
+    resolve_settings,
+)
 
-# Trial feedback goes apart from the real one, which agencies read.
-DRY_RUN_FEEDBACK = "validacion"
-EXPORT_FOLDER = "exportacion"
-TEMPLATE_FOLDER = "plantillas"
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 

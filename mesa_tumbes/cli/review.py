@@ -26,7 +26,6 @@ ACTIONS: dict[str, Action] = {
     "rechazar": "decline",
     "preguntar": "ask",
 }
-SECRET_FILE = "consola.secret"
 
 
 def review_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -174,7 +173,7 @@ def _secret_key(settings: Settings) -> str:
     warehouse (readable by its owner only), so that sessions survive a restart."""
     if key := variable("MESA_CONSOLE_SECRET"):
         return key
-    path = settings.warehouse.parent / SECRET_FILE
+    path = settings.console_secret
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48), encoding="utf-8")

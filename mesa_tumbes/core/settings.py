@@ -93,6 +93,11 @@ VALIDATIONS_FOLDER = "validaciones"
 # MESA_INBOX may name several inboxes, separated like this (";" never appears in a URL's host or a
 # folder name an officer would choose, unlike ":" and ",").
 INBOX_SEPARATOR = ";"
+# What single commands write in the working folder unless told otherwise (--out, --feedback).
+DRY_RUN_FEEDBACK = "validacion"  # mesa validate: trial feedback, apart from the real one agencies read
+EXPORT_FOLDER = "exportacion"  # mesa export
+TEMPLATE_FOLDER = "plantillas"  # mesa plantillas
+CONSOLE_SECRET_FILE = "consola.secret"  # beside the warehouse, when MESA_CONSOLE_SECRET is not set
 
 
 class SettingError(ValueError):
@@ -159,6 +164,12 @@ class Settings:
         """The DuckDB file the pipeline writes, private to the writer: analysts and read-only
         commands open the published copy (`warehouse`), which replaces itself after each build."""
         return self.warehouse.parent / WORKING_FOLDER / self.warehouse.name
+
+    @property
+    def console_secret(self) -> Path:
+        """The key that signs the console's session cookies when MESA_CONSOLE_SECRET is not set
+        (beside the warehouse, readable by its owner only)."""
+        return self.warehouse.parent / CONSOLE_SECRET_FILE
 
     @property
     def validations(self) -> Path:
