@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mesa_tumbes.core.faults import error_chain
+from mesa_tumbes.core.faults import interrupted
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.locations import is_remote, location_problem
 from mesa_tumbes.core.settings import Settings, set_defaults, variable
@@ -67,16 +67,7 @@ def stopped(error: BaseException | None = None) -> bool:
     handler replaces ours and raises its TerminationSignal; when that lands while Prefect is still
     creating a task run, its engine fails with an error of its own ("Task run is not set") raised
     while handling the signal, so the signal is looked for in the error's chain too."""
-    return STOPPING.is_set() or (error is not None and any(map(_is_stop, error_chain(error))))
-
-
-def _is_stop(error: BaseException) -> bool:
-    """Ctrl+C, or Prefect's TerminationSignal (looked up only when Prefect is already imported, so
-    that the command line stays light)."""
-    if isinstance(error, KeyboardInterrupt):
-        return True
-    exceptions = sys.modules.get("prefect.exceptions")
-    return exceptions is not None and isinstance(error, exceptions.TerminationSignal)
+    return STOPPING.is_set() or (error is not None and interrupted(error))
 
 
 def prepare_environment() -> None:

@@ -81,6 +81,23 @@ def _folder_of(filename: object) -> str:
     return str(path.parent) if path.parent != Path() else str(path)
 
 
+# What a stop (Ctrl+C, SIGTERM) becomes on its way out: Python's and Prefect's own signals, and
+# DuckDB's: a signal that lands while DuckDB runs a query in the main thread interrupts the query,
+# and DuckDB raises "Query interrupted" in place of the signal's exception.
+STOP_ERRORS = ("KeyboardInterrupt", "TerminationSignal", "InterruptException")
+DUCKDB_INTERRUPTED = "Query interrupted"
+
+
+def interrupted(error: BaseException) -> bool:
+    """Whether the error is a stop asked for by the officer (or the service manager), whatever
+    library it came out of: such an error stops the run, it is never a file's failure."""
+    return any(
+        type(link).__name__ in STOP_ERRORS
+        or (isinstance(link, RuntimeError) and str(link) == DUCKDB_INTERRUPTED)
+        for link in error_chain(error)
+    )
+
+
 def error_chain(error: BaseException) -> Iterator[BaseException]:
     """The error and those it was raised from or while handling, each once."""
     seen: set[int] = set()

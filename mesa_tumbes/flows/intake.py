@@ -22,7 +22,7 @@ from prefect.utilities.annotations import quote
 
 from mesa_tumbes.core import smtp
 from mesa_tumbes.core.config import Source
-from mesa_tumbes.core.faults import MachineError, machine_fault
+from mesa_tumbes.core.faults import MachineError, interrupted, machine_fault
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.locations import is_mailbox
 from mesa_tumbes.core.reference import load_reference
@@ -386,6 +386,7 @@ class Taking:
                 outcomes += alone.result()
             else:
                 error = alone.result(raise_on_failure=False)
+                self.stop_on_machine(error, self.settings.working.parent)
                 self.failed(Fault(item.received, "validate", f"{type(error).__name__}: {error}"))
         return outcomes
 
@@ -435,7 +436,9 @@ class Taking:
     @staticmethod
     def stop_on_machine(error: object, where: Path) -> None:
         """Raise the machine fault behind a failed task (said of `where` when it does not say where),
-        so that the run stops; anything else is the step's own to handle."""
+        or the stop that ended it, so that the run stops; anything else is the step's own to handle."""
+        if isinstance(error, BaseException) and interrupted(error):
+            raise KeyboardInterrupt from error
         fault = machine_fault(error) if isinstance(error, BaseException) else None
         if fault is not None:
             raise fault.located(str(where))

@@ -20,7 +20,7 @@ from mesa_tumbes.agency_feedback import answer as feedback
 from mesa_tumbes.core import clock
 from mesa_tumbes.core.config import Review
 from mesa_tumbes.core.contract import MONTH_PERIOD, QUARTER_PERIOD, ROW_COUNTS
-from mesa_tumbes.core.faults import MachineError, machine_fault
+from mesa_tumbes.core.faults import MachineError, interrupted, machine_fault
 from mesa_tumbes.core.problems import Problem
 from mesa_tumbes.core.reference import load_reference
 from mesa_tumbes.core.settings import Settings
@@ -279,6 +279,8 @@ def guarded(step: str, received: Received, work: Callable[[], T]) -> T | Fault:
     try:
         return work()
     except Exception as error:
+        if interrupted(error):
+            raise KeyboardInterrupt from error
         fault = machine_fault(error)
         if fault is not None:
             raise fault from error
