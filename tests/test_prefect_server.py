@@ -90,7 +90,13 @@ def deployment(api: str, name: str) -> dict[str, Any] | None:
 
 def run_and_wait(api: str, deployment_id: str) -> dict[str, Any]:
     """Trigger a run of the deployment through the API and wait for it to end."""
-    created = httpx.post(f"{api}/deployments/{deployment_id}/create_flow_run", json={}, timeout=30)
+
+    def create() -> httpx.Response | None:
+        """The server may answer 503 while its database is busy (SQLite, under load): asked again."""
+        response = httpx.post(f"{api}/deployments/{deployment_id}/create_flow_run", json={}, timeout=30)
+        return None if response.status_code == 503 else response
+
+    created: httpx.Response = wait_for(create, 60, "the server to accept a run")
     created.raise_for_status()
     run_id = created.json()["id"]
 
