@@ -60,6 +60,10 @@ def test_a_variable_not_declared_cannot_be_read() -> None:
     with pytest.raises(UnknownVariableError):
         settings.variable("MESA_NOT_DECLARED", {"MESA_NOT_DECLARED": "1"})
     assert settings.variable("MESA_LANG", {"MESA_LANG": "en"}) == "en"
+    # resolve_settings reads through the same guard, and an unset variable is not a mistake.
+    with pytest.raises(UnknownVariableError):
+        settings._Declared({}).get("MESA_NOT_DECLARED")
+    assert settings._Declared({}).get("MESA_LANG") is None
 
 
 def test_every_mesa_variable_named_in_the_code_is_declared() -> None:

@@ -229,8 +229,9 @@ def resolve_settings(
     )
 
 
-class UnknownVariableError(KeyError):
-    """A variable read that VARIABLES does not list: every one is declared there, once."""
+class UnknownVariableError(LookupError):
+    """A variable read that VARIABLES does not list: every one is declared there, once. (Not a
+    KeyError: `Mapping.get` would take it for an unset variable and hide the mistake.)"""
 
 
 class _Declared(Mapping[str, str]):
