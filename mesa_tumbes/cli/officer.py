@@ -29,6 +29,7 @@ from mesa_tumbes.core.settings import Settings, export, variable
 if TYPE_CHECKING:
     from mesa_tumbes.warehouse.bookkeeping import RecordedRun
     from mesa_tumbes.warehouse.lock import Holder
+    from mesa_tumbes.warehouse.sources import SourceState
 
 STATUS_WAIT_SECONDS = 10.0
 WIDE = 140
@@ -84,7 +85,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
                     "mail_notices": [asdict(notice) for notice in notices],
                     "writing": asdict(holder) if holder else None,
                     "free_mb": _free_megabytes(settings),
-                    "sources": _sources(settings),
+                    "sources": [asdict(source) for source in _sources(settings)],
                     "review": _review_counts(settings),
                 },
                 ensure_ascii=False,
@@ -103,8 +104,8 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     review = _review_counts(settings)
     print(text(lang, "reporting.review", **review))
     for source in _sources(settings):
-        state = "source_failed" if source["last_error"] else "source_pulled"
-        print(text(lang, f"reporting.{state}", **{k: v or "-" for k, v in source.items()}))
+        state = "source_failed" if source.last_error else "source_pulled"
+        print(text(lang, f"reporting.{state}", **{k: v or "-" for k, v in asdict(source).items()}))
     print(
         text(lang, "reporting.free_space", folder=settings.warehouse.parent, free=_free_megabytes(settings))
     )
@@ -133,7 +134,7 @@ def _recent_runs(settings: Settings) -> list[RecordedRun]:
     return runs
 
 
-def _sources(settings: Settings) -> list[dict[str, Any]]:
+def _sources(settings: Settings) -> list[SourceState]:
     """The partners' systems pulled, from the writer's own file when no run holds it."""
     if not settings.sources:
         return []

@@ -4,6 +4,7 @@ one transaction: all of it, or none (and its cursor does not move)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -77,9 +78,20 @@ def group_records(path: Path, source: str, agency: str, period: str) -> list[dic
     return [json.loads(fields) for _, fields in rows]
 
 
-def source_states(path: Path, wait_seconds: float = 0) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class SourceState:
+    """A partner's system as its last pull left it."""
+
+    source: str
+    kind: str
+    pulled_at: dt.datetime | None
+    records_pulled: int | None
+    last_error: str | None
+    failed_at: dt.datetime | None
+
+
+def source_states(path: Path, wait_seconds: float = 0) -> list[SourceState]:
     """Each source's last pull: when, how many records, its last error (for `mesa status`)."""
     with connect(path, read_only=True, wait_seconds=wait_seconds) as connection:
-        cursor = connection.execute(query("source_states"))
-        names = [column[0] for column in cursor.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows = connection.execute(query("source_states")).fetchall()
+    return [SourceState(*row) for row in rows]
