@@ -12,12 +12,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import NotRequired, TypedDict, cast
 
 from jinja2 import Environment
 
 from mesa_tumbes.agency_feedback.annotated import write_annotated_copy
-from mesa_tumbes.agency_feedback.problems import PROBLEM_COLUMNS, ordered, problem_rows
+from mesa_tumbes.agency_feedback.problems import PROBLEM_COLUMNS, ProblemRow, ordered, problem_rows
 from mesa_tumbes.agency_templates.workbook import file_name as template_name
 from mesa_tumbes.agency_templates.workbook import is_current_template, write_template
 from mesa_tumbes.core import templating
@@ -85,12 +85,52 @@ class CheckGroup:
     title: str
     severity: str
     count: int
-    rows: list[dict[str, Any]]
+    rows: list[ProblemRow]
 
 
-def grouped(rows: list[dict[str, Any]], counts: dict[str, int], lang: str) -> list[CheckGroup]:
+class FeedbackDetails(TypedDict):
+    """Everything the agency is told about one file, as data: the feedback folder's JSON
+    (resumen.json, submission contract) and the page's input."""
+
+    submission_id: str
+    agency: str
+    agency_name: str
+    file: str
+    sha256: str
+    size_bytes: int
+    received_at: str  # ISO, UTC
+    processed_at: str
+    received_local: str  # in the Mesa's time zone, as people read it
+    processed_local: str
+    status: str
+    status_label: str
+    rows_read: int  # the row counts, core.contract.ROW_COUNTS
+    rows_loaded: int
+    rows_rejected: int
+    rows_warned: int
+    rows_excluded: int
+    format: str | None
+    sheet: str | None
+    header_row: int | None
+    periods: list[str]
+    indicators: list[dict[str, str]]  # code, name
+    sectors: list[str]
+    duplicate_of: dict[str, str] | None  # the earlier submission with the same bytes
+    not_evaluated: list[str]  # titles of the rules that could not be evaluated
+    trial: bool
+    cause: str | None
+    problems_total: int
+    problems_by_check: dict[str, int]
+    problems: list[ProblemRow]  # up to HTML_ROWS_PER_CHECK per rule
+    every_problem: NotRequired[list[ProblemRow]]  # all of them, for the CSV (not in the JSON)
+    template: NotRequired[str | None]  # the handed-out template, when rows are to fix
+    annotated: NotRequired[str | None]
+    technical: NotRequired[str]
+
+
+def grouped(rows: list[ProblemRow], counts: dict[str, int], lang: str) -> list[CheckGroup]:
     """The rows by rule, in registry order; `counts`: how many rows each rule has in all."""
-    by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_check: dict[str, list[ProblemRow]] = defaultdict(list)
     for row in rows:
         by_check[row["check_id"]].append(row)
     return [
@@ -137,7 +177,7 @@ def leading_cause(outcome: Outcome, lang: str) -> str | None:
     return text(lang, "summary.cause_rows", **params, message=first.message(lang))
 
 
-def details(outcome: Outcome, lang: str, timezone: str, trial: bool = False) -> dict[str, Any]:
+def details(outcome: Outcome, lang: str, timezone: str, trial: bool = False) -> FeedbackDetails:
     """Everything the agency is told, as data (also the input of the HTML template). The problems
     are listed up to HTML_ROWS_PER_CHECK per rule (`every_problem` has them all, for the CSV)."""
     received, verdict = outcome.received, outcome.verdict
@@ -146,7 +186,8 @@ def details(outcome: Outcome, lang: str, timezone: str, trial: bool = False) -> 
     sectors = {s.name: s.name_es if lang == "es" else s.name for s in reference.sectors}
     original = outcome.duplicate_of
     rows = problem_rows(outcome.problems, lang)
-    return {
+    # The counts are spread in the order ROW_COUNTS gives them (defined once there).
+    described: dict[str, object] = {
         "submission_id": received.submission_id,
         "agency": received.agency,
         "agency_name": agency_name(received.agency),
@@ -183,9 +224,10 @@ def details(outcome: Outcome, lang: str, timezone: str, trial: bool = False) -> 
         "problems": bounded(rows),
         "every_problem": rows,
     }
+    return cast("FeedbackDetails", described)
 
 
-def bounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def bounded(rows: list[ProblemRow]) -> list[ProblemRow]:
     """The first HTML_ROWS_PER_CHECK rows of each rule, in their order."""
     seen: Counter[str] = Counter()
     kept = []
@@ -200,7 +242,7 @@ def _environment() -> Environment:
     return templating.pages(TEMPLATES_DIR)
 
 
-def render_summary(data: dict[str, Any], lang: str) -> str:
+def render_summary(data: FeedbackDetails, lang: str) -> str:
     template = _environment().get_template("summary.html.j2")
     return template.render(
         lang=lang,
@@ -213,7 +255,7 @@ def render_summary(data: dict[str, Any], lang: str) -> str:
     )
 
 
-def write_problems_csv(path: Path, rows: list[dict[str, Any]], lang: str) -> None:
+def write_problems_csv(path: Path, rows: list[ProblemRow], lang: str) -> None:
     """UTF-8 with a BOM so that Excel shows accents; every cell safe from formula injection."""
     headers = strings(lang)["problems_columns"]
     with path.open("w", encoding="utf-8-sig", newline="") as stream:

@@ -4,14 +4,34 @@ CSV, the annotated copy and the terminal list them the same way."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Literal, TypedDict
 
 from mesa_tumbes.core.checks import checks
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.problems import Problem
 
+ProblemColumn = Literal[
+    "row_number", "column", "value", "check_id", "severity", "message", "suggestion", "sheet"
+]
 # Appended columns keep the earlier ones where agencies' spreadsheets expect them.
-PROBLEM_COLUMNS = ["row_number", "column", "value", "check_id", "severity", "message", "suggestion", "sheet"]
+PROBLEM_COLUMNS: tuple[ProblemColumn, ...] = (
+    "row_number", "column", "value", "check_id", "severity", "message", "suggestion", "sheet",
+)  # fmt: skip
+
+
+class ProblemRow(TypedDict):
+    """One problem as the agency reads it (the CSV's columns, and the severity's code)."""
+
+    row_number: int | None  # as Excel shows it
+    column: str | None
+    value: str | None  # the cell as written
+    check_id: str
+    severity: str  # in the agency's language
+    severity_id: str  # error, warning
+    message: str
+    suggestion: str | None
+    sheet: str | None
 
 
 def ordered(problems: list[Problem]) -> list[Problem]:
@@ -20,7 +40,7 @@ def ordered(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.sheet or "", p.row_number or 0, rank[p.check_id]))
 
 
-def problem_rows(problems: list[Problem], lang: str) -> list[dict[str, Any]]:
+def problem_rows(problems: list[Problem], lang: str) -> list[ProblemRow]:
     """The feedback rows, with the severity and message in `lang`."""
     return [
         {
@@ -38,7 +58,7 @@ def problem_rows(problems: list[Problem], lang: str) -> list[dict[str, Any]]:
     ]
 
 
-def problem_place(row: dict[str, Any], lang: str) -> str:
+def problem_place(row: Mapping[str, object], lang: str) -> str:
     """Where a problem is, as the agency finds it: sheet, row as Excel shows it, column, the value."""
     where = (
         text(lang, "cli.problem_row", row=row["row_number"])

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from functools import partial
 from pathlib import Path, PurePath
-from typing import Any
+from typing import cast
 
+from mesa_tumbes.agency_feedback.answer import FeedbackDetails
 from mesa_tumbes.agency_feedback.problems import problem_place
 from mesa_tumbes.core import templating
 from mesa_tumbes.core.i18n import strings, text
@@ -45,9 +46,9 @@ class Thread:
 class Answered:
     """One file's feedback as the e-mail tells it."""
 
-    data: dict[str, Any]  # the feedback folder's JSON
+    data: FeedbackDetails  # the feedback folder's JSON
     attachments: list[tuple[str, Path]]  # (name in the e-mail, file)
-    problems: list[dict[str, Any]]  # the first BODY_PROBLEMS, with where each is, said in words
+    problems: list[dict[str, object]]  # the first BODY_PROBLEMS, with where each is, said in words
     problems_name: str  # the attachment that lists every problem
 
 
@@ -109,7 +110,7 @@ def _thread(message: EmailMessage, thread: Thread) -> None:
 
 def _answered(folder: Path, lang: str, many: bool) -> Answered:
     names = strings(lang)["files"]
-    data: dict[str, Any] = json.loads((folder / names["details"]).read_text(encoding="utf-8"))
+    data = cast("FeedbackDetails", json.loads((folder / names["details"]).read_text(encoding="utf-8")))
     stem = PurePath(str(data["file"])).stem or str(data["file"])
     attachments = []
     problems_name = names["problems"]
@@ -121,8 +122,8 @@ def _answered(folder: Path, lang: str, many: bool) -> Answered:
                 shown = text(lang, "files.of_file", stem=stem, name=shown)
             problems_name = shown if key == "problems" else problems_name
             attachments.append((shown, path))
-    if data.get("template"):
-        template = (folder / data["template"]).resolve()
+    if handed := data.get("template"):
+        template = (folder / handed).resolve()
         if template.is_file() and all(path != template for _, path in attachments):
             attachments.append((template.name, template))
     problems = [

@@ -9,7 +9,7 @@ import shlex
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mesa_tumbes.cli.terminal import (
     EXIT_BUSY,
@@ -28,6 +28,7 @@ from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.settings import DEFAULT_WAREHOUSE, Settings
 
 if TYPE_CHECKING:
+    from mesa_tumbes.agency_feedback.problems import ProblemRow
     from mesa_tumbes.pipeline.report import RunReport
     from mesa_tumbes.warehouse.store import SubmissionRecord
 
@@ -230,7 +231,7 @@ def print_received_before(earlier: SubmissionRecord, settings: Settings, as_json
     return EXIT_OK
 
 
-def print_problems(rows: list[dict[str, Any]], lang: str) -> None:
+def print_problems(rows: list[ProblemRow], lang: str) -> None:
     """The problems as a linter lists them: where (row as in Excel, column), the value, what to do,
     and the suggestion; at most PROBLEM_LINES of them (the CSV has every one)."""
     if not rows:
