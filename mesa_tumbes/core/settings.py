@@ -254,9 +254,7 @@ class _Declared(Mapping[str, str]):
 
 def variable(name: str, environ: Mapping[str, str] | None = None) -> str | None:
     """The environment variable `name` (None when unset); it must be one VARIABLES lists."""
-    if name not in VARIABLES:
-        raise UnknownVariableError(name)
-    return (os.environ if environ is None else environ).get(name)
+    return _Declared(os.environ if environ is None else environ).get(name)
 
 
 def chosen_language(explicit: str | None = None) -> str:
