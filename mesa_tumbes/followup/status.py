@@ -137,7 +137,7 @@ def table_rows(summaries: list[AgencySummary], lang: str) -> list[dict[str, Any]
 
 def holder_fields(holder: BusyHolder, timezone: str) -> dict[str, object]:
     """The writer's description with its start in the Mesa's time."""
-    return {**holder, "since": local_time(holder.get("since", ""), timezone)}
+    return {**holder, "since": local_time(holder["since"], timezone)}
 
 
 def busy_text(holder: BusyHolder | None, lang: str, timezone: str, context: str) -> str:

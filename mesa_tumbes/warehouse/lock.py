@@ -14,9 +14,9 @@ import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from filelock import FileLock, Timeout
 
@@ -44,9 +44,7 @@ class BusyHolder(TypedDict, total=False):
 
 def described(holder: Holder | None) -> BusyHolder:
     """A holder as results carry it (empty when nobody could be named)."""
-    if holder is None:
-        return {}
-    return {"what": holder.what, "pid": holder.pid, "host": holder.host, "since": holder.since}
+    return cast("BusyHolder", asdict(holder)) if holder is not None else {}
 
 
 class WarehouseBusyError(RuntimeError):
