@@ -23,7 +23,6 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import duckdb
 from starlette.applications import Starlette
@@ -371,9 +370,8 @@ class Console:
     @signed_in
     async def audit(self, request: Request) -> Response:
         rows = review.audit(self.settings.warehouse).to_dict("records")
-        zone = ZoneInfo(self.settings.timezone)
         for row in rows:  # in the Mesa's time, as every time the officer reads
-            row["decided_at"] = row["decided_at"].astimezone(zone)
+            row["decided_at"] = clock.local_minute(row["decided_at"], self.settings.timezone)
         return self.render(request, "audit", rows=rows, timezone=self.settings.timezone)
 
     @signed_in
