@@ -104,8 +104,9 @@ def five_w_columns(reference: Reference, source: Source) -> dict[str, str]:
 
 def five_w_record(record: dict[str, Any], columns: dict[str, str], reference: Reference) -> SourceRecord:
     fields = {header: _text(record.get(header)) for header in columns}
-    partner = fields.get(load_mapping().columns[PARTNER_FIELD][0], "")
-    month = fields.get(load_mapping().columns[MONTH_FIELD][0], "")
+    titles = load_mapping().columns
+    partner = fields.get(titles[PARTNER_FIELD][0], "")
+    month = fields.get(titles[MONTH_FIELD][0], "")
     edited_at = _text(record.get("_lastEditTime")) or None
     return _source_record(record, fields, partner, month, reference, edited_at)
 

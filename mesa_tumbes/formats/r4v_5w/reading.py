@@ -68,17 +68,18 @@ def five_w_part(header: Header, reference: Reference) -> tuple[Part | None, list
     records, numbers = [], []
     outside: Counter[str] = Counter()
     untracked: Counter[str] = Counter()
+    read_fields, indicator_code = _all_fields(reference), load_mapping().indicator_code
     for number, cells in data:
         fields = {
             name: cell(cells, columns.positions[name]) if name in columns.positions else ""
-            for name in _all_fields(reference)
+            for name in read_fields
         }
         total = total_word([fields[name] for name in LABEL_FIELDS], cells)
         if total is not None:
             problems.append(Problem("structure.total_row", row_number=number, value=total, sheet=sheet))
         elif not reference.may_be_in_region(fields["country"], fields["admin1"]):
             outside[" / ".join(part for part in (fields["country"], fields["admin1"]) if part)] += 1
-        elif load_mapping().indicator_code(fields["subsector"], fields["indicator"]) is None:
+        elif indicator_code(fields["subsector"], fields["indicator"]) is None:
             untracked[fields["indicator"]] += 1
         else:
             records.append(fields)
@@ -117,13 +118,13 @@ def five_w_part(header: Header, reference: Reference) -> tuple[Part | None, list
 
 def covers(source: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     """The month and catalogue indicator each tracked, in-region 5W row reports, valid or not."""
+    indicator_code = load_mapping().indicator_code
     return pd.DataFrame(
         {
             "row_number": source.index,
             "period": source["month"].map(normalise_period).to_numpy(),
             "indicator": [
-                load_mapping().indicator_code(s, i)
-                for s, i in zip(source["subsector"], source["indicator"], strict=True)
+                indicator_code(s, i) for s, i in zip(source["subsector"], source["indicator"], strict=True)
             ],
         },
         columns=COVER_COLUMNS,
@@ -157,14 +158,14 @@ def to_long(wide: pd.DataFrame, source: pd.DataFrame, channel: str, reference: R
     if wide.empty:
         return with_period_columns(pd.DataFrame(columns=LONG_COLUMNS))
     rows = source.loc[wide["row_number"]]
+    indicator_code = load_mapping().indicator_code
     base = pd.DataFrame(
         {
             "row_number": wide["row_number"].to_numpy(),
             "agency": rows["appealing_org"].map(resolver(reference.agency_code, empty=channel)).to_numpy(),
             "period": rows["month"].map(normalise_period).to_numpy(),
             "indicator": [
-                load_mapping().indicator_code(s, i)
-                for s, i in zip(rows["subsector"], rows["indicator"], strict=True)
+                indicator_code(s, i) for s, i in zip(rows["subsector"], rows["indicator"], strict=True)
             ],
         }
     )
