@@ -283,12 +283,13 @@ def load_reference() -> Reference:
     region = _read_yaml("region.yaml")
     r4v = _read_yaml("r4v_groups.yaml")
     header_words = _read_yaml("header_words.yaml")
+    agencies = agencies_path()
     reference = Reference(
         agencies=tuple(
             Agency(
                 **{**row, "aliases": tuple(row.get("aliases", ())), "emails": tuple(row.get("emails", ()))}
             )
-            for row in _read_yaml(agencies_path().name, agencies_path().parent)
+            for row in _read_yaml(agencies.name, agencies.parent)
         ),
         districts=tuple(District(**row) for row in _read_csv("districts.csv")),
         sectors=tuple(
