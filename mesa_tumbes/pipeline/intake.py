@@ -327,7 +327,6 @@ def load_all(outcomes: list[Outcome], settings: Settings) -> list[Fault | Machin
         machine = machine_fault(error) if error is not None else None
         if machine is not None:
             done.append(machine)
-            loading.close()
             break
         done.append(None if error is None else Fault(outcome.received, "load", _said(error), _trace(error)))
     loading.close()  # the round's closing statements (warehouse.store.load_submissions)
