@@ -59,7 +59,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     holder = current_holder(settings.working)
     try:
         reports = reporting_status(settings.warehouse, day, wait_seconds=STATUS_WAIT_SECONDS)
-        runs = _recent_runs(settings)
+        runs = _recent_runs(settings, holder)
         failed = failures(settings.warehouse)
         undelivered, notices = _mail_state(settings)
     except WarehouseInUseError:
@@ -113,13 +113,12 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _recent_runs(settings: Settings) -> list[RecordedRun]:
+def _recent_runs(settings: Settings, holder: Holder | None) -> list[RecordedRun]:
     """The latest runs from the writer's own file when no run holds it: a run the machine stopped
     published nothing, and its record is only there. Else from the published copy. A run recorded as
-    running that no live process holds ended without recording its end (a full disk, a kill): it is
-    shown as interrupted, never as running."""
+    running that no live process holds (`holder`, the writer the status read) ended without recording
+    its end (a full disk, a kill): it is shown as interrupted, never as running."""
     from mesa_tumbes.warehouse.bookkeeping import recent_runs
-    from mesa_tumbes.warehouse.lock import current_holder
     from mesa_tumbes.warehouse.store import WarehouseInUseError
 
     runs = None
@@ -127,7 +126,6 @@ def _recent_runs(settings: Settings) -> list[RecordedRun]:
         with contextlib.suppress(WarehouseInUseError):
             runs = recent_runs(settings.working)
     runs = recent_runs(settings.warehouse) if runs is None else runs
-    holder = current_holder(settings.working)
     for run in runs:
         if run.state == "running" and (holder is None or run.run_id not in holder.what):
             run.state = "interrupted"
