@@ -13,7 +13,7 @@ help:
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make bench   measure speed against a floor and peers (1M rows; about 10 min; writes bench/results.json)"
 	@echo "make lock    re-resolve requirements.lock from pyproject.toml"
-	@echo "make browser install Debian's headless Chromium and poppler-utils for the page and PDF tests (needs root or sudo)"
+	@echo "make browser install the Debian programs the tests drive: headless Chromium, poppler-utils, Dovecot (needs root or sudo)"
 	@echo "make clean   remove .venv and what 'make run' wrote"
 
 install: $(STAMP)
@@ -58,15 +58,18 @@ lock: $(STAMP)
 		--output-file requirements.lock --quiet
 
 # The feedback page and the bulletin are tested as people see them: in headless Chromium, and the
-# bulletin's PDF through pdftotext and pdftoppm (Debian's poppler-utils). CI installs them; on a
-# developer's machine those tests are skipped until this has been run once.
+# bulletin's PDF through pdftotext and pdftoppm (Debian's poppler-utils); the mailbox against Dovecot,
+# the IMAP server most mail hosts run (each test starts its own on loopback; none runs as a service).
+# CI installs them; on a developer's machine those tests are skipped until this has been run once.
+SYSTEM_PACKAGES := chromium chromium-driver poppler-utils dovecot-imapd
 browser:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftotext >/dev/null; then \
-		echo "chromium, chromedriver and poppler-utils are installed"; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftotext >/dev/null \
+		&& test -x /usr/sbin/dovecot; then \
+		echo "chromium, chromedriver, poppler-utils and dovecot are installed"; \
 	else \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver poppler-utils \
-		|| { $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver poppler-utils; }; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(SYSTEM_PACKAGES) \
+		|| { $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(SYSTEM_PACKAGES); }; \
 	fi
 
 clean:

@@ -198,3 +198,46 @@ def test_a_setting_that_cannot_be_used_is_said_in_the_officer_s_language(
         resolve_settings(inbox=str(tmp_path), environ={variable: value})
     assert spanish in raised.value.describe("es") and value in raised.value.describe("es")
     assert raised.value.describe("en") != raised.value.describe("es")
+
+
+def test_tls_and_mailbox_mistakes_are_reported_with_their_line(tmp_path: Path) -> None:
+    """A CA that is not where the file says, a mailbox entry that is no mailbox's address, a
+    password name that could not name a variable, a key that does not exist: each with its line."""
+    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    path = write(
+        tmp_path,
+        "operaciones.yaml",
+        """
+        schedules:
+          intake: {cron: "*/5 * * * *"}
+          marts: {cron: "15 0 * * *"}
+          calendar: {cron: "0 8 * * *"}
+          bulletin: {cron: "0 9 16 * *"}
+        tls:
+          ca_file: no-existe.pem
+        mail:
+          mailboxes:
+            "imaps://mesa@correo.gob.pe/INBOX":
+              password: GORE-2
+              ca_file: ca.pem
+              verify: false
+            "sftp://mesa@servidor/entradas": {}
+        sources:
+          r4v:
+            kind: kobo
+            url: https://kf.kobotoolbox.org
+            form: aXXX
+            ca_path: carpeta-que-no-existe
+        """,
+    )
+    with pytest.raises(ConfigError) as error:
+        load_operations(path)
+    assert problems(error) == [
+        (7, "missing_ca"),
+        (11, "bad_mailbox_password"),
+        (13, "unknown_key"),  # there is no way to turn the certificate check off
+        (14, "not_a_mailbox"),
+        (20, "missing_ca"),
+    ]
+    described = error.value.describe("es")
+    assert "no-existe.pem" in described and "MESA_IMAP_PASSWORD_<NOMBRE>" in described

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from mesa_tumbes.cli.main import build_parser
-from mesa_tumbes.core.settings import VARIABLES
+from mesa_tumbes.core.settings import VARIABLE_FAMILIES, VARIABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = (ROOT / "docs" / "operador.md").read_text(encoding="utf-8")
@@ -24,6 +24,8 @@ def variables_in_code() -> set[str]:
 def test_the_guide_lists_every_setting_the_code_reads_and_no_other() -> None:
     table = GUIDE.split("### Variables de entorno")[1].split("\n## ")[0]
     assert set(re.findall(r"`(MESA_[A-Z_]+)`", table)) == variables_in_code()
+    # a family of variables, one per thing configured, is listed by its prefix: `MESA_..._<NOMBRE>`
+    assert set(re.findall(r"`(MESA_[A-Z_]+_)<[A-Z]+>`", table)) == set(VARIABLE_FAMILIES)
 
 
 def test_every_command_in_the_guide_exists() -> None:

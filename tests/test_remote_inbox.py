@@ -200,5 +200,5 @@ def test_mesa_run_exits_non_zero_only_when_no_inbox_could_be_read(prefect_api: s
     }
     result = mesa("run", "--inbox", "s3://mesa-tumbes/entradas", cwd=tmp_path, api=prefect_api, **env)
     assert result.returncode == 1
-    assert "Bandeja de entrada sin respuesta tras los reintentos: s3://mesa-tumbes/entradas" in result.stdout
+    assert "No se pudo leer la bandeja de entrada: s3://mesa-tumbes/entradas" in result.stdout
     assert "No se pudo leer la bandeja de entrada s3://mesa-tumbes/entradas" in result.stderr

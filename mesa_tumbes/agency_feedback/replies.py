@@ -21,6 +21,7 @@ from mesa_tumbes.agency_feedback.problems import problem_place
 from mesa_tumbes.core import templating
 from mesa_tumbes.core.i18n import strings, text
 from mesa_tumbes.core.reference import load_reference
+from mesa_tumbes.core.smtp import new_message
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 # What a feedback e-mail attaches from the feedback folder, in this order, when it is there.
@@ -74,7 +75,7 @@ def feedback_message(
         "thread": thread,
         "attachments": [name for item in answered for name, _ in item.attachments],
     }
-    message = EmailMessage()
+    message = new_message()
     message["To"] = ", ".join(to)
     if thread is not None:
         message["Subject"] = reply_subject(thread.subject, lang)
@@ -143,7 +144,7 @@ def notice_answer(
 ) -> EmailMessage:
     """The polite answer to a message that did not become a submission: why, and what to do; a
     reply in the message's thread when its id is known."""
-    message = EmailMessage()
+    message = new_message()
     message["To"] = sender
     if thread is not None and thread.message_id:
         message["Subject"] = reply_subject(subject, lang)
@@ -181,7 +182,7 @@ def review_message(
 ) -> EmailMessage:
     """What the officer's review tells the agency (`what`: return, decline or unverified), with the
     officer's comment as written; a reply in the thread of the file's message when it came by mail."""
-    message = EmailMessage()
+    message = new_message()
     message["To"] = ", ".join(to)
     if thread is not None and thread.message_id:
         message["Subject"] = reply_subject(thread.subject, lang)

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
 from mesa_tumbes.core.contract import FREQUENCIES, MONTH_PERIOD
 from mesa_tumbes.core.i18n import DEFAULT_LANGUAGE, text
+from mesa_tumbes.core.tls import Trust
 
 DEPLOYMENTS = ("intake", "marts", "calendar", "bulletin")
 SUGGESTION_CUTOFF = 60
@@ -368,12 +371,39 @@ class Execution:
         return "processes" if size_bytes >= PROCESSES_FROM_BYTES else "threads"
 
 
+# A mailbox's own password is read from MESA_IMAP_PASSWORD_<NAME> (else the Prefect Secret block
+# mesa-imap-password-<name>), NAME being its `password` in the operations file.
+MAILBOX_PASSWORD_PREFIX, MAILBOX_SECRET_PREFIX = "MESA_IMAP_PASSWORD_", "mesa-imap-password-"
+MAILBOX_NAME = re.compile(r"^[a-z0-9_]{1,40}$")
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """What one mailbox (an `imaps://` or `imap://` inbox) needs besides its URL: whose certificate
+    it presents (`trust`: its CA, else the operations file's `tls`, else the system's), its own
+    password (`password`: a name, see MAILBOX_PASSWORD_PREFIX; without it, MESA_IMAP_PASSWORD), and
+    where a taken message goes when `delete_taken` and the server cannot expunge by UID (`trash`)."""
+
+    url: str = ""
+    trust: Trust = field(default_factory=Trust)
+    password: str | None = None
+    trash: str | None = None
+
+    @property
+    def password_variable(self) -> str | None:
+        return f"{MAILBOX_PASSWORD_PREFIX}{self.password.upper()}" if self.password else None
+
+    @property
+    def password_secret(self) -> str | None:
+        return f"{MAILBOX_SECRET_PREFIX}{self.password.replace('_', '-')}" if self.password else None
+
+
 @dataclass(frozen=True)
 class Mail:
-    """E-mail out: the SMTP server feedback, answers and reminders go through (`smtp://host:587`,
-    STARTTLS when the server offers it, or `smtps://host:465`; the user in the URL, the password in
-    MESA_SMTP_PASSWORD), and the address they come from. Without a server nothing is sent. Mailboxes
-    (`imaps://` inboxes) keep every message unless `delete_taken`."""
+    """E-mail out: the SMTP server feedback, answers and reminders go through (`smtp://host:587`
+    with STARTTLS, or `smtps://host:465`; the user in the URL, the password in MESA_SMTP_PASSWORD),
+    and the address they come from. Without a server nothing is sent. Mailboxes (`imaps://` inboxes)
+    keep every message unless `delete_taken`; each may have options of its own (`mailboxes`)."""
 
     smtp: str | None = None
     sender: str | None = None
@@ -382,10 +412,35 @@ class Mail:
     # "mx.gob.pe"): only mail it authenticated (DMARC, or DKIM/SPF aligned with From) is approved on
     # arrival. Without it no message counts as authenticated.
     authserv_id: str | None = None
+    mailboxes: tuple[Mailbox, ...] = ()
 
     @property
     def sends(self) -> bool:
         return bool(self.smtp and self.sender)
+
+    def mailbox(self, location: str, trust: Trust | None = None) -> Mailbox:
+        """The options of the mailbox at `location` (its URL as written among the inboxes), with the
+        trust it ends up with: its own CA, else `trust` (the operations file's)."""
+        found = next((m for m in self.mailboxes if same_mailbox(m.url, location)), Mailbox(location))
+        return replace(found, url=location, trust=found.trust.over(trust or Trust()))
+
+
+def same_mailbox(one: str, other: str) -> bool:
+    """Whether two URLs name the same mailbox (scheme, user, host, port and folder), however the
+    folder is written (`Envíos Mesa` or `Env%C3%ADos%20Mesa`)."""
+
+    def key(url: str) -> tuple[object, ...]:
+        parts = urlsplit(url.strip())
+        folder = unquote(parts.path.lstrip("/")) or "INBOX"
+        return (
+            parts.scheme,
+            unquote(parts.username or ""),
+            (parts.hostname or "").lower(),
+            parts.port,
+            folder,
+        )
+
+    return key(one) == key(other)
 
 
 # The partners' systems the intake pulls from, and the format their records are read in.
@@ -403,6 +458,9 @@ class Source:
     url: str  # the server: https://www.activityinfo.org, https://kf.kobotoolbox.org
     form: str  # ActivityInfo: the form's id; Kobo: the asset's uid
     fields: tuple[tuple[str, str], ...] = ()  # ActivityInfo: 5W column -> the form's field, where it differs
+    trust: Trust = field(
+        default_factory=Trust
+    )  # whose certificate it presents: its own CA, else the operations file's `tls`
 
 
 # How figures become published: `clean` approves on arrival a file accepted with no warning (from a
@@ -436,9 +494,13 @@ class Operations:
     mail: Mail = Mail()
     sources: tuple[Source, ...] = ()
     review: Review = Review()
+    tls: Trust = field(
+        default_factory=Trust
+    )  # the CA every server's certificate is checked against, unless the system's
 
 
-OPERATIONS_KEYS = ("inboxes", "schedules", "execution", "mail", "sources", "review")
+OPERATIONS_KEYS = ("inboxes", "schedules", "execution", "mail", "sources", "review", "tls")
+TRUST_KEYS = ("ca_file", "ca_path")
 
 
 def load_operations(path: Path) -> Operations:
@@ -452,13 +514,37 @@ def load_operations(path: Path) -> Operations:
     inboxes = _inboxes(check, root.get("inboxes"), root.line_of("inboxes"))
     schedules = _schedules(check, root.get("schedules"), root.line_of("schedules"))
     execution = _execution(check, root.get("execution"), root.line_of("execution"))
-    mail = _mail(check, root.get("mail"), root.line_of("mail"))
-    sources = _sources(check, root.get("sources"), root.line_of("sources"))
+    mail = _mail(check, root.get("mail"), root.line_of("mail"), path.parent)
+    sources = _sources(check, root.get("sources"), root.line_of("sources"), path.parent)
     review = _review(check, root.get("review"), root.line_of("review"))
+    tls = _trust(check, root, "tls", path.parent)
     if check.problems:
         raise ConfigError(check.problems)
     lines = tuple(n for _, n in inboxes)
-    return Operations(tuple(i for i, _ in inboxes), schedules, path, lines, execution, mail, sources, review)
+    return Operations(
+        tuple(i for i, _ in inboxes), schedules, path, lines, execution, mail, sources, review, tls
+    )
+
+
+def _trust(check: _Checker, node: LineDict, key: str, folder: Path) -> Trust:
+    """The CA file or folder of the mapping under `key` (`tls: {ca_file, ca_path}`)."""
+    if node.get(key) is None:
+        return Trust()
+    mapping = check.mapping(node.get(key), node.line_of(key), key, TRUST_KEYS)
+    return Trust() if mapping is None else _trust_of(check, mapping, folder)
+
+
+def _trust_of(check: _Checker, mapping: LineDict, folder: Path) -> Trust:
+    """`ca_file` and `ca_path` of a mapping already checked; each must exist (a path relative to the
+    operations file's folder is read from there)."""
+    found: dict[str, str | None] = {}
+    for name in TRUST_KEYS:
+        written = str(mapping.get(name) or "").strip()
+        path = (folder / written).expanduser() if written else None
+        if path is not None and not (path.is_dir() if name == "ca_path" else path.is_file()):
+            check.add(mapping.line_of(name), "missing_ca", key=name, path=path)
+        found[name] = str(path.resolve()) if path is not None else None
+    return Trust(found["ca_file"], found["ca_path"])
 
 
 def _review(check: _Checker, node: Any, line: int) -> Review:
@@ -477,7 +563,7 @@ def _review(check: _Checker, node: Any, line: int) -> Review:
     return Review(rule, host, port, str(mapping.get("accounts") or Review.accounts))
 
 
-def _sources(check: _Checker, node: Any, line: int) -> tuple[Source, ...]:
+def _sources(check: _Checker, node: Any, line: int, folder: Path) -> tuple[Source, ...]:
     if node is None:
         return ()
     mapping = check.mapping(
@@ -488,7 +574,10 @@ def _sources(check: _Checker, node: Any, line: int) -> tuple[Source, ...]:
     found = []
     for name in mapping:
         spec = check.mapping(
-            mapping[name], mapping.line_of(name), f"source_{name}", ("kind", "url", "form", "fields")
+            mapping[name],
+            mapping.line_of(name),
+            f"source_{name}",
+            ("kind", "url", "form", "fields", *TRUST_KEYS),
         )
         if spec is None:
             continue
@@ -503,19 +592,20 @@ def _sources(check: _Checker, node: Any, line: int) -> tuple[Source, ...]:
             continue
         fields = spec.get("fields") or {}
         if not isinstance(fields, dict):
-            check.add(spec.line_of("fields"), "not_a_mapping", what=f"source_{name}.fields")
+            check.add(spec.line_of("fields"), "not_a_mapping", what="source_fields")
             continue
         pairs = tuple((str(column), str(field)) for column, field in fields.items())
-        found.append(Source(str(name), kind, url.rstrip("/"), form, pairs))
+        trust = _trust_of(check, spec, folder)
+        found.append(Source(str(name), kind, url.rstrip("/"), form, pairs, trust))
     return tuple(found)
 
 
-def _mail(check: _Checker, node: Any, line: int) -> Mail:
+def _mail(check: _Checker, node: Any, line: int, folder: Path) -> Mail:
     from mesa_tumbes.core.locations import smtp_problem
 
     if node is None:
         return Mail()
-    mapping = check.mapping(node, line, "mail", ("smtp", "from", "delete_taken", "authserv_id"))
+    mapping = check.mapping(node, line, "mail", ("smtp", "from", "delete_taken", "authserv_id", "mailboxes"))
     if mapping is None:
         return Mail()
     smtp = str(mapping.get("smtp") or "").strip() or None
@@ -523,7 +613,38 @@ def _mail(check: _Checker, node: Any, line: int) -> Mail:
         check.add(mapping.line_of("smtp"), problem[0], value=smtp, **problem[1])
     sender = str(mapping.get("from") or "").strip() or None
     authserv = str(mapping.get("authserv_id") or "").strip() or None
-    return Mail(smtp, sender, bool(mapping.get("delete_taken", False)), authserv)
+    mailboxes = _mailboxes(check, mapping, folder)
+    return Mail(smtp, sender, bool(mapping.get("delete_taken", False)), authserv, mailboxes)
+
+
+def _mailboxes(check: _Checker, mail: LineDict, folder: Path) -> tuple[Mailbox, ...]:
+    """`mail.mailboxes`: each mailbox's URL (as among the inboxes) -> its CA, password name, trash."""
+    from mesa_tumbes.core.locations import is_mailbox
+
+    node = mail.get("mailboxes")
+    if node is None:
+        return ()
+    listed = check.mapping(
+        node, mail.line_of("mailboxes"), "mailboxes", list(node) if isinstance(node, dict) else []
+    )
+    if listed is None:
+        return ()
+    found = []
+    for url in listed:
+        line = listed.line_of(url)
+        if not is_mailbox(str(url)):
+            check.add(line, "not_a_mailbox", value=url)
+            continue
+        spec = check.mapping(listed[url], line, "mailbox", ("password", "trash", *TRUST_KEYS))
+        if spec is None:
+            continue
+        password = str(spec.get("password") or "").strip().lower() or None
+        if password is not None and not MAILBOX_NAME.match(password):
+            check.add(spec.line_of("password"), "bad_mailbox_password", value=password)
+            password = None
+        trash = str(spec.get("trash") or "").strip() or None
+        found.append(Mailbox(str(url).strip(), _trust_of(check, spec, folder), password, trash))
+    return tuple(found)
 
 
 def _execution(check: _Checker, node: Any, line: int) -> Execution:

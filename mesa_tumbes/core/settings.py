@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mesa_tumbes.core.config import (
+    MAILBOX_PASSWORD_PREFIX,
     REVIEW_RULES,
     TASK_RUNNERS,
     Execution,
     Mail,
+    Mailbox,
     Operations,
     Review,
     Source,
@@ -26,6 +28,7 @@ from mesa_tumbes.core.config import (
 )
 from mesa_tumbes.core.contract import DEFAULT_LIMITS, ReadLimits
 from mesa_tumbes.core.i18n import language, text
+from mesa_tumbes.core.tls import Trust
 
 # Every environment variable the project reads, and what it is for. docs/operador.md lists the MESA_
 # ones (tests/test_operator_doc.py keeps the two in step); the others belong to the libraries.
@@ -70,6 +73,10 @@ VARIABLES: dict[str, str] = {
     # The libraries' own, read or set for them.
     "PREFECT_API_URL": "a Prefect server already running",
     "PREFECT_HOME": "Prefect's folder",
+}
+# Variables named by the officer, one per thing configured: their prefix and what they are for.
+VARIABLE_FAMILIES: dict[str, str] = {
+    MAILBOX_PASSWORD_PREFIX: "a mailbox's own password (mail.mailboxes, `password: NAME`)",
 }
 CONFIG_FOLDER = "config"
 # The files the officer edits, shipped with the package (mesa_tumbes/core/defaults is the
@@ -146,6 +153,7 @@ class Settings:
     space_factor: float = 6.0
     sources: tuple[Source, ...] = ()  # partners' systems pulled by each run (operations.yaml)
     review: Review = field(default_factory=Review)  # what is approved on arrival; the console
+    tls: Trust = field(default_factory=Trust)  # the CA servers' certificates are checked against
 
     @property
     def mail_spool(self) -> Path:
@@ -176,6 +184,11 @@ class Settings:
         """Great Expectations' results of each submission, for the technical reader: beside the raw
         archive, never in an agency's feedback."""
         return self.archive / VALIDATIONS_FOLDER
+
+    def mailbox(self, location: str) -> Mailbox:
+        """The options of the mailbox at `location`: its CA (else the operations file's `tls`), its
+        password's name, its trash folder."""
+        return self.mail.mailbox(location, self.tls)
 
     @property
     def inbox(self) -> str:
@@ -226,6 +239,7 @@ def resolve_settings(
         space_factor=_factor(environ, "MESA_SPACE_FACTOR", Settings.space_factor),
         sources=operations.sources,
         review=_review(environ, operations),
+        tls=operations.tls,
     )
 
 
@@ -241,15 +255,22 @@ class _Declared(Mapping[str, str]):
         self._environ = environ
 
     def __getitem__(self, name: str) -> str:
-        if name not in VARIABLES:
+        if not declared(name):
             raise UnknownVariableError(name)
         return self._environ[name]
 
     def __iter__(self) -> Iterator[str]:
-        return (name for name in self._environ if name in VARIABLES)
+        return (name for name in self._environ if declared(name))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+def declared(name: str) -> bool:
+    """Whether VARIABLES lists `name`, or it is one of a family VARIABLE_FAMILIES lists."""
+    return name in VARIABLES or any(
+        name.startswith(prefix) and len(name) > len(prefix) for prefix in VARIABLE_FAMILIES
+    )
 
 
 def variable(name: str, environ: Mapping[str, str] | None = None) -> str | None:
@@ -355,7 +376,8 @@ def _mail(environ: Mapping[str, str], operations: Operations) -> Mail:
     if smtp and smtp_problem(smtp) is not None:
         raise SettingError("bad_smtp", name="MESA_SMTP_URL", value=smtp)
     sender = environ.get("MESA_MAIL_FROM") or written.sender
-    return Mail(smtp, sender, written.delete_taken, environ.get("MESA_AUTHSERV_ID") or written.authserv_id)
+    authserv_id = environ.get("MESA_AUTHSERV_ID") or written.authserv_id
+    return replace(written, smtp=smtp, sender=sender, authserv_id=authserv_id)
 
 
 def _review(environ: Mapping[str, str], operations: Operations) -> Review:

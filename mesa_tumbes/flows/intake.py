@@ -157,7 +157,8 @@ def list_inboxes(settings: Settings) -> tuple[list[InboxFile], list[str]]:
         "retries": retries.attempts,
         "retry_delay_seconds": [retries.delay_seconds * 2**n for n in range(retries.attempts)],
     }
-    lister, collector = list_inbox.with_options(**options), collect_mailbox.with_options(**options)
+    lister = list_inbox.with_options(**options)
+    collector = collect_mailbox.with_options(**options, retry_condition_fn=_worth_retrying)
     files: list[InboxFile] = []
     unreachable: list[str] = []
     folders = [location for location in settings.inboxes if not is_mailbox(location)]
@@ -165,7 +166,11 @@ def list_inboxes(settings: Settings) -> tuple[list[InboxFile], list[str]]:
         if is_mailbox(location):
             collecting = collector(location, settings, return_state=True)
             if not collecting.is_completed():
-                _unreachable(settings, public_url(location), collecting.message, unreachable)
+                why = mail_round.why_unreachable(collecting.result(raise_on_failure=False), settings.lang)
+                get_run_logger().error(
+                    text(settings.lang, "log.mailbox_unreachable", inbox=public_url(location), why=why)
+                )
+                unreachable.append(text(settings.lang, "cli.inbox_why", inbox=public_url(location), why=why))
             if str(settings.mail_spool) not in folders:
                 settings.mail_spool.mkdir(parents=True, exist_ok=True)
                 folders.append(str(settings.mail_spool))
@@ -209,8 +214,11 @@ def pull_source(source: Source, settings: Settings) -> sources.PullReport:
 
 
 def _worth_retrying(task: Any, run: Any, state: Any) -> bool:
-    """A token refused or an answer that is not the API's will not change by asking again."""
+    """A token or a password refused, a certificate that fails its check, an answer that is not the
+    API's: asking again will not change them."""
     error = state.result(raise_on_failure=False)
+    if isinstance(error, mailbox.MailboxError):
+        return error.worth_retrying
     return not (isinstance(error, PullError) and error.fault in ("token", "bad_answer", "too_large"))
 
 
@@ -230,7 +238,10 @@ def _unreachable(settings: Settings, location: str, message: str | None, unreach
 @task(cache_policy=NONE, task_run_name="mailbox {location}")
 def collect_mailbox(location: str, settings: Settings) -> int:
     """A mailbox's new messages into the spool; how many files it brought."""
-    password = secret(mailbox.PASSWORD_VARIABLE, IMAP_SECRET)
+    options = settings.mailbox(location)
+    password = secret(
+        options.password_variable or mailbox.PASSWORD_VARIABLE, options.password_secret or IMAP_SECRET
+    )
     collected = mail_round.collect_mailbox(location, settings, password)
     logger = get_run_logger()
     logger.info(

@@ -8,7 +8,6 @@ import datetime as dt
 import hashlib
 import logging
 from dataclasses import asdict, dataclass, field, replace
-from email.message import EmailMessage
 from functools import partial
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from mesa_tumbes.agency_feedback.replies import Thread, feedback_message, notice
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.reference import load_reference
 from mesa_tumbes.core.settings import Settings
-from mesa_tumbes.core.smtp import SEND_ERRORS, Outgoing, outgoing
+from mesa_tumbes.core.smtp import SEND_ERRORS, Outgoing, new_message, outgoing
 from mesa_tumbes.pipeline.report import Entry
 from mesa_tumbes.reception import mailbox
 from mesa_tumbes.reception.inbox import InboxFile
@@ -62,7 +61,17 @@ def collect_mailbox(location: str, settings: Settings, password: str | None = No
         record=partial(_record_message, settings),
         archive=settings.archive,
         authserv_id=settings.mail.authserv_id,
+        options=settings.mailbox(location),
     )
+    if collected.left:
+        log.warning(
+            text(
+                settings.lang,
+                "log.mail_not_removed",
+                mailbox=mailbox.public_url(location),
+                count=len(collected.left),
+            )
+        )
     record_notices(
         settings.working,
         [
@@ -85,6 +94,13 @@ def collect_mailbox(location: str, settings: Settings, password: str | None = No
             )
         )
     return collected
+
+
+def why_unreachable(error: object, lang: str) -> str:
+    """Why a mailbox could not be read, in a sentence for the officer."""
+    if isinstance(error, mailbox.MailboxError):
+        return text(lang, f"mail.fault.{error.fault}", detail=error.detail)
+    return text(lang, "mail.fault.unreachable", detail=f"{type(error).__name__}: {error}")
 
 
 def _record_message(settings: Settings, taken: mailbox.TakenMessage) -> None:
@@ -149,7 +165,7 @@ def deliver(settings: Settings, entries: list[Entry], password: str | None = Non
     messages = {found.message.message_key: found.message for found in brought.values()}
     replied = {d.message_key for d in earlier if d.delivered_at is not None and d.message_key}
     try:
-        with outgoing(str(settings.mail.smtp), str(settings.mail.sender), password) as session:
+        with outgoing(str(settings.mail.smtp), str(settings.mail.sender), password, settings.tls) as session:
             for key, group in _by_message(list(todo.values())):
                 message = messages.get(key) if key else None
                 thread = _thread(message, key not in replied, settings) if message else None
@@ -271,11 +287,11 @@ def send_reminder(
     to = recipients(agency)
     if not settings.mail.sends or not to:
         return False
-    message = EmailMessage()
+    message = new_message()
     message["To"], message["Subject"] = ", ".join(to), subject
     message.set_content(body)
     try:
-        with outgoing(str(settings.mail.smtp), str(settings.mail.sender), password) as session:
+        with outgoing(str(settings.mail.smtp), str(settings.mail.sender), password, settings.tls) as session:
             session.send(message)
     except SEND_OR_VALUE as error:
         log.warning(text(settings.lang, "log.reminder_mail_failed", agency=agency, error=error))

@@ -34,7 +34,10 @@ def nothing_new(settings: Settings) -> RunReport | None:
         folders.append(str(settings.mail_spool))
     reference = load_reference()
     try:
-        if any(mailbox.has_new(location, settings.mail_spool) is not False for location in mailboxes):
+        if any(
+            mailbox.has_new(location, settings.mail_spool, options=settings.mailbox(location)) is not False
+            for location in mailboxes
+        ):
             return None
         if settings.mail.sends and mail_waiting(settings.working, WAIT_SECONDS):
             return None

@@ -80,7 +80,7 @@ def tell_agency(
         thread,
     )
     try:
-        with outgoing(str(settings.mail.smtp), str(settings.mail.sender), password) as session:
+        with outgoing(str(settings.mail.smtp), str(settings.mail.sender), password, settings.tls) as session:
             session.send(message)
     except SEND_ERRORS as error:
         log.error(text(settings.lang, "log.smtp_unreachable", error=error))

@@ -64,11 +64,13 @@ def pull(settings: Settings, source: Source, token: str) -> PullReport:
     if source.kind == "activityinfo":
         columns = five_w_columns(reference, source)
         since = source_cursor(settings.working, source.name)
-        pulled = partners.activityinfo(source.url, source.form, token, columns, since)
+        pulled = partners.activityinfo(
+            source.url, source.form, token, columns, since, trust=source.trust.over(settings.tls)
+        )
         records = [five_w_record(record, columns, reference) for record in pulled.records]
         partner = load_mapping().columns[PARTNER_FIELD][0]
     else:
-        pulled = partners.kobo(source.url, source.form, token)
+        pulled = partners.kobo(source.url, source.form, token, trust=source.trust.over(settings.tls))
         records = [kobo_record(record, reference) for record in pulled.records]
         partner = KOBO_FIELDS["agency"]
     records = list({record.record_id: record for record in records}.values())  # a record paged twice: once

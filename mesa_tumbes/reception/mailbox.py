@@ -11,7 +11,11 @@ the one reply to it covers every file it brought, in its thread, under the names
 
 A message is taken once: the mailbox's UIDVALIDITY and the UIDs taken are kept beside the spool, and
 an attachment taken twice is the same bytes (the intake answers it as a duplicate). Messages are
-read without being marked as read and never deleted unless the operations file says so. What cannot
+read without being marked as read and never deleted unless the operations file says so, and then
+only those taken (UID EXPUNGE); a message a person marked deleted is left to that person.
+
+The server is spoken to through IMAPClient: over TLS whose certificate and host name are checked
+(core/tls.py) before the password is sent, folder names in IMAP's modified UTF-7. What cannot
 become a submission (a sender of no agency, no table attached, an attachment over the size limit,
 an encrypted message) becomes a notice: the sender is answered and the officer is shown it.
 """
@@ -30,23 +34,33 @@ import json
 import logging
 import os
 import re
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path, PurePath
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import unquote, urlsplit
 
+from mesa_tumbes.core.config import Mailbox
 from mesa_tumbes.core.contract import TABLE_SUFFIXES
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.core.settings import variable
+from mesa_tumbes.core.tls import certificate_problem, on_this_machine
 from mesa_tumbes.reception.archive import archive_stream
+
+if TYPE_CHECKING:
+    from imapclient import IMAPClient
 
 log = logging.getLogger(__name__)
 
 PASSWORD_VARIABLE = "MESA_IMAP_PASSWORD"
+TIMEOUT_SECONDS = 60
+DELETED = b"\\Deleted"
+# What talking to a mailbox raises: the network's and TLS's errors, and imapclient's (imaplib's).
+READ_ERRORS: tuple[type[Exception], ...] = (OSError, imaplib.IMAP4.error)
+MailboxFault = Literal["unreachable", "certificate", "no_tls", "ca", "login", "folder"]
+T = TypeVar("T")
 NoticeKind = Literal[
     "unknown_sender", "no_attachment", "attachment_too_large", "encrypted", "not_a_table"
 ]  # fmt: skip
@@ -127,6 +141,7 @@ class Collected:
     notices: list[MailNotice] = field(default_factory=list)
     messages: int = 0
     taken: list[TakenMessage] = field(default_factory=list)
+    left: list[int] = field(default_factory=list)  # UIDs to delete that the server could not remove alone
 
 
 def public_url(location: str) -> str:
@@ -134,6 +149,27 @@ def public_url(location: str) -> str:
     parts = urlsplit(location)
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{parts.username}@{parts.hostname}{port}{parts.path}"
+
+
+class MailboxError(ConnectionError):
+    """A mailbox that could not be read, and why (`fault`, said to the officer through the locales,
+    `mail.fault.<fault>`): `unreachable` (no answer; retried), `certificate` (the server's
+    certificate failed the check: expired, self-signed, another name, an unknown CA), `no_tls` (a
+    server reached over a network that does not offer STARTTLS: the password is never sent in the
+    clear), `ca` (the CA file or folder configured cannot be read), `login` (the user or password
+    refused), `folder` (no such folder)."""
+
+    def __init__(self, fault: MailboxFault, detail: str = "") -> None:
+        super().__init__(fault, detail)
+        self.fault, self.detail = fault, detail
+
+    def __str__(self) -> str:
+        return f"{self.fault}: {self.detail}"
+
+    @property
+    def worth_retrying(self) -> bool:
+        """Only a server that did not answer may answer on the next attempt."""
+        return self.fault == "unreachable"
 
 
 def collect(
@@ -146,21 +182,25 @@ def collect(
     record: Callable[[TakenMessage], None] | None = None,
     archive: Path | None = None,
     authserv_id: str | None = None,
+    options: Mailbox | None = None,
 ) -> Collected:
-    """Take every message of the mailbox not taken before; `record` is called with each message
-    whose files were saved, before the message counts as taken. Each message read whole is first
-    kept, as received, in `archive` (by its SHA-256, like any file): only such a message is deleted
-    from the server when `delete_taken`. Raises OSError (imaplib.IMAP4.error is turned into
-    ConnectionError) when the server cannot be reached or refuses the login: the flow retries, then
-    reports the inbox as unreachable."""
-    password = password if password is not None else variable(PASSWORD_VARIABLE) or ""
+    """Take every message of the mailbox not taken before (and not marked deleted by a person);
+    `record` is called with each message whose files were saved, before the message counts as
+    taken. Each message read whole is first kept, as received, in `archive` (by its SHA-256, like
+    any file): only such a message is removed from the server when `delete_taken`, and only it (UID
+    EXPUNGE, or a move to the mailbox's `trash`). Raises MailboxError when the server cannot be
+    reached, fails the certificate check or refuses the login: the flow retries what may change,
+    then reports the inbox as unreachable, saying why."""
+    options = options or Mailbox(location)
+    password = password if password is not None else mailbox_password(options) or ""
     state_path = _state_path(spool, location)
     collected = Collected()
-    with _session(location, password) as (imap, validity):
+    with _session(location, password, options) as (client, validity):
         state = _read_state(state_path, validity)
-        for uid in _new_uids(imap, state):
+        kept_uids = []
+        for uid in _new_uids(client, state):
             notices, taken, kept = _take(
-                imap, uid, validity, location, spool, reference, max_bytes, archive, authserv_id
+                client, uid, validity, location, spool, reference, max_bytes, archive, authserv_id
             )
             if taken is not None and record is not None:
                 record(taken)
@@ -170,24 +210,32 @@ def collect(
             collected.messages += 1
             state["taken"].append(uid)
             _write_state(state_path, state)  # after each message: a crash never retakes the ones done
-            if delete_taken and kept:
-                imap.uid("STORE", str(uid), "+FLAGS", "(\\Deleted)")
-        if delete_taken and collected.messages:
-            imap.expunge()
+            kept_uids += [uid] if kept else []
+        if delete_taken and kept_uids:
+            collected.left = _remove(client, kept_uids, options.trash)
     return collected
 
 
-def has_new(location: str, spool: Path, password: str | None = None) -> bool | None:
+def mailbox_password(options: Mailbox) -> str | None:
+    """The mailbox's password from the environment: its own variable when the operations file names
+    one (MESA_IMAP_PASSWORD_<NAME>), else MESA_IMAP_PASSWORD."""
+    return variable(options.password_variable or PASSWORD_VARIABLE)
+
+
+def has_new(
+    location: str, spool: Path, password: str | None = None, options: Mailbox | None = None
+) -> bool | None:
     """Whether the mailbox holds a message not taken before: one login and one search, nothing
-    fetched or marked. None when it cannot tell (no password at hand, the server not answering):
-    the run then asks, retries and reports."""
-    password = password if password is not None else variable(PASSWORD_VARIABLE)
+    fetched or marked. None when it cannot tell (no password at hand, the server not answering or
+    refused): the run then asks, retries and reports why."""
+    options = options or Mailbox(location)
+    password = password if password is not None else mailbox_password(options)
     if not password:
         return None
     try:
-        with _session(location, password, readonly=True) as (imap, validity):
-            return bool(_new_uids(imap, _read_state(_state_path(spool, location), validity)))
-    except (OSError, imaplib.IMAP4.error):
+        with _session(location, password, options, readonly=True) as (client, validity):
+            return bool(_new_uids(client, _read_state(_state_path(spool, location), validity)))
+    except READ_ERRORS:
         return None
 
 
@@ -197,32 +245,89 @@ def _state_path(spool: Path, location: str) -> Path:
 
 
 @contextmanager
-def _session(location: str, password: str, readonly: bool = False) -> Iterator[tuple[imaplib.IMAP4, str]]:
+def _session(
+    location: str, password: str, options: Mailbox, readonly: bool = False
+) -> Iterator[tuple[IMAPClient, str]]:
+    """Logged in, over TLS whose certificate and host name were checked, with the URL's folder
+    selected (its name sent in IMAP's modified UTF-7, whatever its letters); the folder's
+    UIDVALIDITY. The password is sent only once TLS holds (or to a loopback address)."""
+    from imapclient import IMAPClient
+
     parts = urlsplit(location)
     folder = unquote(parts.path.lstrip("/")) or "INBOX"
+    host = parts.hostname or ""
     try:
-        if parts.scheme == "imaps":
-            imap: imaplib.IMAP4 = imaplib.IMAP4_SSL(parts.hostname or "", parts.port or 993, timeout=60)
-        else:
-            imap = imaplib.IMAP4(parts.hostname or "", parts.port or 143, timeout=60)
-            if "STARTTLS" in imap.capabilities:
-                imap.starttls()
-        imap.login(unquote(parts.username or ""), password)
-        kind, data = imap.select(_quoted(folder), readonly=readonly)
-        if kind != "OK":
-            raise ConnectionError(f"cannot open the folder {folder}: {data!r}")
-        _, validity = imap.response("UIDVALIDITY")
-    except imaplib.IMAP4.error as error:
-        raise ConnectionError(f"IMAP: {error}") from error
+        context = options.trust.context()
+    except OSError as error:
+        raise MailboxError("ca", str(error)) from error
+    client = _guarded(
+        lambda: IMAPClient(
+            host,
+            parts.port or (993 if parts.scheme == "imaps" else 143),
+            ssl=parts.scheme == "imaps",
+            ssl_context=context,
+            timeout=TIMEOUT_SECONDS,
+        )
+    )
+    client.normalise_times = False  # INTERNALDATE as the server gives it, with its offset
     try:
-        yield imap, _text(validity[0]) if validity and validity[0] else "0"
+        if parts.scheme == "imap":
+            if _guarded(lambda: client.has_capability("STARTTLS")):
+                _guarded(lambda: client.starttls(context))
+            elif not on_this_machine(host):
+                raise MailboxError("no_tls", host)
+        _guarded(lambda: client.login(unquote(parts.username or ""), password))
+        selected = _guarded(lambda: _select(client, folder, readonly))
+        yield client, str(selected.get(b"UIDVALIDITY") or "0")
     finally:
-        with suppress(OSError, imaplib.IMAP4.error):
-            imap.logout()
+        with suppress(*READ_ERRORS):
+            client.logout()
 
 
-def _quoted(folder: str) -> str:
-    return f'"{folder}"' if " " in folder else folder
+def _select(client: IMAPClient, folder: str, readonly: bool) -> dict[bytes, Any]:
+    from imapclient.exceptions import IMAPClientError
+
+    try:
+        selected: dict[bytes, Any] = client.select_folder(folder, readonly=readonly)
+    except IMAPClientError:
+        if not client.folder_exists(folder):
+            raise MailboxError("folder", folder) from None
+        raise
+    return selected
+
+
+def _guarded(step: Callable[[], T]) -> T:
+    """An exchange with the server, its failure said as a MailboxError of the right fault."""
+    from imapclient.exceptions import IMAPClientError, LoginError
+
+    try:
+        return step()
+    except MailboxError:
+        raise
+    except LoginError as error:
+        raise MailboxError("login", _text(error)) from error
+    except OSError as error:
+        problem = certificate_problem(error)
+        if problem is not None:
+            raise MailboxError("certificate", problem) from error
+        raise MailboxError("unreachable", f"{type(error).__name__}: {error}") from error
+    except IMAPClientError as error:
+        raise MailboxError("unreachable", f"IMAP: {_text(error)}") from error
+
+
+def _remove(client: IMAPClient, uids: list[int], trash: str | None) -> list[int]:
+    """The messages taken removed from the server, and only they: UID EXPUNGE (RFC 4315) where the
+    server offers UIDPLUS (a plain EXPUNGE would also remove what a person marked deleted in a
+    shared mailbox), else moved to `trash` where the server offers MOVE. Those left, when it can do
+    neither (they stay, marked as nothing: the officer is told)."""
+    if client.has_capability("UIDPLUS"):
+        client.add_flags(uids, [DELETED])
+        client.uid_expunge(uids)
+        return []
+    if trash and client.has_capability("MOVE"):
+        client.move(uids, trash)
+        return []
+    return uids
 
 
 def _read_state(path: Path, validity: str) -> dict[str, Any]:
@@ -242,15 +347,15 @@ def _write_state(path: Path, state: dict[str, Any]) -> None:
     staging.replace(path)
 
 
-def _new_uids(imap: imaplib.IMAP4, state: dict[str, Any]) -> list[int]:
+def _new_uids(client: IMAPClient, state: dict[str, Any]) -> list[int]:
+    """The messages not taken before, leaving alone those a person marked deleted."""
     taken = {int(uid) for uid in state["taken"]}
-    _, data = imap.uid("SEARCH", "ALL")
-    found = [int(uid) for uid in _text(data[0] or b"").split()]
-    return sorted(uid for uid in found if uid not in taken)
+    found = _guarded(lambda: client.search(["UNDELETED"]))
+    return sorted(int(uid) for uid in found if int(uid) not in taken)
 
 
 def _take(
-    imap: imaplib.IMAP4,
+    client: IMAPClient,
     uid: int,
     validity: str,
     location: str,
@@ -262,8 +367,8 @@ def _take(
 ) -> tuple[list[MailNotice], TakenMessage | None, bool]:
     """One message: its tables saved under its agency's folder, and notices for what could not be;
     whether the message itself was kept in the archive."""
-    _, data = imap.uid("FETCH", str(uid), "(RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])")
-    size, received_at, header = _envelope(data)
+    envelope = _guarded(lambda: client.fetch([uid], ["RFC822.SIZE", "INTERNALDATE", "BODY.PEEK[HEADER]"]))
+    size, received_at, header = _envelope(envelope.get(uid))
     message = _parse(header)
     sender = email.utils.parseaddr(str(message.get("From", "")))[1].strip()
     subject = _header(message, "Subject")[:200]
@@ -289,8 +394,7 @@ def _take(
     if size > MESSAGE_OVERHEAD * max_bytes + 1_000_000:
         kind: NoticeKind = "unknown_sender" if agency is None else "attachment_too_large"
         return [notice(kind, "" if agency is None else _megabytes(size))], None, False
-    _, data = imap.uid("FETCH", str(uid), "(BODY.PEEK[])")
-    whole = next(part[1] for part in data if isinstance(part, tuple))
+    whole = _part(_guarded(lambda: client.fetch([uid], ["BODY.PEEK[]"])).get(uid), b"BODY[]")
     if archive is not None:
         raw = archive_stream(io.BytesIO(whole), archive).sha256
     kept = archive is not None
@@ -380,20 +484,25 @@ def _header(message: EmailMessage, name: str) -> str:
     return " ".join(str(value).split())
 
 
-def _envelope(data: list[object]) -> tuple[int, dt.datetime, bytes]:
+def _envelope(data: dict[bytes, Any] | None) -> tuple[int, dt.datetime, bytes]:
     """The message's size, when the server received it, and its header, from a FETCH answer."""
-    for item in data:
-        if isinstance(item, tuple):
-            meta, header = _text(item[0]), item[1]
-            size = re.search(r"RFC822\.SIZE (\d+)", meta)
-            moment = imaplib.Internaldate2tuple(item[0])  # local time, as time.localtime gives
-            received = (
-                dt.datetime.fromtimestamp(time.mktime(moment), tz=dt.UTC)
-                if moment
-                else dt.datetime.now(dt.UTC)
-            )
-            return int(size.group(1)) if size else 0, received, header
-    raise ConnectionError(f"IMAP: unexpected FETCH answer {data!r}")
+    header = _part(data, b"BODY[HEADER]")
+    assert data is not None  # _part refused an empty answer
+    moment = data.get(b"INTERNALDATE")
+    received = (
+        moment.astimezone(dt.UTC)
+        if isinstance(moment, dt.datetime) and moment.tzinfo is not None
+        else dt.datetime.now(dt.UTC)
+    )
+    return int(data.get(b"RFC822.SIZE") or 0), received, header
+
+
+def _part(data: dict[bytes, Any] | None, key: bytes) -> bytes:
+    """One item of a FETCH answer, or the MailboxError of a server that did not give it."""
+    value = (data or {}).get(key)
+    if not isinstance(value, bytes):
+        raise MailboxError("unreachable", f"IMAP: a FETCH answer without {key.decode()}: {data!r}")
+    return value
 
 
 def _parse(raw: bytes) -> EmailMessage:

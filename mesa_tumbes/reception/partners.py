@@ -21,6 +21,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from mesa_tumbes.core.tls import Trust
+
 # At most this many records a page: what KoboToolbox allows since 2026; ActivityInfo's windows alike.
 PAGE_RECORDS = 1_000
 # A page over this size is refused (a server misconfigured, or not the one meant).
@@ -62,7 +64,13 @@ class Pulled:
 
 
 def activityinfo(
-    url: str, form: str, token: str, columns: dict[str, str], since: str | None, page: int | None = None
+    url: str,
+    form: str,
+    token: str,
+    columns: dict[str, str],
+    since: str | None,
+    page: int | None = None,
+    trust: Trust | None = None,
 ) -> Pulled:
     """The form's records edited after `since` (a _lastEditTime, in seconds), with `columns`
     (name -> the form's field or expression), `_id` and `_lastEditTime` among them."""
@@ -77,7 +85,7 @@ def activityinfo(
         body["filter"] = f"_lastEditTime > {float(since):.3f}"
     page = page or PAGE_RECORDS
     pages, cursor, offset = [], since or "", 0
-    with _client(f"Bearer {token}") as client:
+    with _client(f"Bearer {token}", trust) as client:
         while True:
             raw = _send(
                 client, "POST", f"{url}/resources/query/columns", json={**body, "window": [offset, page]}
@@ -93,7 +101,7 @@ def activityinfo(
             offset += page
 
 
-def kobo(url: str, asset: str, token: str, page: int | None = None) -> Pulled:
+def kobo(url: str, asset: str, token: str, page: int | None = None, trust: Trust | None = None) -> Pulled:
     """Every submission of the asset (see the module's note on edits); the cursor is the count."""
     params: dict[str, Any] | None = {
         "limit": page or PAGE_RECORDS,
@@ -102,7 +110,7 @@ def kobo(url: str, asset: str, token: str, page: int | None = None) -> Pulled:
     }
     pages = []
     following: str | None = f"{url}/api/v2/assets/{asset}/data.json"
-    with _client(f"Token {token}") as client:
+    with _client(f"Token {token}", trust) as client:
         while following:
             if not following.startswith(url):
                 raise PullError("bad_answer", f"a next page outside {url}")
@@ -118,13 +126,20 @@ def kobo(url: str, asset: str, token: str, page: int | None = None) -> Pulled:
     return Pulled(pages, str(sum(len(page.records) for page in pages)))
 
 
-def _client(authorization: str) -> Any:
+def _client(authorization: str, trust: Trust | None) -> Any:
+    """An HTTP client that checks the server's certificate against `trust` (the system's trust store
+    by default), as every client of the Mesa does (core/tls.py)."""
     import httpx  # imported here: the command line does not need it to start
 
+    try:
+        context = (trust or Trust()).context()
+    except OSError as error:
+        raise PullError("unreachable", f"CA: {error}") from error
     return httpx.Client(
         headers={"Authorization": authorization, "Accept": "application/json"},
         timeout=TIMEOUT_SECONDS,
         follow_redirects=False,
+        verify=context,
     )
 
 
