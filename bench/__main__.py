@@ -74,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         planted_only(name, results[name], scale.error_rate)
     say("Nothing new: mesa run over the same inbox (new processes) ...")
     results["cold_start"]["nothing_new_seconds"] = steps.nothing_new(args.work / "run", args.work / "inbox")
+    say("Nothing new with both partner sources configured (ActivityInfo, Kobo on loopback) ...")
+    results["cold_start"]["nothing_new_sources_seconds"] = steps.nothing_new_with_sources(
+        args.work / "sources"
+    )
     say("Floor: DuckDB read_csv (python-calamine for workbooks) into one table, no validation ...")
     with Timer() as floor:
         floor_rows = steps.floor(args.work / "floor.duckdb", inventory.files, specs)

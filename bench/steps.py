@@ -89,6 +89,52 @@ def nothing_new(folder: Path, inbox: Path) -> float:
     return statistics.median(seconds)
 
 
+def nothing_new_with_sources(folder: Path) -> float:
+    """`mesa run` in a new process with nothing new in its inbox and both partner sources configured
+    (ActivityInfo and KoboToolbox, served on loopback as their APIs answer): each is asked cheaply
+    whether anything changed, and nothing starts Prefect. The median of five, after a first run that
+    pulled them."""
+    import os
+
+    from tests.partner_servers import (
+        ActivityInfoHandler,
+        KoboHandler,
+        PartnerApi,
+        five_w,
+        kobo_submission,
+        serving,
+    )
+
+    token = "bench-token"
+    (folder / "inbox").mkdir(parents=True)
+    activityinfo = PartnerApi(token, "cform5w", [five_w(f"r{n}", 1000.0 + n, 10 + n) for n in range(20)])
+    kobo = PartnerApi(token, "aMesaKobo", [kobo_submission(n, "240101", str(n)) for n in range(1, 21)])
+    with serving(activityinfo, ActivityInfoHandler), serving(kobo, KoboHandler):
+        shipped = (Path(__file__).parents[1] / "config" / "operations.yaml").read_text(encoding="utf-8")
+        operations = folder / "operations.yaml"
+        operations.write_text(
+            shipped.replace("sources: {}\n", "")
+            + "\nsources:\n"
+            + f"  r4v_5w: {{kind: activityinfo, url: '{activityinfo.url}', form: {activityinfo.form}}}\n"
+            + f"  kobo_mesa: {{kind: kobo, url: '{kobo.url}', form: {kobo.form}}}\n",
+            encoding="utf-8",
+        )
+        environ = {
+            **os.environ,
+            "MESA_OPERATIONS": str(operations),
+            "MESA_ACTIVITYINFO_TOKEN": token,
+            "MESA_KOBO_TOKEN": token,
+        }
+        command = [str(MESA), "run", "--inbox", "inbox"]
+        subprocess.run(command, cwd=folder, env=environ, check=True, capture_output=True)
+        seconds = []
+        for _ in range(HELP_RUNS):
+            with Timer() as timer:
+                subprocess.run(command, cwd=folder, env=environ, check=True, capture_output=True)
+            seconds.append(timer.seconds)
+    return statistics.median(seconds)
+
+
 def floor(database: Path, files: list[Path], specs: list[FileSpec]) -> int:
     """The bare floor: every file into one DuckDB table with no validation. CSV through read_csv
     (DuckDB sniffs the dialect; it is told the encoding, which it cannot detect), workbooks through

@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+OIM = "International Organization for Migration (IOM)"
+
 FILTER = re.compile(r"^_lastEditTime > ([0-9.]+)$")
 
 
@@ -112,3 +114,60 @@ def serving(api: PartnerApi, handler: type[ActivityInfoHandler]) -> Iterator[Par
     finally:
         server.shutdown()
         server.server_close()
+
+
+def five_w(
+    record_id: str, edited: float, beneficiaries: int, partner: str = OIM, admin2: str = "PE2401"
+) -> dict[str, Any]:
+    """A 5W record as ActivityInfo holds it (field codes as R4V's export names them)."""
+    women, men = beneficiaries // 2, beneficiaries - beneficiaries // 2
+    return {
+        "_id": record_id,
+        "_lastEditTime": edited,
+        "Country": "Peru",
+        "Admin1": "Tumbes",
+        "Admin2": admin2,
+        "Appealing_org": partner,
+        "Month": "2026-10",
+        "Subsector": "Health",
+        "Indicator": "# of refugees and migrants benefiting from primary health care consultations",
+        "New_beneficiaries": float(beneficiaries),
+        "IN_DESTINATION": float(beneficiaries),
+        "IN_TRANSIT": 0.0,
+        "Host_Communities": 0.0,
+        "PENDULARS": 0.0,
+        "Returnees": 0.0,
+        "Girls": 0.0,
+        "Boys": 0.0,
+        "Women": float(women),
+        "Men": float(men),
+        "Other_under": 0.0,
+        "Other_above": 0.0,
+    }
+
+
+def kobo_submission(record_id: int, district: str, value: str, **changes: str) -> dict[str, Any]:
+    """A submission as KoboToolbox's API returns it: the form's answers by question name (choice
+    names for lists) and Kobo's own metadata."""
+    return {
+        "_id": record_id,
+        "_uuid": f"uuid-{record_id}",
+        "formhub/uuid": "f0f0",
+        "start": "2026-11-03T09:00:00.000-05:00",
+        "end": "2026-11-03T09:05:00.000-05:00",
+        "agencia": "DIRESA",
+        "periodo": "2026-10",
+        "distrito": district,
+        "indicador": "SAL-01",
+        "sexo": "F",
+        "grupo_edad": "18-59",
+        "tipo_poblacion": "in_destination",
+        "valor": value,
+        "__version__": "vKobo1",
+        "meta/instanceID": f"uuid:{record_id}",
+        "_xform_id_string": "mesa_tumbes_plantilla",
+        "_submission_time": "2026-11-03T14:05:00",
+        "_status": "submitted_via_web",
+        "_submitted_by": None,
+        **changes,
+    }

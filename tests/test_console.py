@@ -12,6 +12,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,9 +48,6 @@ class Served:
 def served(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The examples taken by the real flow (plus a file whose cells carry markup), two accounts, and
     the console served on a free loopback port."""
-    import uvicorn
-
-    from mesa_tumbes.console.app import create_app
     from mesa_tumbes.flows.intake import run_intake
 
     root = tmp_path_factory.mktemp("console")
@@ -76,11 +74,20 @@ def served(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     )
     succeeded, report = run_intake(settings)
     assert succeeded, report
+    with console_serving(settings) as url:
+        yield Served(url, settings)
+
+
+@contextmanager
+def console_serving(settings: Settings, secret: str = "a-test-secret") -> Iterator[str]:
+    """The console for `settings`, served by uvicorn on a free loopback port: its URL."""
+    import uvicorn
+
+    from mesa_tumbes.console.app import create_app
+
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, "a-test-secret"), host="127.0.0.1", port=port, log_level="warning"
-        )
+        uvicorn.Config(create_app(settings, secret), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -89,7 +96,7 @@ def served(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         assert time.monotonic() < deadline, "the console did not start"
         time.sleep(0.05)
     try:
-        yield Served(f"http://127.0.0.1:{port}", settings)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -185,7 +192,10 @@ def test_the_officer_logs_in_opens_the_month_approves_from_the_queue_and_sees_th
     assert "por revisar" in row.text and "tiene advertencias" in row.text
     shot(browser, "consola-revision")
     row.find_element(By.CSS_SELECTOR, "button.approve").click()
-    assert appeared(browser, "flash").text == "Hecho: aprobó MIGRACIONES 2026-10."
+    assert appeared(browser, "flash").text == (
+        "Hecho: aprobó MIGRACIONES 2026-10. No hay servidor de correo configurado: avise a MIGRACIONES por"
+        " otro medio."
+    )
     assert state(served, "MIGRACIONES", "2026-10") == "approved"
     assert not browser.find_elements(By.CSS_SELECTOR, "tr[id^='slice-MIGRACIONES-2026-10-']")
 

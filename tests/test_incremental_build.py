@@ -109,7 +109,7 @@ def test_an_incremental_table_dropped_by_hand_brings_a_full_rebuild(
     history(given, reference)
     expected = tables(given)
     with store.connect(given.path) as connection:
-        connection.execute("drop table int_indicator_groups")
+        connection.execute("drop table int_submission_figures")
     report = build(given.path, reference, dt.date(2026, 11, 22))
     assert report.full and tables(given) == expected
 

@@ -99,7 +99,10 @@ def test_a_clean_file_is_approved_on_arrival_and_published(prefect_api: str, tmp
     assert states(settings) == {("DIRESA", "2026-10"): ("approved", "clean")}
     assert published(settings, "DIRESA") == 12
     ((officer, action, after),) = sql(settings, "select officer, action, value_after from review_decisions")
-    assert (officer, action, after) == ("rule", "auto", 12)
+    assert (officer, action, after) == ("rule", "auto", None)  # its figures are per indicator:
+    assert sql(settings, "select indicator, value_before, value_after from review_decision_figures") == [
+        ("SAL-01", None, 12)
+    ]
 
 
 def test_a_file_with_a_warning_waits_outside_the_bulletin_and_export_until_approved(
@@ -171,7 +174,8 @@ def test_a_revision_of_an_approved_slice_is_held_then_accepted(prefect_api: str,
     assert published(settings, "DIRESA") == 12
     held = review.slices(settings.warehouse)
     assert list(held.state) == ["held"] and list(held.reason) == ["revision"]
-    assert list(held.total) == [120] and list(held.published_total) == [12]
+    ((figure,),) = held.figures  # per indicator: this file's figure, what is published, last month's
+    assert (figure["indicator"], figure["figure"], figure["published"]) == ("SAL-01", 120, 12)
 
     accepted = decide(settings, replace(only(settings, "DIRESA", "2026-10", "held"), action="accept"))
     assert accepted.applied and (accepted.value_before, accepted.value_after) == (12, 120)

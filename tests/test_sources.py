@@ -16,42 +16,18 @@ from mesa_tumbes.core.config import Source
 from mesa_tumbes.core.settings import Settings, resolve_settings
 from mesa_tumbes.reception import partners
 from mesa_tumbes.warehouse.store import connect
-from tests.partner_servers import ActivityInfoHandler, KoboHandler, PartnerApi, serving
+from tests.partner_servers import (
+    ActivityInfoHandler,
+    KoboHandler,
+    PartnerApi,
+    five_w,
+    kobo_submission,
+    serving,
+)
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = "token-de-prueba-123"
-OIM = "International Organization for Migration (IOM)"
-
-
-def five_w(
-    record_id: str, edited: float, beneficiaries: int, partner: str = OIM, admin2: str = "PE2401"
-) -> dict[str, Any]:
-    """A 5W record as ActivityInfo holds it (field codes as R4V's export names them)."""
-    women, men = beneficiaries // 2, beneficiaries - beneficiaries // 2
-    return {
-        "_id": record_id,
-        "_lastEditTime": edited,
-        "Country": "Peru",
-        "Admin1": "Tumbes",
-        "Admin2": admin2,
-        "Appealing_org": partner,
-        "Month": "2026-10",
-        "Subsector": "Health",
-        "Indicator": "# of refugees and migrants benefiting from primary health care consultations",
-        "New_beneficiaries": float(beneficiaries),
-        "IN_DESTINATION": float(beneficiaries),
-        "IN_TRANSIT": 0.0,
-        "Host_Communities": 0.0,
-        "PENDULARS": 0.0,
-        "Returnees": 0.0,
-        "Girls": 0.0,
-        "Boys": 0.0,
-        "Women": float(women),
-        "Men": float(men),
-        "Other_under": 0.0,
-        "Other_above": 0.0,
-    }
 
 
 def settings_with(tmp_path: Path, source: Source, monkeypatch: pytest.MonkeyPatch) -> Settings:
@@ -126,7 +102,9 @@ def test_activityinfo_pulls_what_changed_revises_a_partner_month_and_keeps_nothi
                         five_w("r6", 1006.0, 8, admin2="PE2402")]  # fmt: skip
         api.fail_page = 1
         succeeded, halfway = run_intake(settings)
-        assert halfway.unreachable == ["activityinfo:r4v_5w"] and halfway.submissions == []
+        assert succeeded and halfway.unreachable == [] and halfway.submissions == []  # a source is no inbox
+        (said,) = halfway.sources_failed
+        assert said.startswith("Fuente r4v_5w: no respondió tras los reintentos (HTTP 500)")
         assert sql(settings, "select count(*) from source_records where record_id in ('r4', 'r5', 'r6')") == [
             (0,)
         ]
@@ -141,36 +119,12 @@ def test_activityinfo_pulls_what_changed_revises_a_partner_month_and_keeps_nothi
         api.token = "otro-token"
         asked = len(api.requests)
         succeeded, refused = run_intake(settings)
-        assert refused.unreachable == ["activityinfo:r4v_5w"] and len(api.requests) == asked
-        ((error,),) = sql(settings, "select last_error from source_state")
-        assert error.startswith("token") and TOKEN not in error
-
-
-def kobo_submission(record_id: int, district: str, value: str, **changes: str) -> dict[str, Any]:
-    """A submission as KoboToolbox's API returns it: the form's answers by question name (choice
-    names for lists) and Kobo's own metadata."""
-    return {
-        "_id": record_id,
-        "_uuid": f"uuid-{record_id}",
-        "formhub/uuid": "f0f0",
-        "start": "2026-11-03T09:00:00.000-05:00",
-        "end": "2026-11-03T09:05:00.000-05:00",
-        "agencia": "DIRESA",
-        "periodo": "2026-10",
-        "distrito": district,
-        "indicador": "SAL-01",
-        "sexo": "F",
-        "grupo_edad": "18-59",
-        "tipo_poblacion": "in_destination",
-        "valor": value,
-        "__version__": "vKobo1",
-        "meta/instanceID": f"uuid:{record_id}",
-        "_xform_id_string": "mesa_tumbes_plantilla",
-        "_submission_time": "2026-11-03T14:05:00",
-        "_status": "submitted_via_web",
-        "_submitted_by": None,
-        **changes,
-    }
+        assert succeeded and refused.unreachable == [] and len(api.requests) == asked
+        assert refused.sources_failed[0].startswith(
+            "Fuente r4v_5w: el token fue rechazado o falta (HTTP 401)"
+        )
+        ((fault, error),) = sql(settings, "select last_fault, last_error from source_state")
+        assert fault == "token" and TOKEN not in error
 
 
 def test_a_kobo_form_made_from_the_template_converts_and_its_submissions_load_as_the_template(
@@ -215,3 +169,13 @@ def test_a_kobo_form_made_from_the_template_converts_and_its_submissions_load_as
 
         succeeded, again = run_intake(settings)
         assert succeeded and again.submissions == []  # the same records: nothing written, nothing loaded
+        # known without pulling: one request of one record (the form's count and newest submission)
+        assert again.sources == [] and "limit=1&" in api.requests[-1]
+
+        # A submission deleted in Kobo: withdrawn from its month, which loads again without it.
+        del api.records[1]
+        succeeded, withdrawn = run_intake(settings)
+        assert succeeded and [e.file for e in withdrawn.submissions] == ["DIRESA/kobo_mesa-2026-10.csv"]
+        assert "1 retirado (borrado en la fuente)" in withdrawn.sources[0]
+        assert sql(settings, "select count(*) from indicator_values where agency = 'DIRESA'") == [(2,)]
+        assert sql(settings, "select count(*) from source_records where source = 'kobo_mesa'") == [(2,)]

@@ -123,6 +123,8 @@ class FeedbackDetails(TypedDict):
     problems_by_check: dict[str, int]
     problems: list[ProblemRow]  # up to HTML_ROWS_PER_CHECK per rule
     every_problem: NotRequired[list[ProblemRow]]  # all of them, for the CSV (not in the JSON)
+    review: NotRequired[list[str]]  # what happens to its figures when they wait for the Mesa's review
+    next_steps: NotRequired[str]  # what to do now, where it differs from the status's usual words
     template: NotRequired[str | None]  # the handed-out template, when rows are to fix
     annotated: NotRequired[str | None]
     technical: NotRequired[str]
@@ -223,8 +225,26 @@ def details(outcome: Outcome, lang: str, timezone: str, trial: bool = False) -> 
         "problems_by_check": dict(Counter(row["check_id"] for row in rows)),
         "problems": bounded(rows),
         "every_problem": rows,
+        **waiting(outcome, lang),
     }
     return cast("FeedbackDetails", described)
+
+
+def waiting(outcome: Outcome, lang: str) -> dict[str, object]:
+    """What the agency is told when its figures wait for the Mesa's review (pending, or a revision
+    of a month already approved): a sentence per reason, naming its periods, and what to do now.
+    Nothing when every period it loads is published at once."""
+    periods: dict[str, list[str]] = defaultdict(list)
+    for period, state, reason in outcome.review:
+        if state != "approved":
+            periods[reason].append(period)
+    if not periods:
+        return {}
+    said = [
+        text(lang, f"review_notice.{reason}", periods=", ".join(listed), count=len(listed))
+        for reason, listed in periods.items()
+    ]
+    return {"review": said, "next_steps": text(lang, f"next_steps_waiting.{outcome.verdict.status}")}
 
 
 def bounded(rows: list[ProblemRow]) -> list[ProblemRow]:

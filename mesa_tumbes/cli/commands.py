@@ -16,6 +16,7 @@ from mesa_tumbes.cli.terminal import (
     EXIT_FAILED,
     EXIT_MACHINE,
     EXIT_OK,
+    EXIT_SOURCE,
     EXIT_USAGE,
     busy_message,
     inbox_problem,
@@ -70,7 +71,9 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         print(text(settings.lang, "cli.machine_stopped"), file=sys.stderr)
         print(report.machine, file=sys.stderr)
         return EXIT_MACHINE
-    return EXIT_OK if succeeded else EXIT_FAILED
+    if not succeeded:
+        return EXIT_FAILED
+    return EXIT_SOURCE if report.sources_failed else EXIT_OK
 
 
 def print_run_summary(report: RunReport, settings: Settings) -> None:
@@ -91,10 +94,14 @@ def print_run_summary(report: RunReport, settings: Settings) -> None:
         widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(2)]
         for row in [headers, *rows]:
             print(f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}")
-    elif report.machine is None:
+    elif report.machine is None and len(report.unreachable) < len(settings.inboxes):
         print(text(lang, "cli.nothing_new", path=", ".join(settings.inboxes)))
     for inbox in report.unreachable:
         print(text(lang, "cli.unreachable", inbox=inbox))
+    for said in report.sources:
+        print(said)
+    for said in report.sources_failed:
+        print(said)
     if report.skipped:
         print(text(lang, "cli.skipped", count=report.skipped))
     if report.failed:
@@ -216,7 +223,16 @@ def print_received_before(earlier: SubmissionRecord, settings: Settings, as_json
             format=earlier.format,  # type: ignore[arg-type]
             feedback=str(folder),
         )
-        print(json.dumps({"submissions": [asdict(entry)]}, ensure_ascii=False, indent=2))
+        before = {
+            "submission_id": earlier.submission_id,
+            "file": earlier.file_name,
+            "received_at": earlier.received_at.isoformat(timespec="seconds"),
+            "received_local": local_time(earlier.received_at, settings.timezone),
+            "status": earlier.status,
+            "status_label": text(lang, f"status.{earlier.status}"),
+        }
+        said = {**asdict(entry), "received_before": before}  # nothing validated now: what was then
+        print(json.dumps({"submissions": [said]}, ensure_ascii=False, indent=2))
         return EXIT_OK
     print(
         text(

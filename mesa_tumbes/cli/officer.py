@@ -104,8 +104,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     review = _review_counts(settings)
     print(text(lang, "reporting.review", **review))
     for source in _sources(settings):
-        state = "source_failed" if source.last_error else "source_pulled"
-        print(text(lang, f"reporting.{state}", **{k: v or "-" for k, v in asdict(source).items()}))
+        print(source_line(source, settings))
     print(
         text(lang, "reporting.free_space", folder=settings.warehouse.parent, free=_free_megabytes(settings))
     )
@@ -130,6 +129,26 @@ def _recent_runs(settings: Settings, holder: Holder | None) -> list[RecordedRun]
         if run.state == "running" and (holder is None or run.run_id not in holder.what):
             run.state = "interrupted"
     return runs
+
+
+def source_line(source: SourceState, settings: Settings) -> str:
+    """A partner's system as its last pull left it, in a sentence and the Mesa's time."""
+    from mesa_tumbes.core.clock import local_time
+
+    lang, zone = settings.lang, settings.timezone
+    named = {"source": source.source, "kind": text(lang, f"reporting.source_kind.{source.kind}")}
+    if source.failed_at is not None:
+        fault = source.last_fault if source.last_fault else "unreachable"
+        said = text(lang, f"log.source_{fault}", source=source.source, detail=source.last_error or "")
+        return text(
+            lang, "reporting.source_failed", **named, failed_at=local_time(source.failed_at, zone), said=said
+        )
+    if source.pulled_at is None:
+        return text(lang, "reporting.source_never", **named)
+    pulled = local_time(source.pulled_at, zone)
+    return text(
+        lang, "reporting.source_pulled", **named, pulled_at=pulled, records=source.records_pulled or 0
+    )
 
 
 def _sources(settings: Settings) -> list[SourceState]:
@@ -160,7 +179,7 @@ def _review_counts(settings: Settings) -> dict[str, Any]:
     except duckdb.CatalogException:
         states = {}
     return {
-        "rule": settings.review.auto_approve,
+        "rule": text(settings.lang, f"console.rule_names.{settings.review.auto_approve}"),
         **{state: int(states.get(state, 0)) for state in review.OPEN_STATES},
     }
 

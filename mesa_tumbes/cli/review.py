@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mesa_tumbes.cli.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, no_warehouse
-from mesa_tumbes.core.i18n import text
+from mesa_tumbes.core.i18n import strings, text
 from mesa_tumbes.core.settings import Settings, variable
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def _review(args: argparse.Namespace, settings: Settings) -> int:
 def _decide(
     settings: Settings, args: argparse.Namespace, action: Action, submission_id: str, version: int
 ) -> int:
-    from mesa_tumbes.pipeline.review import decide
+    from mesa_tumbes.pipeline.review import decide, decided_text
     from mesa_tumbes.warehouse import review
 
     decision = review.Decision(
@@ -82,40 +82,56 @@ def _decide(
     if not decided.applied:
         print(text(settings.lang, f"console.refusal.{decided.refusal}"), file=sys.stderr)
         return EXIT_FAILED
-    print(
-        text(
-            settings.lang,
-            "console.decided",
-            action=text(settings.lang, f"review.action.{action}"),
-            agency=decision.agency,
-            period=decision.period,
-        )
-    )
+    print(decided_text(decided, settings.lang))
     return EXIT_OK
 
 
 def _list(settings: Settings, rows: object) -> int:
+    """The queue as the officer reads it: each slice on a line (its file as the agency named it, its
+    state and why, when it arrived in the Mesa's time), then per indicator the figure it brings beside
+    what is published now and for the previous month."""
     import pandas as pd
+
+    from mesa_tumbes.core.clock import local_time
+    from mesa_tumbes.core.i18n import number
 
     assert isinstance(rows, pd.DataFrame)
     lang = settings.lang
+    t = strings(lang)["console"]
+    rule = settings.review.auto_approve
+    print(f"{t['rule_in_force']}: {t['rule_names'][rule]} — {t['rules'][rule]}")
     if rows.empty:
-        print(text(lang, "console.queue_empty"))
+        print(t["queue_empty"])
         return EXIT_OK
-    columns = (
-        "agency",
-        "period",
-        "state",
-        "reason",
-        "file_name",
-        "total",
-        "published_total",
-        "submission_id",
-    )
-    shown = rows[list(columns)].copy()
-    shown["state"] = [text(lang, f"console.states.{state}") for state in shown["state"]]
-    print(text(lang, "console.rule_in_force") + f": {settings.review.auto_approve}")
-    print(shown.to_string(index=False))
+    heads = [t["columns"][key] for key in ("indicator", "this_file", "published", "previous")]
+    for row in rows.to_dict("records"):
+        reason = str(row["reason"])
+        print()
+        print(
+            text(
+                lang,
+                "review_cli.slice_line",
+                agency=row["agency"],
+                period=row["period"],
+                file=row["file_name"],
+                state=t["states"][row["state"]],
+                reason=t["reasons"].get(reason, f"«{reason}»"),
+                received=local_time(row["received_at"].to_pydatetime(), settings.timezone),
+                submission=row["submission_id"],
+            )
+        )
+        lines = [
+            [str(f["indicator"]), *(number(f[key], lang) for key in ("figure", "published", "previous"))]
+            for f in row["figures"]
+        ]
+        if not lines:
+            print(f"    {t['no_figures']}")
+            continue
+        widths = [max(len(line[i]) for line in [heads, *lines]) for i in range(4)]
+        for line in [heads, *lines]:
+            print("    " + "  ".join(
+                cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(line)
+            ))  # fmt: skip
     return EXIT_OK
 
 

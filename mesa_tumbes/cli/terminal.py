@@ -25,6 +25,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 # The run stopped on a fault of the machine (a full disk, a folder it may not write, a database
 # DuckDB invalidated, a share that went away): the officer's to fix; the next run takes the files.
 EXIT_MACHINE = 4
+# Every file was taken and answered, but a partner's system (ActivityInfo, Kobo) could not be pulled:
+# the summary says which and why; the next run asks it again from the same point.
+EXIT_SOURCE = 5
 # Stopped by Ctrl+C or SIGTERM, as shells report it (128 + SIGINT).
 EXIT_INTERRUPTED = 130
 # Set before Prefect and Great Expectations are imported; the officer's own environment wins.

@@ -36,10 +36,11 @@ from starlette.staticfiles import StaticFiles
 
 from mesa_tumbes.console.accounts import Account, authenticate, load_accounts
 from mesa_tumbes.core import clock, templating
-from mesa_tumbes.core.i18n import strings, text
+from mesa_tumbes.core.i18n import number, strings, text
 from mesa_tumbes.core.settings import Settings
 from mesa_tumbes.followup.status import default_period, headline, pending_text, summarise
 from mesa_tumbes.pipeline import review as deciding
+from mesa_tumbes.pipeline.review import decided_text
 from mesa_tumbes.warehouse import review
 from mesa_tumbes.warehouse.bookkeeping import reporting_status
 from mesa_tumbes.warehouse.store import connect, query
@@ -183,6 +184,7 @@ class Console:
         page = self.pages.get_template(f"{name}.html.j2").render(
             t=t,
             lang=self.lang,
+            num=functools.partial(number, lang=self.lang),
             user=getattr(request.state, "account", None) or self.account(request),
             csrf=self.csrf(request),
             flash=request.session.pop("flash", None),
@@ -306,13 +308,7 @@ class Console:
                 reason=text(self.lang, f"console.refusal.{decided.refusal}"),
                 rows=mine,
             )
-        request.session["flash"] = text(
-            self.lang,
-            "console.decided",
-            action=text(self.lang, f"review.action.{action}"),
-            agency=decision.agency,
-            period=decision.period,
-        )
+        request.session["flash"] = decided_text(decided, self.lang)
         back = form.get("volver", "/revision")
         return RedirectResponse(
             back if back.startswith("/") and not back.startswith("//") else "/revision", 303
@@ -329,6 +325,10 @@ class Console:
                 return self.refused(request, "not_found", 404)
             history = connection.execute(query("console_history"), {"submission_id": submission_id}).df()
         record = found.to_dict("records")[0]
+        record["received_local"] = clock.local_time(record["received_at"], self.settings.timezone)
+        history["received_at"] = [
+            clock.local_minute(m, self.settings.timezone) for m in history["received_at"]
+        ]
         details = self._details(str(record["feedback_path"]))
         reviews = review.slices(self.settings.warehouse, review.STATES)
         reviews = reviews[reviews["submission_id"] == submission_id].to_dict("records")
@@ -340,6 +340,7 @@ class Console:
             reviews=reviews,
             history=history.to_dict("records"),
             has_feedback=self._feedback_file(str(record["feedback_path"])) is not None,
+            timezone=self.settings.timezone,
         )
 
     @signed_in

@@ -445,6 +445,11 @@ def same_mailbox(one: str, other: str) -> bool:
 
 # The partners' systems the intake pulls from, and the format their records are read in.
 SOURCE_KINDS = ("activityinfo", "kobo")
+# Where each kind's token is looked for: the environment, else a Prefect Secret block of this name.
+SOURCE_TOKENS = {
+    "activityinfo": ("MESA_ACTIVITYINFO_TOKEN", "mesa-activityinfo-token"),
+    "kobo": ("MESA_KOBO_TOKEN", "mesa-kobo-token"),
+}
 
 
 @dataclass(frozen=True)
@@ -458,9 +463,9 @@ class Source:
     url: str  # the server: https://www.activityinfo.org, https://kf.kobotoolbox.org
     form: str  # ActivityInfo: the form's id; Kobo: the asset's uid
     fields: tuple[tuple[str, str], ...] = ()  # ActivityInfo: 5W column -> the form's field, where it differs
-    trust: Trust = field(
-        default_factory=Trust
-    )  # whose certificate it presents: its own CA, else the operations file's `tls`
+    # whose certificate it presents: its own CA, else the operations file's `tls`
+    trust: Trust = field(default_factory=Trust)
+    full_pull_hours: int = 24  # ActivityInfo: read whole this often, to see records deleted there
 
 
 # How figures become published: `clean` approves on arrival a file accepted with no warning (from a
@@ -494,9 +499,8 @@ class Operations:
     mail: Mail = Mail()
     sources: tuple[Source, ...] = ()
     review: Review = Review()
-    tls: Trust = field(
-        default_factory=Trust
-    )  # the CA every server's certificate is checked against, unless the system's
+    # the CA every server's certificate is checked against, unless the system's
+    tls: Trust = field(default_factory=Trust)
 
 
 OPERATIONS_KEYS = ("inboxes", "schedules", "execution", "mail", "sources", "review", "tls")
@@ -596,7 +600,10 @@ def _sources(check: _Checker, node: Any, line: int, folder: Path) -> tuple[Sourc
             continue
         pairs = tuple((str(column), str(field)) for column, field in fields.items())
         trust = _trust_of(check, spec, folder)
-        found.append(Source(str(name), kind, url.rstrip("/"), form, pairs, trust))
+        every = check.whole_number(spec, "full_pull_hours", Source.full_pull_hours, 1, 24 * 31)
+        found.append(
+            Source(str(name), kind, url.rstrip("/"), form, pairs, trust, every or Source.full_pull_hours)
+        )
     return tuple(found)
 
 

@@ -1,6 +1,6 @@
 """Faults of the Mesa's own machine, told apart from faults of a file: a full disk, a folder the
 pipeline may not write, a DuckDB database invalidated by a fatal error, a network share that went
-away. They are the officer's to fix: a run stops at once, answers no agency, counts no attempt
+away, memory run out. They are the officer's to fix: a run stops at once, answers no agency, counts no attempt
 against any file, and says what happened, where and what to do."""
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-MachineKind = Literal["disk_full", "not_writable", "database", "mount_lost", "no_space_to_start"]
+MachineKind = Literal[
+    "disk_full", "not_writable", "database", "mount_lost", "no_space_to_start", "out_of_memory"
+]
 
 # What the operating system says of each kind (errno codes).
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -25,6 +27,7 @@ DATABASE_TEXTS: tuple[tuple[str, MachineKind], ...] = (
     ("permission denied", "not_writable"),
     ("database has been invalidated", "database"),
     ("fatal error", "database"),
+    ("out of memory", "out_of_memory"),
 )
 
 
@@ -51,6 +54,8 @@ def machine_fault(error: BaseException) -> MachineError | None:
     for link in error_chain(error):
         if isinstance(link, MachineError):
             return link
+        if isinstance(link, MemoryError):
+            return MachineError("out_of_memory", "", f"{type(link).__name__}: {link}")
         if isinstance(link, OSError) and link.errno is not None:
             kind = _kind_of_errno(link.errno)
             if kind is not None:
@@ -58,6 +63,8 @@ def machine_fault(error: BaseException) -> MachineError | None:
         if type(link).__module__.split(".")[0] in ("duckdb", "_duckdb"):
             said = str(link).lower()
             fatal = type(link).__name__ == "FatalException"
+            if type(link).__name__ == "OutOfMemoryException":
+                return MachineError("out_of_memory", "", f"{type(link).__name__}: {link}")
             kind = next((k for text, k in DATABASE_TEXTS if text in said), "database" if fatal else None)
             if kind is not None:
                 return MachineError(kind, "", f"{type(link).__name__}: {link}")
@@ -106,3 +113,21 @@ def error_chain(error: BaseException) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         current = current.__cause__ or current.__context__
+
+
+# Where the tracebacks of faults the officer is told of in a sentence are kept, for the technical team.
+TRACE_FILE = "errores.log"
+
+
+def keep_trace(folder: Path, what: str, error: BaseException) -> Path:
+    """Append the error's traceback to the trace file in `folder`; returns the file (named in the
+    officer's sentence, which never shows a traceback)."""
+    import datetime as dt
+    import traceback
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / TRACE_FILE
+    with path.open("a", encoding="utf-8") as trace:
+        trace.write(f"--- {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} {what}\n")
+        trace.write("".join(traceback.format_exception(error)))
+    return path

@@ -48,6 +48,16 @@ def text(lang: str, key: str, /, **params: object) -> str:
     return fill(str(node), params) if params else str(node)
 
 
+def number(value: object, lang: str, decimals: int = 0) -> str:
+    """A figure as its reader writes it: thousands grouped, decimals with the language's mark; a dash
+    for none (None, NaN, not a number)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return "—"
+    written = f"{float(value):,.{decimals}f}"
+    thousands, decimal = text(lang, "bulletin.thousands"), text(lang, "bulletin.decimal")
+    return written.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+
+
 def language(explicit: str | None = None) -> str:
     """The language asked for, else Spanish (core/settings.chosen_language adds MESA_LANG). Unknown
     codes raise ValueError."""

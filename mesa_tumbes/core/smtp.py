@@ -92,12 +92,14 @@ class Outgoing:
     def __init__(self, client: smtplib.SMTP, sender: str) -> None:
         self.client, self.sender = client, sender
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage) -> str:
+        """Send one message; its Message-ID (given one here when it has none)."""
         if "From" not in message:
             message["From"] = self.sender
         if "Message-ID" not in message:
             message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         self.client.send_message(message)
+        return str(message["Message-ID"])
 
 
 @contextmanager

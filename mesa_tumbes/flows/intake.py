@@ -21,7 +21,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from mesa_tumbes.core import smtp
-from mesa_tumbes.core.config import Source
+from mesa_tumbes.core.config import SOURCE_TOKENS, Source
 from mesa_tumbes.core.faults import MachineError, interrupted, machine_fault
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.locations import is_mailbox
@@ -50,7 +50,6 @@ from mesa_tumbes.reception import inbox as inbox_reader
 from mesa_tumbes.reception import mailbox
 from mesa_tumbes.reception.inbox import InboxFile
 from mesa_tumbes.reception.mailbox import public_url
-from mesa_tumbes.reception.partners import PullError
 from mesa_tumbes.reception.received import Received
 from mesa_tumbes.warehouse import store
 from mesa_tumbes.warehouse.bookkeeping import failures
@@ -149,9 +148,10 @@ def publish_run_summary(submissions: list[Entry], lang: str) -> None:
     )
 
 
-def list_inboxes(settings: Settings) -> tuple[list[InboxFile], list[str]]:
-    """Every file of every inbox, and the inboxes that could not be read after the retries. A
-    mailbox's new messages first land in the spool, which is then listed as an inbox of its own."""
+def list_inboxes(settings: Settings, report: RunReport) -> list[InboxFile]:
+    """Every file of every inbox; the inboxes that could not be read after the retries, and what each
+    partner source gave (or why it could not), go into `report`. A mailbox's new messages first land
+    in the spool, which is then listed as an inbox of its own; so do partners' changed months."""
     retries = settings.inbox_retries
     options: dict[str, Any] = {
         "retries": retries.attempts,
@@ -160,7 +160,7 @@ def list_inboxes(settings: Settings) -> tuple[list[InboxFile], list[str]]:
     lister = list_inbox.with_options(**options)
     collector = collect_mailbox.with_options(**options, retry_condition_fn=_worth_retrying)
     files: list[InboxFile] = []
-    unreachable: list[str] = []
+    unreachable = report.unreachable
     folders = [location for location in settings.inboxes if not is_mailbox(location)]
     for location in settings.inboxes:
         if is_mailbox(location):
@@ -174,14 +174,12 @@ def list_inboxes(settings: Settings) -> tuple[list[InboxFile], list[str]]:
             if str(settings.mail_spool) not in folders:
                 settings.mail_spool.mkdir(parents=True, exist_ok=True)
                 folders.append(str(settings.mail_spool))
+    for source in settings.sources:
+        pulled = pull_source(source, settings)
+        log = get_run_logger().info if pulled.fault is None else get_run_logger().error
+        log(pulled.said)
+        (report.sources if pulled.fault is None else report.sources_failed).append(pulled.said)
     if settings.sources:
-        puller = pull_source.with_options(**options, retry_condition_fn=_worth_retrying)
-        for source in settings.sources:
-            pulling = puller(source, settings, return_state=True)
-            if not pulling.is_completed():
-                said = sources.failed(settings, source, _pull_error(pulling.result(raise_on_failure=False)))
-                get_run_logger().error(said)
-                unreachable.append(f"{source.kind}:{source.name}")
         settings.sources_spool.mkdir(parents=True, exist_ok=True)
         folders.append(str(settings.sources_spool))
     for location in folders:
@@ -190,44 +188,22 @@ def list_inboxes(settings: Settings) -> tuple[list[InboxFile], list[str]]:
             files += state.result()
         else:
             _unreachable(settings, location, state.message, unreachable)
-    return mail_round.with_names(files, settings), unreachable
+    return mail_round.with_names(files, settings)
 
 
 @task(cache_policy=NONE, task_run_name="pull {source.name}")
-def pull_source(source: Source, settings: Settings) -> sources.PullReport:
-    """A partner's system pulled (only what changed), its changed months written to the spool."""
-    variable, block = sources.TOKENS[source.kind]
-    token = secret(variable, block)
-    if not token:
-        raise PullError("token", variable)
-    report = sources.pull(settings, source, token)
-    get_run_logger().info(
-        text(
-            settings.lang,
-            "log.source_pulled",
-            source=source.name,
-            records=report.records,
-            files=len(report.files),
-        )
-    )
-    return report
+def pull_source(source: Source, settings: Settings) -> sources.Pulled:
+    """A partner's system pulled (only what changed, or all of it on its schedule), its changed
+    months written to the spool; asked again while it does not answer. Never fails: what could not be
+    pulled is said in one sentence (a traceback, if any, goes to the trace file)."""
+    variable, block = SOURCE_TOKENS[source.kind]
+    return sources.attempt(settings, source, secret(variable, block), variable)
 
 
 def _worth_retrying(task: Any, run: Any, state: Any) -> bool:
-    """A token or a password refused, a certificate that fails its check, an answer that is not the
-    API's: asking again will not change them."""
+    """A password refused, a certificate that fails its check: asking again will not change them."""
     error = state.result(raise_on_failure=False)
-    if isinstance(error, mailbox.MailboxError):
-        return error.worth_retrying
-    return not (isinstance(error, PullError) and error.fault in ("token", "bad_answer", "too_large"))
-
-
-def _pull_error(error: object) -> PullError:
-    return (
-        error
-        if isinstance(error, PullError)
-        else PullError("unreachable", f"{type(error).__name__}: {error}")
-    )
+    return not isinstance(error, mailbox.MailboxError) or error.worth_retrying
 
 
 def _unreachable(settings: Settings, location: str, message: str | None, unreachable: list[str]) -> None:
@@ -492,7 +468,7 @@ def intake_flow(settings: Settings | None = None) -> Any:
     report = RunReport()
     try:
         with writing_run(settings, "intake") as run:
-            files, report.unreachable = list_inboxes(settings)
+            files = list_inboxes(settings, report)
             check_space(settings, files)
             take_files(settings, files, report)
             sending = deliver_mail(settings, report.submissions, return_state=True)
@@ -523,9 +499,11 @@ def intake_flow(settings: Settings | None = None) -> Any:
         if fault is None:
             raise
         return stopped_state(settings, fault, report)
-    if report.failed or no_inbox_read:
-        count = len(report.failed) + len(report.unreachable)
-        return Failed(message=text(lang, "cli.failed", count=count), data=report)
+    if report.failed:
+        return Failed(message=text(lang, "cli.failed", count=len(report.failed)), data=report)
+    if no_inbox_read:
+        said = text(lang, "cli.no_inbox_read", inboxes="; ".join(report.unreachable))
+        return Failed(message=said, data=report)
     return report
 
 

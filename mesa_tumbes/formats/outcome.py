@@ -36,6 +36,9 @@ class Outcome:
     format: Format | None = None
     parts: list[Part] = field(default_factory=list)  # where each problem's cell is, for the annotated copy
     results: list[Any] = field(default_factory=list)  # GX validation results, for the technical reader
+    # What the review rule makes of its figures, per period it loads: (period, state, reason), the
+    # state approved, pending or held (a revision of an approved month); told in its feedback.
+    review: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def status(self) -> Status:

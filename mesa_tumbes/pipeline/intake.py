@@ -9,7 +9,7 @@ import datetime as dt
 import shutil
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TypeVar
@@ -147,12 +147,37 @@ def judge(
         clock.today(settings.timezone),
     )
     judged = iter(
-        [
-            outcome_of(item, validation, warehouse)
-            for item, validation in zip(pending, validations, strict=True)
-        ]
+        with_review(
+            [
+                outcome_of(item, validation, warehouse)
+                for item, validation in zip(pending, validations, strict=True)
+            ],
+            settings.review,
+            None if trial else warehouse,
+        )
     )
     return [answer if answer is not None else next(judged) for answer in screened]
+
+
+def with_review(outcomes: list[Outcome], review: Review, warehouse: Path | None) -> list[Outcome]:
+    """Each outcome with what the review rule will make of the figures it loads, per period (as
+    review_incoming.sql will decide it when it loads): approved, pending with why, or held as a
+    revision of a month already approved. Its feedback tells the agency. A trial (no warehouse)
+    says nothing of review."""
+    if warehouse is None:
+        return outcomes
+    loading = [o for o in outcomes if submission.format_of(o.format).loads == "values" and o.periods]
+    approved = store.approved_slices(warehouse, sorted({o.received.agency for o in loading}))
+    told = {}
+    for outcome in loading:
+        rule = arrival(outcome, review)
+        told[outcome.received.submission_id] = tuple(
+            (period, "held", "revision")
+            if (outcome.received.agency, period) in approved and not rule.approve_revisions
+            else (period, rule.state, rule.reason)
+            for period in outcome.periods
+        )
+    return [replace(o, review=told.get(o.received.submission_id, ())) for o in outcomes]
 
 
 def outcome_of(item: Read, validation: Validation, warehouse: Path | None) -> Outcome:

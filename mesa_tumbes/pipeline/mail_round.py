@@ -11,7 +11,13 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from mesa_tumbes.agency_feedback.replies import Thread, feedback_message, notice_answer, recipients
+from mesa_tumbes.agency_feedback.replies import (
+    Thread,
+    feedback_message,
+    notice_answer,
+    recipients,
+    review_message,
+)
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.reference import load_reference
 from mesa_tumbes.core.settings import Settings
@@ -19,6 +25,7 @@ from mesa_tumbes.core.smtp import SEND_ERRORS, Outgoing, new_message, outgoing
 from mesa_tumbes.pipeline.report import Entry
 from mesa_tumbes.reception import mailbox
 from mesa_tumbes.reception.inbox import InboxFile
+from mesa_tumbes.warehouse import review
 from mesa_tumbes.warehouse.mail_log import (
     Delivery,
     MailFile,
@@ -46,6 +53,7 @@ class Sent:
     failed: list[str] = field(default_factory=list)
     without_address: list[str] = field(default_factory=list)  # agencies with no address on file
     answered: int = 0
+    decisions_told: list[str] = field(default_factory=list)  # review decisions whose message went
 
 
 def collect_mailbox(location: str, settings: Settings, password: str | None = None) -> mailbox.Collected:
@@ -160,7 +168,8 @@ def deliver(settings: Settings, entries: list[Entry], password: str | None = Non
         if pending.delivered_at is None and pending.submission_id not in todo:
             todo[pending.submission_id] = pending
     notices = [notice for notice in mail_notices(settings.working) if notice.answered_at is None]
-    if not todo and not notices:
+    decisions = review.review_messages(settings.working)
+    if not todo and not notices and not decisions:
         return sent
     messages = {found.message.message_key: found.message for found in brought.values()}
     replied = {d.message_key for d in earlier if d.delivered_at is not None and d.message_key}
@@ -172,12 +181,20 @@ def deliver(settings: Settings, entries: list[Entry], password: str | None = Non
                 _send_feedback(session, group, thread, settings, sent)
             for notice in notices:
                 _answer(session, notice, settings, sent)
+            for decision in decisions:
+                if send_review_message(session, decision, settings):
+                    sent.decisions_told.append(decision.decision_id)
     except SEND_ERRORS as error:  # the server could not be reached: everything waits for the next run
         log.error(text(settings.lang, "log.smtp_unreachable", error=error))
         for delivery in todo.values():
             if delivery.label not in sent.delivered and delivery.label not in sent.without_address:
                 _record(settings, delivery, None, f"{type(error).__name__}: {error}")
                 sent.failed.append(delivery.label)
+        for decision in decisions:
+            if decision.decision_id not in sent.decisions_told:
+                review.record_review_attempt(
+                    settings.working, decision.decision_id, None, f"{type(error).__name__}: {error}"
+                )
     return sent
 
 
@@ -229,15 +246,18 @@ def _send_feedback(
         return
     folders = [Path(delivery.feedback_path) for delivery in group]
     try:
-        session.send(feedback_message(folders, to, settings.lang, thread))
+        message = feedback_message(folders, to, settings.lang, thread)
+        message_id = session.send(message)
     except SEND_OR_VALUE as error:
         for delivery in group:
             log.error(text(settings.lang, "log.delivery_failed", file=delivery.label, error=error))
             _record(settings, delivery, None, f"{type(error).__name__}: {error}", to)
             sent.failed.append(delivery.label)
         return
+    subject = str(message["Subject"])
     for delivery in group:
-        _record(settings, delivery, dt.datetime.now(dt.UTC), None, to)
+        kept = replace(delivery, sent_message_id=message_id, sent_subject=subject)
+        _record(settings, kept, dt.datetime.now(dt.UTC), None, to)
         sent.delivered.append(delivery.label)
         log.info(text(settings.lang, "log.delivered", file=delivery.label, to=", ".join(to)))
 
@@ -278,6 +298,34 @@ def _answer(session: Outgoing, notice: Notice, settings: Settings, sent: Sent) -
         return
     answer_notice(settings.working, notice.notice_id, dt.datetime.now(dt.UTC), None)
     sent.answered += 1
+
+
+def send_review_message(session: Outgoing, message: review.ReviewMessage, settings: Settings) -> bool:
+    """What an officer's decision tells the agency, in the thread of its file (its own message when
+    it came by mail, else the feedback e-mail about it); the attempt recorded. Whether it went."""
+    found = review.thread_of(settings.working, message.submission_id)
+    thread = Thread(found.subject, found.message_id, found.references) if found and found.message_id else None
+    email = review_message(
+        message.agency,
+        message.to,
+        message.action,
+        found.file_name if found else message.submission_id,
+        message.period,
+        message.comment,
+        settings.lang,
+        thread,
+    )
+    try:
+        session.send(email)
+    except SEND_OR_VALUE as error:
+        log.error(text(settings.lang, "log.review_message_failed", agency=message.agency, error=error))
+        review.record_review_attempt(
+            settings.working, message.decision_id, None, f"{type(error).__name__}: {error}"
+        )
+        return False
+    review.record_review_attempt(settings.working, message.decision_id, dt.datetime.now(dt.UTC), None)
+    log.info(text(settings.lang, "log.review_message_sent", agency=message.agency, to=message.recipients))
+    return True
 
 
 def send_reminder(

@@ -4,14 +4,18 @@ holds no message not taken before, and no e-mail waits to be sent again."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from mesa_tumbes.core.config import SOURCE_TOKENS, Source
 from mesa_tumbes.core.locations import is_mailbox
 from mesa_tumbes.core.reference import load_reference
-from mesa_tumbes.core.settings import Settings
+from mesa_tumbes.core.settings import Settings, variable
 from mesa_tumbes.pipeline.report import RunReport
-from mesa_tumbes.reception import inbox, mailbox
+from mesa_tumbes.reception import inbox, mailbox, partners
 from mesa_tumbes.warehouse import store
 from mesa_tumbes.warehouse.bookkeeping import failures
 from mesa_tumbes.warehouse.mail_log import mail_waiting
+from mesa_tumbes.warehouse.sources import source_cursor
 
 # The check gives up on a warehouse held by another process after this long and lets the run decide.
 WAIT_SECONDS = 1.0
@@ -26,8 +30,8 @@ def nothing_new(settings: Settings) -> RunReport | None:
     reports and keeps its history."""
     if not (settings.working.exists() and settings.warehouse.exists()):
         return None
-    if settings.sources:
-        return None  # a partner's system is only known by asking it (the run asks for what changed)
+    if any(source_may_have_changed(settings, source) for source in settings.sources):
+        return None  # a partner's system changed (or may have: a run asks, and says why it could not)
     mailboxes = [location for location in settings.inboxes if is_mailbox(location)]
     folders = [location for location in settings.inboxes if not is_mailbox(location)]
     if mailboxes and settings.mail_spool.is_dir():
@@ -49,3 +53,27 @@ def nothing_new(settings: Settings) -> RunReport | None:
     except (OSError, store.WarehouseInUseError):
         return None
     return RunReport(skipped=len(files), set_aside=set_aside)
+
+
+def source_may_have_changed(settings: Settings, source: Source) -> bool:
+    """Whether a partner's system may hold something a run would take, asked cheaply (one record):
+    ActivityInfo, a record edited since the last pull; Kobo, a count or a newest submission unlike the
+    last pull's. True also when it cannot tell: no token in the environment (a Prefect Secret is only
+    read by the run), a full pull due (deletions are only seen reading it whole), the server not
+    answering or refusing (the run asks again and says why)."""
+    token = variable(SOURCE_TOKENS[source.kind][0])
+    if not token:
+        return True
+    try:
+        cursor = source_cursor(settings.working, source.name)
+        if cursor.full_pulled_at is None or dt.datetime.now(dt.UTC) - cursor.full_pulled_at >= dt.timedelta(
+            hours=source.full_pull_hours
+        ):
+            return True
+        trust = source.trust.over(settings.tls)
+        if source.kind == "activityinfo":
+            return partners.activityinfo_changed(source.url, source.form, token, cursor.since, trust)
+        kept = partners.KoboMark.of(cursor.since)
+        return kept is None or partners.kobo_mark(source.url, source.form, token, trust) != kept
+    except (partners.PullError, OSError, store.WarehouseInUseError):
+        return True

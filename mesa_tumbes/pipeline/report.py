@@ -41,10 +41,14 @@ class RunReport:
     mail: list[str] = field(default_factory=list)  # feedback e-mails that could not be sent (AGENCY/file)
     machine: str | None = None  # the fault of the machine that stopped the run, said for the officer
     machine_kind: str | None = None  # its kind (core.faults.MachineKind)
+    sources: list[str] = field(default_factory=list)  # what each partner source pulled, said
+    sources_failed: list[str] = field(default_factory=list)  # the sources that could not be pulled, said
 
     def as_json(self) -> dict[str, Any]:
         """What `mesa run --json` prints (a run stopped by the machine also says why)."""
         said: dict[str, Any] = {"submissions": [asdict(entry) for entry in self.submissions]}
+        if self.sources or self.sources_failed:
+            said["sources"] = {"pulled": self.sources, "failed": self.sources_failed}
         if self.machine is not None:
             said["machine_fault"] = {"kind": self.machine_kind, "message": self.machine}
         return said

@@ -1,19 +1,24 @@
 """The officer's review decisions as the Mesa's system carries them out: one writer at a time (the
-warehouse's lock, as a run), the decision and its audit line in one transaction, the marts rebuilt
-for the slice it changed, the analysts' copy published, and the agency told when its figures were
-returned or its revision declined (in the thread of its file's message, when it came by mail)."""
+warehouse's lock, as a run), the decision, its audit line and what it tells the agency in one
+transaction, the marts rebuilt for the slice it changed, the analysts' copy published, and the agency
+told (returned, asked, declined, approved or accepted after waiting) in the thread of its file. A
+message the mail server does not take at once waits in review_messages and goes with the next run:
+the officer is told which it was."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
+from typing import Literal
 
-from mesa_tumbes.agency_feedback.replies import Thread, recipients, review_message
+from mesa_tumbes.agency_feedback.replies import recipients
 from mesa_tumbes.core import clock
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.reference import load_reference
 from mesa_tumbes.core.settings import Settings
 from mesa_tumbes.core.smtp import SEND_ERRORS, outgoing
+from mesa_tumbes.pipeline.mail_round import send_review_message
 from mesa_tumbes.warehouse import review, store
 from mesa_tumbes.warehouse.build import build
 from mesa_tumbes.warehouse.lock import writer
@@ -23,66 +28,75 @@ log = logging.getLogger(__name__)
 DECISION_WAIT_SECONDS = 60.0
 # Decisions of one process (the console's threads) one after another: the file lock is per process.
 _one_at_a_time = threading.Lock()
-# Decisions the agency hears of (mail.review.<action> tells it).
-TOLD = frozenset({"return", "decline", "ask"})
+# Decisions the agency hears of (mail.review.<action> tells it): what it must do, or that figures it
+# was told wait for the Mesa are now published.
+TOLD = frozenset({"return", "decline", "ask", "approve", "accept"})
+# What became of a decision's message: sent at once; waiting for the next run (the server did not
+# answer); nowhere to send it (no address on file, or no mail server configured); nothing to tell.
+Told = Literal["sent", "queued", "no_address", "no_server", ""]
 
 
 def decide(settings: Settings, decision: review.Decision, password: str | None = None) -> review.Decided:
-    """Carry out one decision; the marts and the analysts' copy follow when it applied."""
+    """Carry out one decision; the marts and the analysts' copy follow when it applied, and the
+    agency is told when the decision is one it hears of (`told` says how that went)."""
+    tell = recipients(decision.agency) if decision.action in TOLD and settings.mail.sends else None
     with (
         _one_at_a_time,
         writer(settings.working, f"mesa revisar ({decision.officer})", DECISION_WAIT_SECONDS),
     ):
         store.adopt(settings.working, settings.warehouse)
         store.migrate(settings.working)
-        decided = review.decide(settings.working, decision)
-        if decided.applied:
-            reference = load_reference()
-            build(settings.working, reference, clock.today(settings.timezone), settings.timezone)
-            store.publish(settings.working, settings.warehouse)
-            log.info(
-                text(
-                    settings.lang,
-                    "review.log_decided",
-                    officer=decision.officer,
-                    action=text(settings.lang, f"review.action.{decision.action}"),
-                    agency=decision.agency,
-                    period=decision.period,
-                )
-            )
-    if decided.applied and decision.action in TOLD:
-        tell_agency(settings, decision, decision.action, password)
-    return decided
+        decided = review.decide(settings.working, decision, tell)
+        if not decided.applied:
+            return decided
+        reference = load_reference()
+        build(settings.working, reference, clock.today(settings.timezone), settings.timezone)
+        told = _tell(settings, decided, tell, password)
+        store.publish(settings.working, settings.warehouse)
+    log.info(
+        text(
+            settings.lang,
+            "review.log_decided",
+            officer=decision.officer,
+            action=text(settings.lang, f"review.action.{decision.action}"),
+            agency=decision.agency,
+            period=decision.period,
+        )
+    )
+    return replace(decided, told=told)
 
 
-def tell_agency(
-    settings: Settings, decision: review.Decision, what: str, password: str | None = None
-) -> bool:
-    """E-mail the agency what the review decided, with the officer's comment; whether it went."""
-    to = recipients(decision.agency)
-    if not settings.mail.sends or not to:
-        log.warning(text(settings.lang, "review.log_not_told", agency=decision.agency))
-        return False
-    found = review.thread_of(settings.working, decision.submission_id)
-    thread = (
-        Thread(found.subject, found.message_id, found.references)
-        if found is not None and found.message_id
-        else None
-    )
-    message = review_message(
-        decision.agency,
-        to,
-        what,
-        found.file_name if found else decision.submission_id,
-        decision.period,
-        decision.comment,
-        settings.lang,
-        thread,
-    )
+def _tell(settings: Settings, decided: review.Decided, tell: list[str] | None, password: str | None) -> Told:
+    """Send the decision's message now when the server answers; else it waits for the next run."""
+    if decided.decision.action not in TOLD:
+        return ""
+    if tell is None:
+        return "no_server"
+    if not tell:
+        return "no_address"
+    (message,) = [m for m in review.review_messages(settings.working) if m.decision_id == decided.decision_id]
     try:
         with outgoing(str(settings.mail.smtp), str(settings.mail.sender), password, settings.tls) as session:
-            session.send(message)
+            return "sent" if send_review_message(session, message, settings) else "queued"
     except SEND_ERRORS as error:
         log.error(text(settings.lang, "log.smtp_unreachable", error=error))
-        return False
-    return True
+        review.record_review_attempt(
+            settings.working, message.decision_id, None, f"{type(error).__name__}: {error}"
+        )
+        return "queued"
+
+
+def decided_text(decided: review.Decided, lang: str) -> str:
+    """What the officer reads once a decision applied: what was done and what the agency was told
+    (sent, waiting for the mail server, or to be told by other means)."""
+    decision = decided.decision
+    said = text(
+        lang,
+        "console.decided",
+        action=text(lang, f"review.action.{decision.action}"),
+        agency=decision.agency,
+        period=decision.period,
+    )
+    if decided.told:
+        said += " " + text(lang, f"console.told.{decided.told}", agency=decision.agency)
+    return said

@@ -11,16 +11,19 @@ archived by their hash first, then its records and its cursor in one transaction
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mesa_tumbes.agency_templates.kobo import KOBO_FIELDS, codes_of_choices
 from mesa_tumbes.core.config import Source
+from mesa_tumbes.core.faults import interrupted, keep_trace, machine_fault
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.reference import Reference, load_reference
 from mesa_tumbes.core.settings import Settings
@@ -38,11 +41,6 @@ from mesa_tumbes.warehouse.sources import (
 
 log = logging.getLogger(__name__)
 
-# Where a token is looked for (the environment, else a Prefect Secret block of this name).
-TOKENS = {
-    "activityinfo": ("MESA_ACTIVITYINFO_TOKEN", "mesa-activityinfo-token"),
-    "kobo": ("MESA_KOBO_TOKEN", "mesa-kobo-token"),
-}
 # The 5W form's fields that say who reported and when (their first title in formats/r4v_5w/columns.yaml).
 PARTNER_FIELD, MONTH_FIELD = "appealing_org", "month"
 
@@ -55,30 +53,93 @@ class PullReport:
     records: int = 0
     files: list[Path] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)  # partners of no agency: reported, not loaded
+    new: int = 0
+    edited: int = 0
+    withdrawn: int = 0  # deleted at the source (seen by a full pull): withdrawn from their months
+    full: bool = False  # every record read (Kobo always; ActivityInfo on its schedule)
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """A source asked in a run: what it gave, or why it could not (said for the officer)."""
+
+    source: str
+    report: PullReport | None
+    said: str  # one sentence in the officer's language
+    fault: str | None = None  # partners.PullFault, or "internal" (a fault of the Mesa's code)
+
+
+def attempt(settings: Settings, source: Source, token: str | None, variable: str) -> Pulled:
+    """Pull the source, asking again (with backoff, as an inbox) while it does not answer; never
+    raises for the source's faults: a pull that cannot be completed keeps nothing and is said in one
+    sentence (the detail for the technical reader, a fault of the Mesa's own code with its traceback
+    in the trace file beside the warehouse)."""
+    if not token:
+        return failed(settings, source, partners.PullError("token", variable))
+    retries = settings.inbox_retries
+    for number in range(retries.attempts + 1):
+        try:
+            report = pull(settings, source, token)
+        except partners.PullError as error:
+            if error.fault != "unreachable" or number == retries.attempts:
+                return failed(settings, source, error)
+            time.sleep(retries.delay_seconds * 2**number)
+        except Exception as error:
+            if interrupted(error) or machine_fault(error) is not None:
+                raise
+            trace = keep_trace(settings.working.parent, f"pull {source.name}", error)
+            return failed(
+                settings, source, partners.PullError("internal", f"{type(error).__name__}; {trace}")
+            )
+        else:
+            return Pulled(source.name, report, pulled_text(report, settings.lang))
+    raise AssertionError("unreachable: the loop returns")
+
+
+def pulled_text(report: PullReport, lang: str) -> str:
+    """One pull's result for the officer: "kobo_mesa: 12 registros nuevos, 1 editado"."""
+    return text(
+        lang,
+        "log.source_pulled",
+        source=report.source,
+        new=report.new,
+        edited=report.edited,
+        withdrawn=report.withdrawn,
+        files=len(report.files),
+    )
 
 
 def pull(settings: Settings, source: Source, token: str) -> PullReport:
     """Pull the source, keep what changed, and write the months it changed. Raises
-    partners.PullError when the source cannot be read whole (nothing is kept then)."""
+    partners.PullError when the source cannot be read whole (nothing is kept then). Kobo is read whole
+    each time; ActivityInfo from its cursor, and whole once `full_pull_hours` have passed since it
+    last was: a record deleted at the source is withdrawn from its month when it is read whole."""
     reference = load_reference()
+    trust = source.trust.over(settings.tls)
     if source.kind == "activityinfo":
         columns = five_w_columns(reference, source)
-        since = source_cursor(settings.working, source.name)
+        cursor = source_cursor(settings.working, source.name)
+        full = cursor.full_pulled_at is None or (
+            dt.datetime.now(dt.UTC) - cursor.full_pulled_at >= dt.timedelta(hours=source.full_pull_hours)
+        )
         pulled = partners.activityinfo(
-            source.url, source.form, token, columns, since, trust=source.trust.over(settings.tls)
+            source.url, source.form, token, columns, None if full else cursor.since, trust=trust
         )
         records = [five_w_record(record, columns, reference) for record in pulled.records]
         partner = load_mapping().columns[PARTNER_FIELD][0]
     else:
-        pulled = partners.kobo(source.url, source.form, token, trust=source.trust.over(settings.tls))
+        full = True
+        pulled = partners.kobo(source.url, source.form, token, trust=trust)
         records = [kobo_record(record, reference) for record in pulled.records]
         partner = KOBO_FIELDS["agency"]
     records = list({record.record_id: record for record in records}.values())  # a record paged twice: once
     for page in pulled.pages:  # as they came, before anything reads them
         archive_stream(io.BytesIO(page.raw), settings.archive)
-    changed = keep_pull(settings.working, source.name, source.kind, records, pulled.cursor)
-    report = PullReport(source.name, len(records))
-    for agency, period in sorted(changed):
+    kept = keep_pull(settings.working, source.name, source.kind, records, pulled.cursor, full)
+    report = PullReport(
+        source.name, len(records), new=kept.new, edited=kept.edited, withdrawn=kept.withdrawn, full=full
+    )
+    for agency, period in sorted(kept.changed):
         written = write_month(settings, source, agency, period, reference)
         if written is not None:
             report.files.append(written)
@@ -90,10 +151,11 @@ def pull(settings: Settings, source: Source, token: str) -> PullReport:
     return report
 
 
-def failed(settings: Settings, source: Source, error: partners.PullError) -> str:
+def failed(settings: Settings, source: Source, error: partners.PullError) -> Pulled:
     """A pull that could not be completed, kept for `mesa status` and said for the officer."""
-    record_pull_failure(settings.working, source.name, source.kind, str(error))
-    return text(settings.lang, f"log.source_{error.fault}", source=source.name, detail=error.detail)
+    record_pull_failure(settings.working, source.name, source.kind, error.fault, error.detail)
+    said = text(settings.lang, f"log.source_{error.fault}", source=source.name, detail=error.detail)
+    return Pulled(source.name, None, said, error.fault)
 
 
 def five_w_columns(reference: Reference, source: Source) -> dict[str, str]:

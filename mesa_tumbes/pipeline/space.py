@@ -1,7 +1,9 @@
 """Whether the disk can hold a run, checked before it writes anything: the new files' bytes times a
 measured factor (their archived copy, their feedback, the validation results, their rows), plus a
-copy of the warehouse for the publish and a reserve for DuckDB's own files, against the free space
-beside the warehouse (and beside the archive, when it is on another disk)."""
+copy of the warehouse for the publish, as much again for the working copy's growth while the tables
+are rebuilt (a full rebuild writes every table anew beside the old one until it commits), and a
+reserve for DuckDB's own files, against the free space beside the warehouse (and beside the archive,
+when it is on another disk)."""
 
 from __future__ import annotations
 
@@ -16,12 +18,14 @@ from mesa_tumbes.warehouse import store
 # What DuckDB needs beyond the rows: its write-ahead log and the checkpoint that folds it in.
 RESERVE_BYTES = 16 * 2**20
 MEGABYTE = 2**20
+# The working copy counted twice: the published copy the run writes, and the rebuild's new tables.
+REBUILD_COPIES = 2
 
 
 def needed_bytes(settings: Settings, new_bytes: int) -> int:
     """The space a run that brings `new_bytes` needs beside the warehouse."""
     working = settings.working.stat().st_size if settings.working.exists() else 0
-    return int(new_bytes * settings.space_factor) + working + RESERVE_BYTES
+    return int(new_bytes * settings.space_factor) + REBUILD_COPIES * working + RESERVE_BYTES
 
 
 def free_bytes(folder: Path) -> int:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from mesa_tumbes.core.i18n import number as written_number
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.publication.export import Protected, protected_marts
@@ -538,12 +539,7 @@ def _number(value: object) -> float | None:
 
 
 def number(value: object, lang: str, decimals: int = 0) -> str:
-    """A figure as the reader writes it: thousands grouped, decimals with the locale's mark."""
+    """A figure as the reader writes it (core.i18n.number), or the suppression mark it carries."""
     if isinstance(value, Suppressed):
         return str(value)
-    figure = _number(value)
-    if figure is None:
-        return "—"
-    written = f"{figure:,.{decimals}f}"
-    thousands, decimal = text(lang, "bulletin.thousands"), text(lang, "bulletin.decimal")
-    return written.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+    return written_number(_number(value), lang, decimals)

@@ -69,6 +69,7 @@ def build(
                 if model.materialized != "view"
             }
             run(connection, "record_build", {"fingerprint": fingerprint})
+            run(connection, "record_rule_figures", {})
             connection.commit()
         except BaseException:
             connection.rollback()

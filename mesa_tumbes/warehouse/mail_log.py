@@ -26,6 +26,8 @@ class Delivery:
     delivered_at: dt.datetime | None
     last_error: str | None
     message_key: str | None = None  # the mail message that brought the file: one reply per message
+    sent_message_id: str | None = None  # the feedback e-mail as sent: later messages reply in its thread
+    sent_subject: str | None = None
 
     @property
     def label(self) -> str:
@@ -120,6 +122,8 @@ def record_delivery(path: Path, delivery: Delivery) -> None:
                 "delivered_at": delivery.delivered_at,
                 "error": delivery.last_error,
                 "message_key": delivery.message_key,
+                "sent_message_id": delivery.sent_message_id,
+                "sent_subject": delivery.sent_subject,
             },
         )
 
@@ -147,9 +151,16 @@ def answer_notice(path: Path, notice_id: str, answered_at: dt.datetime | None, e
 
 
 def mail_waiting(path: Path, wait_seconds: float = 0) -> bool:
-    """Whether a feedback e-mail or an answer to a notice waits to be sent (again)."""
+    """Whether a feedback e-mail, an answer to a notice or a review decision's message waits to be
+    sent (again). A warehouse from before one of those tables may have anything waiting: the run
+    that brings it up to date will tell."""
+    import duckdb
+
     with connect(path, read_only=True, wait_seconds=wait_seconds) as connection:
-        row = connection.execute(query("mail_waiting")).fetchone()
+        try:
+            row = connection.execute(query("mail_waiting")).fetchone()
+        except duckdb.CatalogException:
+            return True
     return bool(row and row[0])
 
 

@@ -9,6 +9,7 @@ the current state returned (no lost update); two decisions on the same row give 
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,18 @@ class Decided:
     value_before: float | None = None
     value_after: float | None = None
     replaced: str | None = None  # the submission an accepted revision replaced
+    figures: tuple[Figure, ...] = ()  # per indicator, what is published before and after
+    decision_id: str = ""
+    told: str = ""  # what became of its message to the agency (pipeline.review.Told)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One indicator's published figure before and after a decision (None: nothing published)."""
+
+    indicator: str
+    before: float | None
+    after: float | None
 
 
 def slices(path: Path, states: tuple[str, ...] = OPEN_STATES) -> pd.DataFrame:
@@ -76,8 +89,11 @@ def audit(path: Path, agency: str | None = None, limit: int = 200) -> pd.DataFra
         return connection.execute(query("review_audit"), {"agency": agency, "limit": limit}).df()
 
 
-def decide(path: Path, decision: Decision) -> Decided:
-    """Apply the decision in one transaction, with its audit line, or refuse it."""
+def decide(path: Path, decision: Decision, tell: list[str] | None = None) -> Decided:
+    """Apply the decision in one transaction, with its audit line, or refuse it. With `tell` (the
+    agency's addresses, maybe none), what the decision tells the agency is recorded in the same
+    transaction, to be sent (review_messages): a message is never lost, even if the mail server is
+    down when the officer decides."""
     source, target = TRANSITIONS[decision.action]
     if decision.action in NEEDS_COMMENT and not decision.comment.strip():
         return Decided(decision, False, "comment_needed")
@@ -101,21 +117,37 @@ def decide(path: Path, decision: Decision) -> Decided:
                 {**key, "state": target, "reason": decision.comment.strip() or decision.action},
             )
             after = _published(connection, decision)
+            figures = _figures(before, after)
+            decision_id = str(uuid.uuid4())
             connection.execute(
                 query("review_record"),
                 {
                     **key,
-                    "id": str(uuid.uuid4()),
+                    "id": decision_id,
                     "officer": decision.officer,
                     "action": decision.action,
                     "replaced": replaced,
                     "before_state": state,
                     "after_state": target,
                     "comment": decision.comment.strip(),
-                    "before": before,
-                    "after": after,
+                    "before": _summed(before),
+                    "after": _summed(after),
                 },
             )
+            if tell is not None:
+                connection.execute(
+                    query("record_review_message"),
+                    {**key, "id": decision_id, "action": decision.action,
+                     "comment": decision.comment.strip(), "recipients": ", ".join(tell)},
+                )  # fmt: skip
+            if figures:
+                connection.executemany(
+                    query("record_decision_figures"),
+                    [
+                        {"id": decision_id, "indicator": f.indicator, "before": f.before, "after": f.after}
+                        for f in figures
+                    ],
+                )
             connection.commit()
         except duckdb.TransactionException:  # another decision on the same row committed first
             connection.rollback()
@@ -123,14 +155,36 @@ def decide(path: Path, decision: Decision) -> Decided:
         except BaseException:
             connection.rollback()
             raise
-    return Decided(decision, True, "", target, version + 1, before, after, replaced)
+    return Decided(
+        decision,
+        True,
+        "",
+        target,
+        version + 1,
+        _summed(before),
+        _summed(after),
+        replaced,
+        figures,
+        decision_id,
+    )
 
 
-def _published(connection: duckdb.DuckDBPyConnection, decision: Decision) -> float | None:
-    (total,) = connection.execute(
-        query("published_total"), {"agency": decision.agency, "period": decision.period}
-    ).fetchone() or (None,)
-    return None if total is None else float(total)
+def _published(connection: duckdb.DuckDBPyConnection, decision: Decision) -> dict[str, float]:
+    """Per indicator, what is published for the decision's slice as it stands in the transaction."""
+    rows = connection.execute(
+        query("published_figures"), {"agency": decision.agency, "period": decision.period}
+    ).fetchall()
+    return {str(indicator): float(people) for indicator, people in rows}
+
+
+def _figures(before: dict[str, float], after: dict[str, float]) -> tuple[Figure, ...]:
+    return tuple(Figure(i, before.get(i), after.get(i)) for i in sorted({*before, *after}))
+
+
+def _summed(figures: dict[str, float]) -> float | None:
+    """The audit line's one number: the indicators' figures added up (they are not distinct people:
+    each indicator is in review_decision_figures), None when nothing is published."""
+    return sum(figures.values()) if figures else None
 
 
 def _take_slice(connection: duckdb.DuckDBPyConnection, decision: Decision) -> str | None:
@@ -162,3 +216,44 @@ def thread_of(path: Path, submission_id: str) -> Thread | None:
     with connect(path, read_only=True) as connection:
         found = connection.execute(query("submission_thread"), {"submission_id": submission_id}).fetchone()
     return None if found is None else Thread(*(str(value) for value in found))
+
+
+@dataclass(frozen=True)
+class ReviewMessage:
+    """What a decision tells the agency, and whether it went."""
+
+    decision_id: str
+    agency: str
+    period: str
+    submission_id: str
+    action: str
+    comment: str
+    recipients: str
+    recorded_at: dt.datetime
+    attempts: int
+    last_tried_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    last_error: str | None
+
+    @property
+    def to(self) -> list[str]:
+        return [address.strip() for address in self.recipients.split(",") if address.strip()]
+
+
+def review_messages(path: Path, waiting: bool = True) -> list[ReviewMessage]:
+    """The decisions' messages (only those still to send, with somewhere to go, when `waiting`),
+    oldest first."""
+    with connect(path, read_only=True) as connection:
+        rows = connection.execute(query("review_messages"), {"waiting": waiting}).fetchall()
+    return [ReviewMessage(*row) for row in rows]
+
+
+def record_review_attempt(
+    path: Path, decision_id: str, delivered_at: dt.datetime | None, error: str | None
+) -> None:
+    """One attempt to send a decision's message: delivered, or failed with why."""
+    with connect(path) as connection:
+        connection.execute(
+            query("review_message_attempt"),
+            {"id": decision_id, "delivered_at": delivered_at, "error": error},
+        )

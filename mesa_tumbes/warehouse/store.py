@@ -321,6 +321,15 @@ def slice_losses(
         return [SliceLoss(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
 
+def approved_slices(path: Path | None, agencies: list[str]) -> set[tuple[str, str]]:
+    """The agency-period slices of `agencies` whose figures are approved (published) now."""
+    if path is None or not path.exists() or not agencies:
+        return set()
+    with connect(path, read_only=True) as connection:
+        rows = connection.execute(query("approved_slices"), {"agencies": agencies}).fetchall()
+    return {(str(agency), str(period)) for agency, period in rows}
+
+
 COVERAGE_COLUMNS = ["period", "indicator", "rows_read", "rows_loaded"]
 
 

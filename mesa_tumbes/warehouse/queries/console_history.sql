@@ -6,7 +6,7 @@ with periods as (
 
 select
     submissions.submission_id,
-    submissions.file_name,
+    names.name_as_sent as file_name,
     submissions.status,
     submissions.received_at,
     slice_reviews.period,
@@ -15,4 +15,5 @@ from slice_reviews
 inner join periods
     on slice_reviews.agency = periods.agency and slice_reviews.period = periods.period
 inner join submissions on slice_reviews.submission_id = submissions.submission_id
+inner join submission_names as names on submissions.submission_id = names.submission_id
 order by slice_reviews.period, submissions.received_at desc

@@ -1,6 +1,7 @@
 -- The rule's approvals are decisions too: one audit line for each slice a submission was approved
--- for on arrival, with the submission's total. Written once after a round's loads (each line is
--- found again from slice_reviews if a run stopped before writing it).
+-- for on arrival; its figures per indicator are added by the build that computes them
+-- (record_rule_figures.sql). Written once after a round's loads (each line is found again from
+-- slice_reviews if a run stopped before writing it).
 insert into review_decisions
 select
     uuid()::varchar,
@@ -15,10 +16,7 @@ select
     'approved',
     reviews.reason,
     null,
-    (select sum(value) from observations
-     where observations.submission_id = reviews.submission_id
-        and observations.agency = reviews.agency
-        and observations.period = reviews.period)
+    null
 from slice_reviews as reviews
 where reviews.reason in ('clean', 'all')
     and not exists (

@@ -1,25 +1,72 @@
--- The review rows in the states asked for ($states), each with its file and its figures beside
--- those published for the previous month of the same agency (its history at a glance).
+-- The review rows in the states asked for ($states), each with its file and, per indicator, the
+-- figure it brings (int_submission_indicators: the figure the marts publish once approved) beside
+-- what is published for the slice now and for the agency's previous month.
 with reviews as (
     select * from slice_reviews where list_contains($states, state)
 ),
 
-totals as (
-    select submission_id, agency, period, sum(value) as total, count(*) as figures
-    from observations
-    where submission_id in (select submission_id from reviews)
-    group by all
+published as (
+    select figures.agency, figures.period, figures.indicator, figures.people
+    from int_submission_indicators as figures
+    inner join slice_states
+        on figures.submission_id = slice_states.submission_id
+        and figures.agency = slice_states.agency
+        and figures.period = slice_states.period
+    where slice_states.review_state = 'approved'
+        and figures.agency in (select agency from reviews)
 ),
 
-published as (
-    select observations.agency, observations.period, sum(observations.value) as total
-    from observations
-    inner join slice_states
-        on observations.submission_id = slice_states.submission_id
-        and observations.agency = slice_states.agency
-        and observations.period = slice_states.period
-    where slice_states.review_state = 'approved'
-        and observations.agency in (select agency from reviews)
+brought as (
+    select
+        figures.submission_id, figures.agency, figures.period, figures.indicator,
+        figures.people, figures.admin_level, figures.areas
+    from int_submission_indicators as figures
+    semi join reviews using (submission_id, agency, period)
+),
+
+-- Every indicator the slice brings or has published, with the three figures side by side.
+indicators as (
+    select submission_id, agency, period, indicator from brought
+    union
+    select reviews.submission_id, reviews.agency, reviews.period, published.indicator
+    from reviews
+    inner join published on reviews.agency = published.agency and reviews.period = published.period
+),
+
+figures as (
+    select
+        indicators.submission_id,
+        indicators.agency,
+        indicators.period,
+        list(
+            {
+                'indicator': indicators.indicator,
+                'name_es': catalogue.indicator_name_es,
+                'name_en': catalogue.indicator_name_en,
+                'figure': brought.people,
+                'admin_level': brought.admin_level,
+                'areas': brought.areas,
+                'published': now_published.people,
+                'previous': previous.people
+            }
+            order by indicators.indicator
+        ) as figures
+    from indicators
+    left join stg_indicators as catalogue on indicators.indicator = catalogue.indicator
+    left join brought
+        on indicators.submission_id = brought.submission_id
+        and indicators.agency = brought.agency
+        and indicators.period = brought.period
+        and indicators.indicator = brought.indicator
+    left join published as now_published
+        on indicators.agency = now_published.agency
+        and indicators.period = now_published.period
+        and indicators.indicator = now_published.indicator
+    left join published as previous
+        on indicators.agency = previous.agency
+        and indicators.indicator = previous.indicator
+        and indicators.period like '____-__'
+        and previous.period = strftime(strptime(indicators.period || '-01', '%Y-%m-%d') - interval 1 month, '%Y-%m')
     group by all
 )
 
@@ -31,28 +78,20 @@ select
     reviews.reason,
     reviews.version,
     reviews.updated_at,
-    submissions.file_name,
+    names.name_as_sent as file_name,
     submissions.status,
     submissions.received_at,
     submissions.rows_loaded,
     submissions.rows_warned,
     submissions.feedback_path,
-    totals.figures,
-    totals.total,
-    now_published.total as published_total,
-    previous.total as previous_total
+    coalesce(figures.figures, []) as figures
 from reviews
 inner join submissions on reviews.submission_id = submissions.submission_id
-left join totals
-    on reviews.submission_id = totals.submission_id
-    and reviews.agency = totals.agency
-    and reviews.period = totals.period
-left join published as now_published
-    on reviews.agency = now_published.agency and reviews.period = now_published.period
-left join published as previous
-    on reviews.agency = previous.agency
-    and reviews.period like '____-__'
-    and previous.period = strftime(strptime(reviews.period || '-01', '%Y-%m-%d') - interval 1 month, '%Y-%m')
+inner join submission_names as names on reviews.submission_id = names.submission_id
+left join figures
+    on reviews.submission_id = figures.submission_id
+    and reviews.agency = figures.agency
+    and reviews.period = figures.period
 order by
     case reviews.state when 'held' then 0 when 'pending' then 1 when 'returned' then 2 else 3 end,
     reviews.agency,

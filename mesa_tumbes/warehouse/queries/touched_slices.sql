@@ -1,12 +1,12 @@
--- The agency-period slices whose current submission or review state changed since the last build:
--- new slices, replaced, approved, returned or reopened ones, and (should one ever go) removed ones.
--- `year` lets yearly models take them too.
+-- The agency-period slices whose current submission, review state or held revisions changed since
+-- the last build: new slices, replaced, approved, returned or reopened ones, revisions held, accepted
+-- or declined, and (should one ever go) removed ones. `year` lets yearly models take them too.
 with now_current as (
-    select agency, period, submission_id, review_state from slice_states
+    select agency, period, submission_id, review_state, held from slice_build_keys
 ),
 
 last_built as (
-    select agency, period, submission_id, coalesce(review_state, 'approved') from build_slices
+    select agency, period, submission_id, coalesce(review_state, 'approved'), coalesce(held, '') from build_slices
 ),
 
 changed as (

@@ -1,5 +1,5 @@
--- Current values with what the catalogue says of their indicator, the format they came in and their
--- review state (the marts publish the approved ones only).
+-- The values of each current or held submission with what the catalogue says of their indicator, the
+-- format they came in and their review state (the marts publish the current approved ones only).
 with current_values as (
     select * from stg_values
 ),
@@ -10,10 +10,6 @@ indicators as (
 
 submissions as (
     select * from stg_submissions
-),
-
-slices as (
-    select * from stg_slices
 ),
 
 final as (
@@ -33,12 +29,11 @@ final as (
         indicators.role,
         indicators.is_sector_reach,
         submissions.format,
-        slices.review_state
+        current_values.review_state,
+        current_values.is_current
     from current_values
     inner join indicators on current_values.indicator = indicators.indicator
     left join submissions on current_values.submission_id = submissions.submission_id
-    inner join slices
-        on current_values.agency = slices.agency and current_values.period = slices.period
 )
 
 select * from final

@@ -2,6 +2,7 @@
 -- what the marts do not publish yet (they read approved slices only).
 with current_values as (
     select * from int_values
+    where is_current
 ),
 
 final as (

@@ -1,6 +1,7 @@
--- Current indicator values (view indicator_values), renamed and typed.
+-- The values of every submission whose figures are shown or published (view claim_values: each
+-- slice's current submission, and the revisions held beside it), renamed and typed.
 with source as (
-    select * from indicator_values
+    select * from claim_values
 ),
 
 final as (
@@ -15,7 +16,9 @@ final as (
         population_type,
         r4v_group,
         cast(value as double) as value,
-        submission_id
+        submission_id,
+        review_state,
+        is_current
     from source
 )
 

@@ -1,0 +1,2 @@
+-- One indicator's published figure before and after a decision.
+insert into review_decision_figures values ($id, $indicator, $before, $after)
