@@ -255,7 +255,7 @@ def test_a_delivery_that_fails_is_retried_on_the_next_run_and_shown(
     Secret(value=IMAP_PASSWORD).save("mesa-imap-password", overwrite=True)
     succeeded, report = run_intake(settings)
     assert succeeded and [e.status for e in report.submissions] == ["partially_accepted"]
-    assert report.mail == [report.submissions[0].file]
+    assert report.mail == [report.submissions[0].shown]  # as the agency named it
     (pending,) = deliveries(settings.warehouse)
     assert pending.delivered_at is None and pending.last_error
 

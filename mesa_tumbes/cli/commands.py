@@ -84,7 +84,7 @@ def print_run_summary(report: RunReport, settings: Settings) -> None:
         print(text(lang, "cli.processed", count=len(submissions)))
         rows = [
             (
-                entry.file,
+                entry.shown,
                 text(lang, f"status.{entry.status}"),
                 " / ".join(str(getattr(entry, count)) for count in ROW_COUNTS),
             )

@@ -61,7 +61,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
         reports = reporting_status(settings.warehouse, day, wait_seconds=STATUS_WAIT_SECONDS)
         runs = _recent_runs(settings, holder)
         failed = failures(settings.warehouse)
-        undelivered, notices = _mail_state(settings)
+        undelivered, notices, told = _mail_state(settings)
     except WarehouseInUseError:
         _print_holder(holder, settings)
         print(text(lang, "cli.warehouse_busy", path=settings.warehouse), file=sys.stderr)
@@ -83,6 +83,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
                     "failures": [asdict(failure) for failure in failed],
                     "undelivered": [asdict(delivery) for delivery in undelivered],
                     "mail_notices": [asdict(notice) for notice in notices],
+                    "review_messages_waiting": [asdict(message) for message in told],
                     "writing": asdict(holder) if holder else None,
                     "free_mb": _free_megabytes(settings),
                     "sources": [asdict(source) for source in _sources(settings)],
@@ -99,7 +100,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _print_status_table(summaries, period or "", day, lang)
     _print_failures(failed, settings)
-    _print_mail(undelivered, notices, settings)
+    _print_mail(undelivered, notices, told, settings)
     _print_runs(runs, settings)
     review = _review_counts(settings)
     print(text(lang, "reporting.review", **review))
@@ -254,21 +255,43 @@ def _print_failures(failed: list[Any], settings: Settings) -> None:
         print(text(lang, "reporting.failure_retry"))
 
 
-def _mail_state(settings: Settings) -> tuple[list[Any], list[Any]]:
-    """Feedback e-mails not delivered yet, and the mailbox messages not loaded (latest first)."""
+def _mail_state(settings: Settings) -> tuple[list[Any], list[Any], list[Any]]:
+    """Feedback e-mails not delivered yet, the mailbox messages not loaded (latest first), and the
+    review decisions' messages that wait for the mail server."""
     import duckdb
 
     from mesa_tumbes.warehouse.mail_log import deliveries, mail_notices
+    from mesa_tumbes.warehouse.review import review_messages
 
     try:
         pending = [d for d in deliveries(settings.warehouse) if d.delivered_at is None]
-        return pending, mail_notices(settings.warehouse)[:NOTICES_SHOWN]
+        notices = mail_notices(settings.warehouse)[:NOTICES_SHOWN]
     except duckdb.CatalogException:  # a warehouse from before e-mail: nothing to show
-        return [], []
+        return [], [], []
+    try:
+        return pending, notices, review_messages(settings.warehouse)
+    except duckdb.CatalogException:  # from before review messages were kept
+        return pending, notices, []
 
 
-def _print_mail(undelivered: list[Any], notices: list[Any], settings: Settings) -> None:
+def _print_mail(undelivered: list[Any], notices: list[Any], told: list[Any], settings: Settings) -> None:
     lang = settings.lang
+    if told:
+        print()
+        print(text(lang, "reporting.review_messages_title"))
+        for message in told:
+            print(
+                text(
+                    lang,
+                    "reporting.review_message_line",
+                    agency=message.agency,
+                    period=message.period,
+                    action=text(lang, f"console.actions.{message.action}"),
+                    decided=clock.local_minute(message.recorded_at, settings.timezone),
+                    attempts=message.attempts,
+                    error=message.last_error or "—",
+                )
+            )
     if undelivered:
         print()
         print(text(lang, "reporting.undelivered_title"))
@@ -456,7 +479,7 @@ def _serve(settings: Settings, operations: Any, lang: str) -> int:
 
     if running := variable("PREFECT_API_URL"):
         print(text(lang, "cli.serve_ui", url=running.removesuffix("/api")), flush=True)
-        serve.serve_forever(serve.deployments(operations, settings.timezone))
+        serve.serve_forever(serve.deployments(operations, settings.timezone), settings, operations)
         return EXIT_OK
     port = int(variable("MESA_PREFECT_PORT") or serve.DEFAULT_PORT)
     home = Path(variable("PREFECT_HOME") or "~/.prefect").expanduser()
@@ -467,7 +490,7 @@ def _serve(settings: Settings, operations: Any, lang: str) -> int:
             export("PREFECT_API_URL", api)
             print(text(lang, "cli.serve_ui", url=url), flush=True)
             with contextlib.suppress(KeyboardInterrupt):
-                serve.serve_forever(serve.deployments(operations, settings.timezone))
+                serve.serve_forever(serve.deployments(operations, settings.timezone), settings, operations)
     except RuntimeError as error:
         print(text(lang, "cli.serve_server_failed", error=error), file=sys.stderr)
         return EXIT_FAILED

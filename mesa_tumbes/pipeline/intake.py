@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
@@ -515,9 +515,10 @@ def failure_entry(received: Received, status: str, folder: Path) -> Entry:
         sha256=received.archived.sha256,
         submission_id=received.submission_id,
         status="set_aside" if status == "set_aside" else "failed",
-        **dict.fromkeys(ROW_COUNTS, 0),
+        **cast("dict[str, Any]", dict.fromkeys(ROW_COUNTS, 0)),
         format=None,
         feedback=str(folder),
+        name=received.file.shown_name,
     )
 
 
@@ -532,4 +533,5 @@ def report_entry(outcome: Outcome, folder: Path) -> Entry:
         **outcome.verdict.counts,
         format=outcome.format,
         feedback=str(folder),
+        name=outcome.received.file.shown_name,
     )

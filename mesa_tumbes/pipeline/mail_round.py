@@ -224,7 +224,7 @@ def _delivery(entry: Entry, now: dt.datetime, brought: dict[tuple[str, str], Mai
     return Delivery(
         entry.submission_id,
         entry.agency,
-        file_name,
+        found.file_name if found else file_name,  # as the agency named it
         "",
         entry.feedback,
         0,

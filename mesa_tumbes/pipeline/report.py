@@ -26,6 +26,13 @@ class Entry:
     rows_excluded: int
     format: Format | None
     feedback: str  # the feedback folder
+    name: str = ""  # the file as the agency named it (an e-mail's attachment: not the spool's name)
+
+    @property
+    def shown(self) -> str:
+        """AGENCY/file as the agency knows it, for people."""
+        channel = self.file.partition("/")[0]
+        return f"{channel}/{self.name}" if self.name else self.file
 
 
 @dataclass
