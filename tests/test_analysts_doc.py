@@ -4,7 +4,9 @@ produce and answers with rows, and every table analysts query is in it and docum
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,10 +40,17 @@ def guide_queries() -> list[tuple[str, str]]:
 def examples_warehouse(
     tmp_path_factory: pytest.TempPathFactory, reference: Reference, runner: SuiteRunner
 ) -> Path:
-    """The bundled examples taken through the intake steps (as the flow does) and the models built."""
-    settings = settings_under(tmp_path_factory.mktemp("analysts"))
+    """The bundled examples taken through the intake steps (as the flow does) and the models built,
+    as on AS_OF: the files arrived before it (their reports count as received that day)."""
+    root = tmp_path_factory.mktemp("analysts")
+    settings = settings_under(root)
+    inbox = shutil.copytree(ROOT / "examples" / "inbox", root / "inbox")
+    arrived = dt.datetime(2026, 11, 9, 15, tzinfo=dt.UTC).timestamp()
+    for path in sorted(inbox.rglob("*")):
+        arrived += 60  # one after the other, in their order (a resubmission after its first copy)
+        os.utime(path, (arrived, arrived))
     store.migrate(settings.working)
-    for file in discover(ROOT / "examples" / "inbox", reference):
+    for file in discover(inbox, reference):
         load(take(receive(file, settings.archive), settings, runner), settings)
     build(settings.working, reference, AS_OF)
     return settings.working

@@ -174,7 +174,8 @@ def test_examples_flow_into_the_warehouse_and_back_as_feedback(
 
     # The run rebuilt the gap tables: from the files in the inbox to a number in each.
     marts = {
-        # DIRESA's SAL-01 cells (838) and UNHCR's 5W primary care (41) against the RMRP 2026 need.
+        # DIRESA's SAL-01 cells (838) and UNHCR's 5W primary care (52 reached in October, R4V's
+        # Total_monthly; 41 of them new this year) against the RMRP 2026 need.
         "gap_coverage": "select people_reached, people_in_need, coverage_pct from gap_coverage"
         " where sector = 'Health' and area_code = '24' and period = '2026-10' and group_code = 'total'",
         "gap_target": "select target_people from gap_target where sector = 'Health' and group_code = 'total'",
@@ -191,7 +192,7 @@ def test_examples_flow_into_the_warehouse_and_back_as_feedback(
         " and period = '2026-10'",
     }
     assert {name: sql(settings, query) for name, query in marts.items()} == {
-        "gap_coverage": [(879.0, 7870.0, 11.2)],
+        "gap_coverage": [(890.0, 7870.0, 11.3)],
         "gap_target": [(5509.0,)],
         "gap_referral": [(18.0, 12.0, 66.7)],
         "gap_territorial": [(True,)],

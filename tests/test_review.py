@@ -116,6 +116,8 @@ def test_a_file_with_a_warning_waits_outside_the_bulletin_and_export_until_appro
     example = ROOT / "examples" / "inbox" / "MIGRACIONES" / "migraciones_cpp_octubre2026.xlsx"
     drop(inbox, "MIGRACIONES", example.name, example.read_bytes(), 1_793_000_000)
     drop(inbox, "DIRESA", "octubre.csv", diresa_october(12), 1_793_000_000)
+    need = ROOT / "examples" / "inbox" / "GTRM" / "rmrp_2026_necesidades_y_metas.xlsx"
+    drop(inbox, "GTRM", need.name, need.read_bytes(), 1_793_000_000)
     settings = folder_settings(tmp_path, inbox)
 
     run(settings)
@@ -124,16 +126,18 @@ def test_a_file_with_a_warning_waits_outside_the_bulletin_and_export_until_appro
     assert sql(settings, "select count(*) from fct_current_values where agency = 'MIGRACIONES'") == [(8,)]
 
     def protection_in_export(out: Path) -> list[dict[str, str]]:
+        """Migraciones' offices in the export: the districts where its cards were issued in October
+        (cards are not people reached, but an office that serves the district)."""
         export(settings.warehouse, out, reference, settings.suppression_threshold)
         import csv
 
-        with (out / "gap_coverage.csv").open(encoding="utf-8-sig") as stream:
+        with (out / "gap_territorial.csv").open(encoding="utf-8-sig") as stream:
             return [
                 row
                 for row in csv.DictReader(stream)
                 if row["sector"] == "Protection (General)"
                 and row["period"] == "2026-10"
-                and row["people_reached"]
+                and row["agencies_in_district"] != "0"
             ]
 
     assert protection_in_export(tmp_path / "before") == []

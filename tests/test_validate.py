@@ -226,19 +226,30 @@ CASES = [
         1,
         channel="ACNUR",
     ),
+    # R4V's quality checks: a breakdown that adds up to neither New_beneficiaries (30) nor
+    # Total_monthly (40) is a warning naming both, the row loaded as R4V loads it (one that adds up
+    # to Total_monthly passes); the month's people are not fewer than its new ones.
     Case(
         "consistency.population_breakdown",
         five_w_csv(five_w_row(IN_TRANSIT=5)),
-        {"row_number": 2, "column": "New_beneficiaries", "value": "30", "expected": "25"},
-        "rejected",
-        0,
+        {"row_number": 2, "column": "New_beneficiaries", "value": "30", "expected": "25", "detail": "40"},
+        "accepted_with_warnings",
+        1,
         channel="ACNUR",
     ),
     Case(
         "consistency.age_sex_breakdown",
-        five_w_csv(five_w_row(), five_w_row(Women=20)),
-        {"row_number": 3, "column": "New_beneficiaries", "value": "30", "expected": "40"},
-        "partially_accepted",
+        five_w_csv(five_w_row(), five_w_row(Women=20), five_w_row(Women=25)),
+        {"row_number": 4, "column": "New_beneficiaries", "value": "30", "expected": "45", "detail": "40"},
+        "accepted_with_warnings",
+        3,
+        channel="ACNUR",
+    ),
+    Case(
+        "consistency.monthly_below_new",
+        five_w_csv(five_w_row(Total_monthly=20)),
+        {"row_number": 2, "column": "Total_monthly", "value": "20", "expected": "30"},
+        "accepted_with_warnings",
         1,
         channel="ACNUR",
     ),

@@ -80,6 +80,7 @@ def test_migrations_apply_once_and_document_the_tables(tmp_path: Path) -> None:
         "0014_sources.sql",
         "0015_review.sql",
         "0016_claims_and_review_messages.sql",
+        "0017_five_w_rows_and_period_macros.sql",
     ]
     assert store.migrate(path) == []
     comments = dict(query(path, "select table_name, comment from duckdb_tables()"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import shlex
 import sys
@@ -29,6 +30,8 @@ from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.settings import DEFAULT_WAREHOUSE, Settings
 
 if TYPE_CHECKING:
+    import duckdb
+
     from mesa_tumbes.agency_feedback.problems import ProblemRow
     from mesa_tumbes.pipeline.report import RunReport
     from mesa_tumbes.warehouse.store import SubmissionRecord
@@ -106,6 +109,8 @@ def print_run_summary(report: RunReport, settings: Settings) -> None:
         print(text(lang, "cli.skipped", count=report.skipped))
     if report.failed:
         print(text(lang, "cli.failed", count=len(report.failed)))
+    if report.marts_failed:
+        print(text(lang, "cli.marts_failed"))
     if report.set_aside:
         print(text(lang, "cli.set_aside_files", count=len(report.set_aside)))
     print(text(lang, "cli.warehouse", path=settings.warehouse))
@@ -286,19 +291,33 @@ def sql_command(args: argparse.Namespace, settings: Settings) -> int:
         print(text(lang, "cli.warehouse_busy", path=settings.warehouse), file=sys.stderr)
         return EXIT_FAILED
     try:
-        relation = connection.sql(args.query)
         if args.csv:
-            writer = csv.writer(sys.stdout)
-            writer.writerow(relation.columns)
-            writer.writerows(relation.fetchall())
+            write_csv(connection.execute(args.query))
         else:
-            relation.show(max_rows=args.max_rows)
+            connection.sql(args.query).show(max_rows=args.max_rows)
     except duckdb.Error as error:
         print(text(lang, "cli.sql_error", error=error), file=sys.stderr)
         return EXIT_FAILED
     finally:
         connection.close()
     return EXIT_OK
+
+
+def write_csv(result: duckdb.DuckDBPyConnection) -> None:
+    """The result as CSV that Excel opens as is: UTF-8 with a byte-order mark (without it, Excel reads
+    «Dirección» as «DirecciÃ³n»), rows ending in CRLF, streamed in batches."""
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8-sig", newline="")
+    try:
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow([column[0] for column in result.description or []])
+        while batch := result.fetchmany(CSV_BATCH_ROWS):
+            writer.writerows(batch)
+        stream.flush()
+    finally:
+        stream.detach()  # standard output stays open for whoever prints after
+
+
+CSV_BATCH_ROWS = 10_000
 
 
 # --- mesa export --------------------------------------------------------------------------------

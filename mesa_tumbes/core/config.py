@@ -501,9 +501,14 @@ class Operations:
     review: Review = Review()
     # the CA every server's certificate is checked against, unless the system's
     tls: Trust = field(default_factory=Trust)
+    intersector: str = "max_sector"  # gaps.intersector: INTERSECTOR_MODELS
 
 
-OPERATIONS_KEYS = ("inboxes", "schedules", "execution", "mail", "sources", "review", "tls")
+OPERATIONS_KEYS = ("inboxes", "schedules", "execution", "mail", "sources", "review", "tls", "gaps")
+# How the intersector figure (people reached by any sector) is made from the sectors' figures, which
+# aggregates cannot deduplicate: R4V's "max sector" (the largest sector: a floor) or its "sum" (every
+# sector added up: a ceiling, a person served by two sectors counts twice).
+INTERSECTOR_MODELS = ("max_sector", "sum")
 TRUST_KEYS = ("ca_file", "ca_path")
 
 
@@ -522,12 +527,36 @@ def load_operations(path: Path) -> Operations:
     sources = _sources(check, root.get("sources"), root.line_of("sources"), path.parent)
     review = _review(check, root.get("review"), root.line_of("review"))
     tls = _trust(check, root, "tls", path.parent)
+    intersector = _intersector(check, root.get("gaps"), root.line_of("gaps"))
     if check.problems:
         raise ConfigError(check.problems)
     lines = tuple(n for _, n in inboxes)
     return Operations(
-        tuple(i for i, _ in inboxes), schedules, path, lines, execution, mail, sources, review, tls
+        tuple(i for i, _ in inboxes),
+        schedules,
+        path,
+        lines,
+        execution,
+        mail,
+        sources,
+        review,
+        tls,
+        intersector,
     )
+
+
+def _intersector(check: _Checker, node: Any, line: int) -> str:
+    if node is None:
+        return Operations.intersector
+    mapping = check.mapping(node, line, "gaps", ("intersector",))
+    if mapping is None:
+        return Operations.intersector
+    model = str(mapping.get("intersector", Operations.intersector))
+    if model not in INTERSECTOR_MODELS:
+        check.add(mapping.line_of("intersector"), "bad_choice", key="intersector", value=model,
+                  choices=", ".join(INTERSECTOR_MODELS))  # fmt: skip
+        return Operations.intersector
+    return model
 
 
 def _trust(check: _Checker, node: LineDict, key: str, folder: Path) -> Trust:

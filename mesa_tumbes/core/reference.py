@@ -51,6 +51,11 @@ class Sector:
     name_es: str
     sensitive: bool = False
     aliases: tuple[str, ...] = ()
+    r4v_name: str = ""  # how R4V's consolidated report names it, where that differs from `name`
+
+    @property
+    def consolidated_name(self) -> str:
+        return self.r4v_name or self.name
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,17 @@ class Indicator:
     pairs_with: str | None = None
     decimals: bool = False
     frequency: Frequency = "monthly"
-    sector_reach: bool = False
+    sector_reach: bool = False  # it counts people reached (R4V's "PiN" indicator type)
+    reach_reason_es: str = ""  # why it does not (empty for one that does: the catalogue's words say)
+    reach_reason_en: str = ""
+
+    @property
+    def r4v_type(self) -> str:
+        """R4V's indicator type: "PiN" for people reached (its consolidation adds only those up)."""
+        return "PiN" if self.sector_reach else "other"
+
+    def reach_reason(self, lang: str) -> str:
+        return self.reach_reason_es if lang == "es" else self.reach_reason_en
 
     def name(self, lang: str) -> str:
         return self.name_es if lang == "es" else self.name_en

@@ -154,6 +154,7 @@ class Settings:
     sources: tuple[Source, ...] = ()  # partners' systems pulled by each run (operations.yaml)
     review: Review = field(default_factory=Review)  # what is approved on arrival; the console
     tls: Trust = field(default_factory=Trust)  # the CA servers' certificates are checked against
+    intersector: str = "max_sector"  # how the intersector figure is made (operations.yaml, gaps)
 
     @property
     def mail_spool(self) -> Path:
@@ -240,6 +241,7 @@ def resolve_settings(
         sources=operations.sources,
         review=_review(environ, operations),
         tls=operations.tls,
+        intersector=operations.intersector,
     )
 
 

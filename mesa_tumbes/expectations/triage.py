@@ -20,6 +20,7 @@ class Verdict:
     rows_rejected: int
     rows_warned: int  # loaded rows that carry a warning
     rows_excluded: int = 0  # outside what the Mesa collects: not loaded, not errors
+    details: pd.DataFrame | None = None  # the rows loaded, kept whole beside their values (R4V 5W)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -47,6 +47,7 @@ class Validation:
     not_evaluated: list[str] = field(default_factory=list)  # checks that could not run (a column missing)
     frames: list[tuple[Part, pd.DataFrame]] = field(default_factory=list)  # each part and the rows to load
     results: list[dict[str, Any]] = field(default_factory=list)  # GX's results for it, for the officer
+    details: list[pd.DataFrame] = field(default_factory=list)  # rows kept whole (R4V 5W), by row_number
 
 
 @dataclass(frozen=True)

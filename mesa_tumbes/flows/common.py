@@ -141,17 +141,39 @@ def busy_state(settings: Settings, busy: WarehouseBusyError | WarehouseInUseErro
     return Completed(name=SKIPPED, message=message, data=data)
 
 
+@dataclass(frozen=True)
+class Unbuilt:
+    """A build that failed (rolled back whole), handed to the flow to say: a full disk stops the run
+    with the officer's message, anything else is said as the tables not brought up to date."""
+
+    error: Exception
+
+
 @task(cache_policy=NONE)
-def refresh_marts(settings: Settings, full: bool = False) -> BuildReport:
+def refresh_marts(settings: Settings, full: bool = False) -> BuildReport | Unbuilt:
     """Bring the analysts' tables up to what is now loaded, as of today in the Mesa's time zone:
-    only the agency-period slices changed since the last build, or everything when `full`."""
+    only the agency-period slices changed since the last build, or everything when `full`. A failure
+    is returned, not raised: the flow says it in words (no traceback in the task's log)."""
     day = clock.today(settings.timezone)  # deadlines are days in Tumbes, not in UTC
-    return build_models(settings.working, load_reference(), day, settings.timezone, full=full)
+    try:
+        return build_models(
+            settings.working,
+            load_reference(),
+            day,
+            settings.timezone,
+            full=full,
+            intersector=settings.intersector,
+        )
+    except Exception as error:
+        return Unbuilt(error)
 
 
 def update_marts(settings: Settings, full: bool = False) -> dict[str, int]:
-    """The marts task, and the line the officer reads in the flow's log; the rows of each table."""
+    """The marts task, and the line the officer reads in the flow's log; the rows of each table.
+    A failed build raises its error here, in the flow, which says it."""
     built = refresh_marts(settings, full)
+    if isinstance(built, Unbuilt):
+        raise built.error
     if built.full:
         message = text(settings.lang, "log.marts_rebuilt", tables=len(built.rows))
     else:

@@ -22,7 +22,7 @@ from prefect.utilities.annotations import quote
 
 from mesa_tumbes.core import smtp
 from mesa_tumbes.core.config import SOURCE_TOKENS, Source
-from mesa_tumbes.core.faults import MachineError, interrupted, machine_fault
+from mesa_tumbes.core.faults import MachineError, interrupted, keep_trace, machine_fault
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.locations import is_mailbox
 from mesa_tumbes.core.reference import load_reference
@@ -486,11 +486,12 @@ def intake_flow(settings: Settings | None = None) -> Any:
             except Exception as error:
                 if machine_fault(error) is not None:
                     raise
-                logger.exception(text(lang, "log.marts_failed"))
-                failed.append("marts")
+                logger.error(text(lang, "log.marts_failed"))
+                keep_trace(settings.working.parent, "update_marts", error)
+                report.marts_failed = True
             no_inbox_read = len(report.unreachable) == len(settings.inboxes)
             run.processed, run.skipped, run.failed_files = processed, skipped, failed
-            run.unreachable, run.failed = report.unreachable, no_inbox_read
+            run.unreachable, run.failed = report.unreachable, no_inbox_read or report.marts_failed
     except (WarehouseBusyError, WarehouseInUseError) as busy:
         report.busy = busy_holder(busy)
         return busy_state(settings, busy, report)
@@ -501,6 +502,8 @@ def intake_flow(settings: Settings | None = None) -> Any:
         return stopped_state(settings, fault, report)
     if report.failed:
         return Failed(message=text(lang, "cli.failed", count=len(report.failed)), data=report)
+    if report.marts_failed:
+        return Failed(message=text(lang, "log.marts_failed"), data=report)
     if no_inbox_read:
         said = text(lang, "cli.no_inbox_read", inboxes="; ".join(report.unreachable))
         return Failed(message=said, data=report)

@@ -58,6 +58,7 @@ class PartCheck:
     checked: list[Checked]
     frame: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)  # found by the format itself, beside the suites
+    details: pd.DataFrame | None = None  # rows kept whole beside their values (R4V 5W), by row_number
 
 
 # A format checks a part in steps: it yields the suites' requests of a step, receives what they found

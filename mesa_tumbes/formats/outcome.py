@@ -55,7 +55,8 @@ class Outcome:
             )
             for part in self.parts
         ]
-        return replace(self, verdict=replace(self.verdict, accepted=kept.drop_duplicates()), parts=parts)
+        verdict = replace(self.verdict, accepted=kept.drop_duplicates(), details=None)
+        return replace(self, verdict=verdict, parts=parts)
 
     @property
     def periods(self) -> list[str]:

@@ -194,22 +194,26 @@ def _advance(
 
 
 def _validation(parsed: Parsed, checks: list[tuple[Part, PartCheck]]) -> Validation:
-    problems, not_evaluated, frames, results = [], [], [], []
+    problems, not_evaluated, frames, results, details = [], [], [], [], []
     for part, checked in checks:
+        details += [checked.details] if checked.details is not None else []
         problems += checked.problems
         for found in checked.checked:
             problems += found.problems
             not_evaluated += found.not_evaluated
             results += [found.result] if found.result is not None else []
         frames.append((part, checked.frame))
-    return Validation(said_once(parsed.problems, problems), not_evaluated, frames, results)
+    return Validation(said_once(parsed.problems, problems), not_evaluated, frames, results, details)
 
 
 def verdict(parsed: Parsed, validation: Validation) -> Verdict:
     """The status and the rows that load, as they load."""
     fmt = format_of(parsed.format)
     judged = triage(fmt.loads, validation.frames, validation.problems)
-    return replace(judged, accepted=fmt.to_load(judged.accepted))
+    kept = pd.concat(validation.details, ignore_index=True) if validation.details else None
+    if kept is not None:  # the rows kept whole are those whose values load
+        kept = kept[kept["row_number"].isin(judged.accepted["row_number"])].reset_index(drop=True)
+    return replace(judged, accepted=fmt.to_load(judged.accepted), details=kept)
 
 
 def expectations(reference: Reference) -> dict[str, list[Expectation]]:

@@ -270,7 +270,9 @@ def to_load(
     loads = submission.format_of(outcome.format).loads
     record = record_for(outcome, feedback.feedback_path(outcome))
     covered = coverage(outcome) if covered is None else covered
-    return store.ToLoad(record, outcome.verdict.accepted, covered, loads, arrival(outcome, review))
+    return store.ToLoad(
+        record, outcome.verdict.accepted, covered, loads, arrival(outcome, review), outcome.verdict.details
+    )
 
 
 def arrival(outcome: Outcome, review: Review) -> store.Arrival:

@@ -1,6 +1,7 @@
 """Whether a run has anything to do, known without starting Prefect: `mesa run` asks first, and says
 "nothing new" in about a second when every file of every inbox was already taken, every mailbox
-holds no message not taken before, and no e-mail waits to be sent again."""
+holds no message not taken before, no e-mail waits to be sent again and the analysts' tables are
+up to date with what is loaded."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ def nothing_new(settings: Settings) -> RunReport | None:
         seen = store.seen_files(settings.working, wait_seconds=WAIT_SECONDS)
         if not all(file.seen_key in seen for file in files):
             return None
+        if store.tables_behind(settings.working, settings.warehouse, WAIT_SECONDS):
+            return None  # a build or its publication failed last time: the run makes them again
         set_aside = [f.label for f in failures(settings.working, WAIT_SECONDS) if f.set_aside]
     except (OSError, store.WarehouseInUseError):
         return None

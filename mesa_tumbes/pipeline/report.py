@@ -50,6 +50,7 @@ class RunReport:
     machine_kind: str | None = None  # its kind (core.faults.MachineKind)
     sources: list[str] = field(default_factory=list)  # what each partner source pulled, said
     sources_failed: list[str] = field(default_factory=list)  # the sources that could not be pulled, said
+    marts_failed: bool = False  # the gap tables could not be rebuilt (the last ones stay; a bug's trace kept)
 
     def as_json(self) -> dict[str, Any]:
         """What `mesa run --json` prints (a run stopped by the machine also says why)."""

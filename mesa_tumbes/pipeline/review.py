@@ -50,7 +50,8 @@ def decide(settings: Settings, decision: review.Decision, password: str | None =
         if not decided.applied:
             return decided
         reference = load_reference()
-        build(settings.working, reference, clock.today(settings.timezone), settings.timezone)
+        today = clock.today(settings.timezone)
+        build(settings.working, reference, today, settings.timezone, intersector=settings.intersector)
         told = _tell(settings, decided, tell, password)
         store.publish(settings.working, settings.warehouse)
     log.info(

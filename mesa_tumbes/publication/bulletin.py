@@ -367,8 +367,21 @@ class Gathering:
             for district_name, group in deserts.groupby("district_name", sort=True)
         ]
         rows.sort(key=lambda row: (-int(str(row[1])), str(row[0])))
-        notes = [] if not month.empty else [self.say("notes.no_territorial")]
-        return Section("territorial", ["district", "sectors_without_service", "sectors"], rows, notes)
+        return Section(
+            "territorial", ["district", "sectors_without_service", "sectors"], rows, self.unknown(month)
+        )
+
+    def unknown(self, month: pd.DataFrame) -> list[str]:
+        """What the month's territorial figures cannot say yet: reports not due, or not all in (a
+        district is a desert only where the reports that would show a service are in)."""
+        if month.empty:
+            return [self.say("notes.no_territorial")]
+        if not month["is_reporting_due"].astype(bool).any():
+            return [self.say("notes.territorial_not_due")]
+        waiting = sorted(
+            {self.sector_label(s) for s in month.loc[month["gap_status"] == "not_reported", "sector"]}
+        )
+        return [self.say("notes.territorial_not_reported", sectors=", ".join(waiting))] if waiting else []
 
     def equity(self) -> Section:
         """Each age-sex group's share of the people reached against its share of the people in need,

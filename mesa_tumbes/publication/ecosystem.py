@@ -21,7 +21,7 @@ import pandas as pd
 from mesa_tumbes.core import yamldata
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.publication.export import Exported, Protected, protected_marts, write_marts
-from mesa_tumbes.warehouse.catalog import models
+from mesa_tumbes.warehouse.catalog import common_columns, models
 
 HERE = Path(__file__).parent
 HXL_FOLDER = "hxl"
@@ -64,7 +64,7 @@ def write_reached_by_group(coverage: pd.DataFrame, out: Path) -> Path:
     """People reached per sector, area and period, one column per group (total, girls, boys, women,
     men, population types), each hashtag's attributes saying who."""
     groups: dict[str, str] = hxl_tags()["groups"]
-    keys = ["sector", "area_code", "area_name", "admin_level", "period"]
+    keys = ["sector", "area_pcode", "area_code", "area_name", "admin_level", "period"]
     # one row per sector, area and period (the mart's key less its group): each group a column
     wide = coverage.loc[coverage["group_code"].isin(list(groups))].pivot(
         index=keys, columns="group_code", values="people_reached"
@@ -159,7 +159,8 @@ def publish(warehouse: Path, out: Path, reference: Reference, threshold: int) ->
         write_hxl(name, shown_with_marker(protected, marker), out)
     write_reached_by_group(shown_with_marker(marts["gap_coverage"], marker), out)
     described = {
-        model.name: {"description": model.description, "columns": model.columns} for model in models()
+        model.name: {"description": model.description, "columns": {**common_columns(), **model.columns}}
+        for model in models()
     }
     write_datapackage(out, marts, described, marker)
     periods = marts["dim_period"].frame["period"].dropna().astype(str) if "dim_period" in marts else None

@@ -19,7 +19,8 @@ from mesa_tumbes.publication.suppression import CellSet, additive_sets, primary,
 from mesa_tumbes.warehouse.store import connect, table
 
 EXPORTED = (
-    "dim_agency", "dim_indicator", "dim_district", "dim_period", "dim_population_group",
+    "dim_agency", "dim_indicator", "dim_district", "dim_area", "dim_period", "dim_population_group",
+    "dim_label",
     "gap_coverage", "gap_target", "gap_referral", "gap_territorial", "gap_equity", "gap_reporting",
 )  # fmt: skip
 Hidden = dict[str, pd.Series]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,16 @@ import pandas as pd
 from mesa_tumbes.core import clock
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.core.settings import DEFAULT_TIMEZONE
-from mesa_tumbes.warehouse.catalog import FULL, MODELS_DIR, Model, Scope, models, sql_literal
+from mesa_tumbes.warehouse.catalog import (
+    FULL,
+    MODELS_DIR,
+    Model,
+    Scope,
+    common_columns,
+    labeled_view,
+    models,
+    sql_literal,
+)
 from mesa_tumbes.warehouse.model_tests import ModelTestError, test_model
 from mesa_tumbes.warehouse.seeds import seeds
 from mesa_tumbes.warehouse.store import connect, query, run
@@ -44,14 +54,16 @@ def build(
     as_of: dt.date | None = None,
     timezone: str = DEFAULT_TIMEZONE,
     full: bool = False,
+    intersector: str = "max_sector",
 ) -> BuildReport:
     """Build every model in one transaction; a failing model test rolls all of it back. `as_of` is
     the day the tables describe; `timezone` is the Mesa's, in which deadlines are days. Only the
-    slices changed since the last build are recomputed, unless `full` or the fingerprint changed."""
+    slices changed since the last build are recomputed, unless `full` or the fingerprint changed.
+    `intersector` is how the intersector figure is made (operations.yaml, gaps)."""
     with connect(path) as connection:
         connection.begin()
         try:
-            seed_frames = seeds(reference, as_of or clock.today(timezone), timezone)
+            seed_frames = seeds(reference, as_of or clock.today(timezone), timezone, intersector)
             for name, frame in seed_frames.items():
                 connection.register("seed_rows", frame)
                 connection.execute(f"create or replace table {name} as select * from seed_rows")
@@ -60,6 +72,8 @@ def build(
             scope = _stage_partitions(connection, full or not _can_resume(connection, fingerprint))
             for model in models():
                 create_model(connection, model, scope)
+            for model in (model for model in models() if model.codes):
+                connection.execute(f"create or replace view {model.name}_labeled as\n{labeled_view(model)}")
             failures = [failure for model in models() for failure in test_model(connection, model, scope)]
             if failures:
                 raise ModelTestError("; ".join(failures))
@@ -72,7 +86,9 @@ def build(
             run(connection, "record_rule_figures", {})
             connection.commit()
         except BaseException:
-            connection.rollback()
+            # a commit that failed (a full disk) has ended the transaction: nothing left to roll back
+            with suppress(duckdb.TransactionException):
+                connection.rollback()
             raise
     return BuildReport([model.name for model in models()], rows, scope.full, scope.slices)
 
@@ -127,8 +143,15 @@ def create_model(connection: duckdb.DuckDBPyConnection, model: Model, scope: Sco
     connection.execute(
         f"comment on {kind} {model.name} is {sql_literal(_describe(model.description, model.grain))}"
     )
-    for column, described in model.columns.items():
-        connection.execute(f"comment on column {model.name}.{column} is {sql_literal(_describe(described))}")
+    written = [name for (name,) in connection.execute(
+        "select column_name from duckdb_columns() where table_name = ?", [model.name]
+    ).fetchall()]  # fmt: skip
+    for column in written:
+        described = model.columns.get(column) or common_columns().get(column)
+        if described is not None:
+            connection.execute(
+                f"comment on column {model.name}.{column} is {sql_literal(_describe(described))}"
+            )
 
 
 def _replace_partitions(connection: duckdb.DuckDBPyConnection, model: Model, scope: Scope) -> None:

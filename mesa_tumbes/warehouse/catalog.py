@@ -1,7 +1,8 @@
 """The models analysts query, as the warehouse/models folder declares them: each <layer>/<name>.sql
 (staging: renames and casts, 1:1 with a source; intermediate: business rules; marts: what analysts
 query) with <name>.yml beside it (grain, materialisation, descriptions in Spanish and English, tests,
-partitions), found and put in dependency order; and the partitions a build recomputes (Scope)."""
+partitions, the columns that hold codes named in dim_label), found and put in dependency order; and
+the partitions a build recomputes (Scope)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class Model:
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     tests: dict[str, Any] = field(default_factory=dict)
     partition_by: tuple[str, ...] = ()
+    codes: dict[str, str] = field(default_factory=dict)  # column -> kind of code in dim_label
 
     def references(self, names: set[str]) -> set[str]:
         """The other models this one reads from."""
@@ -60,11 +62,22 @@ def models() -> tuple[Model, ...]:
                     columns=meta.get("columns", {}),
                     tests=meta.get("tests", {}),
                     partition_by=tuple(meta.get("partition_by", ())),
+                    codes=meta.get("codes", {}),
                 )
             )
     ordered = _in_dependency_order(found)
     _check_partitions(ordered)
     return tuple(ordered)
+
+
+@cache
+def common_columns() -> dict[str, dict[str, str]]:
+    """The columns many models share, described once (models/common_columns.yml): a model's own
+    description of a column comes first."""
+    loaded: dict[str, dict[str, str]] = yamldata.load(
+        (MODELS_DIR / "common_columns.yml").read_text(encoding="utf-8")
+    )
+    return loaded
 
 
 def _check_partitions(ordered: list[Model]) -> None:
@@ -121,6 +134,25 @@ class Scope:
 
 
 FULL = Scope()
+
+
+LABELS = "dim_label"
+
+
+def labeled_view(model: Model) -> str:
+    """The <mart>_labeled view: the mart with <column>_es and <column>_en beside each code column,
+    named as dim_label names it."""
+    joins = [
+        f"left join {LABELS} as label_{n}"
+        f" on label_{n}.kind = {sql_literal(kind)} and label_{n}.code = m.{column}"
+        for n, (column, kind) in enumerate(model.codes.items())
+    ]
+    named = [
+        f"label_{n}.label_{lang} as {column}_{lang}"
+        for n, column in enumerate(model.codes)
+        for lang in ("es", "en")
+    ]
+    return f"select m.*, {', '.join(named)}\nfrom {model.name} as m\n" + "\n".join(joins)
 
 
 def sql_literal(text: str) -> str:

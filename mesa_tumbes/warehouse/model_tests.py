@@ -1,5 +1,6 @@
-"""A model's declared tests (unique, not_null, accepted_values, expressions, relationships) as
-queries that count offending rows, run before the build commits."""
+"""A model's declared tests (unique, not_null, accepted_values, expressions, relationships, and a
+name in dim_label for every code of its code columns) as queries that count offending rows, run
+before the build commits."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from mesa_tumbes.warehouse.catalog import FULL, Model, Scope, sql_literal
+from mesa_tumbes.warehouse.catalog import FULL, LABELS, Model, Scope, sql_literal
 
 
 class ModelTestError(Exception):
@@ -21,11 +22,24 @@ def test_model(connection: duckdb.DuckDBPyConnection, model: Model, scope: Scope
     if model.partition_by and not scope.full:
         relation = f"(select * from {model.name} where {scope.where(model.partition_by)}) as {model.name}"
     failures = []
-    for sql, what in _test_queries(model.tests, relation):
+    for sql, what in _test_queries(model.tests, relation) + _label_queries(model.codes, relation):
         offending = connection.execute(sql).fetchone()
         if offending is not None and offending[0]:
             failures.append(f"{model.name}: {what} ({offending[0]} rows)")
     return failures
+
+
+def _label_queries(codes: dict[str, str], name: str) -> list[tuple[str, str]]:
+    """Every code a mart shows has a name in dim_label, in both languages."""
+    return [
+        (
+            f"select count(distinct {column}) from {name} where {column} is not null and {column} not in"
+            f" (select code from {LABELS} where kind = {sql_literal(kind)}"
+            " and label_es is not null and label_en is not null)",
+            f"{column} has codes without a label of kind {kind}",
+        )
+        for column, kind in codes.items()
+    ]
 
 
 def _test_queries(tests: dict[str, Any], name: str) -> list[tuple[str, str]]:

@@ -7,12 +7,14 @@ import datetime as dt
 
 import pandas as pd
 
-from mesa_tumbes.core.i18n import text
+from mesa_tumbes.core.i18n import LANGUAGES, strings, text
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.core.settings import DEFAULT_TIMEZONE
 
 
-def seeds(reference: Reference, as_of: dt.date, timezone: str = DEFAULT_TIMEZONE) -> dict[str, pd.DataFrame]:
+def seeds(
+    reference: Reference, as_of: dt.date, timezone: str = DEFAULT_TIMEZONE, intersector: str = "max_sector"
+) -> dict[str, pd.DataFrame]:
     agencies = pd.DataFrame(
         [(a.code, a.name, a.kind) for a in reference.agencies], columns=["code", "name", "kind"]
     )
@@ -28,6 +30,9 @@ def seeds(reference: Reference, as_of: dt.date, timezone: str = DEFAULT_TIMEZONE
                 i.pairs_with,
                 i.frequency,
                 i.sector_reach,
+                i.r4v_type,
+                i.reach_reason_es or text("es", "catalogue.counts_people_reached"),
+                i.reach_reason_en or text("en", "catalogue.counts_people_reached"),
             )
             for i in reference.indicators
         ],
@@ -41,11 +46,14 @@ def seeds(reference: Reference, as_of: dt.date, timezone: str = DEFAULT_TIMEZONE
             "pairs_with",
             "frequency",
             "sector_reach",
+            "r4v_type",
+            "reach_reason_es",
+            "reach_reason_en",
         ],
     )
     sectors = pd.DataFrame(
-        [(s.name, s.name_es, s.sensitive) for s in reference.sectors],
-        columns=["name", "name_es", "sensitive"],
+        [(s.name, s.name_es, s.sensitive, s.consolidated_name) for s in reference.sectors],
+        columns=["name", "name_es", "sensitive", "r4v_name"],
     )
     districts = pd.DataFrame(
         [(d.inei, d.reniec, d.name, d.province_inei, d.province_name) for d in reference.districts],
@@ -62,8 +70,8 @@ def seeds(reference: Reference, as_of: dt.date, timezone: str = DEFAULT_TIMEZONE
     department = reference.region.department
     name = dict(reference.departments)[department]
     build = pd.DataFrame(
-        [(as_of, department, name, reference.region.first_period, timezone)],
-        columns=["as_of", "department", "department_name", "first_period", "timezone"],
+        [(as_of, department, name, reference.region.first_period, timezone, intersector)],
+        columns=["as_of", "department", "department_name", "first_period", "timezone", "intersector_model"],
     )
     return {
         "ref_agencies": agencies,
@@ -74,7 +82,42 @@ def seeds(reference: Reference, as_of: dt.date, timezone: str = DEFAULT_TIMEZONE
         "ref_groups": groups(reference),
         "ref_reporting_calendar": calendar,
         "ref_build": build,
+        "ref_labels": labels(reference),
     }
+
+
+# Codes named where they are defined, by kind: (the locales' section, the key inside it).
+DEFINED_LABELS = {
+    "status": ("status",),
+    "format": ("formats",),
+    "group_code": ("groups",),
+    "review_state": ("console", "states"),
+}
+
+
+def labels(reference: Reference) -> pd.DataFrame:
+    """Every code the marts show, named in Spanish and English (kind, code, label_es, label_en): the
+    locales' `labels`, the codes named where they are defined, and the sectors (also as R4V's
+    consolidated report names them)."""
+
+    def section(lang: str, path: tuple[str, ...]) -> dict[str, str]:
+        node = strings(lang)
+        for key in path:
+            node = node[key]
+        return {str(code): str(label) for code, label in node.items()}
+
+    kinds = {kind: (("labels", kind)) for kind in strings("es")["labels"]} | DEFINED_LABELS
+    rows = []
+    for kind, path in kinds.items():
+        named = {lang: section(lang, path) for lang in LANGUAGES}
+        rows += [
+            (kind, code, named["es"][code], named["en"].get(code, named["es"][code])) for code in named["es"]
+        ]
+    rows += [("sector", s.name, s.name_es, s.name) for s in reference.sectors]
+    rows += [
+        ("r4v_subsector", s.consolidated_name, s.name_es, s.consolidated_name) for s in reference.sectors
+    ]
+    return pd.DataFrame(rows, columns=["kind", "code", "label_es", "label_en"])
 
 
 def age_refinement(reference: Reference) -> pd.DataFrame:

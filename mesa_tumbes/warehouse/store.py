@@ -331,6 +331,14 @@ def approved_slices(path: Path | None, agencies: list[str]) -> set[tuple[str, st
 
 
 COVERAGE_COLUMNS = ["period", "indicator", "rows_read", "rows_loaded"]
+# An R4V 5W row as five_w_rows keeps it (formats/r4v_5w: what it reads of each row).
+FIVE_W_COLUMNS = [
+    "row_number", "agency", "period", "district", "admin_level", "indicator", "r4v_indicator", "country",
+    "admin1", "admin2", "appealing_org", "implementing_partner", "subsector", "activity_name",
+    "rmrp_activity", "delivery_mechanism", "cva", "cva_value", "total_monthly", "new_beneficiaries",
+    "in_destination", "in_transit", "host_community", "pendular", "returnee", "girls", "boys", "women",
+    "men", "other_under_18", "other_over_18",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -354,6 +362,7 @@ class ToLoad:
     coverage: pd.DataFrame | None = None
     loads: Loads = "values"
     arrival: Arrival = Arrival()
+    details: pd.DataFrame | None = None  # its rows kept whole beside their values (R4V 5W: five_w_rows)
 
 
 def load_submission(
@@ -363,11 +372,12 @@ def load_submission(
     coverage: pd.DataFrame | None = None,
     loads: Loads = "values",
     arrival: Arrival = Arrival(),
+    details: pd.DataFrame | None = None,
 ) -> None:
     """Register the submission and load its accepted rows in one transaction: all or nothing.
     `coverage` says which periods and indicators the file covered, rows loaded or not; `loads`,
     where its rows go (indicator values, or need and targets); `arrival`, its review state."""
-    loading = load_submissions(path, [ToLoad(record, rows, coverage, loads, arrival)])
+    loading = load_submissions(path, [ToLoad(record, rows, coverage, loads, arrival, details)])
     error = next(loading)
     loading.close()
     if error is not None:
@@ -453,6 +463,10 @@ def _load_one(connection: duckdb.DuckDBPyConnection, item: ToLoad, staged: dict[
             )
             for name in LOADS[loads]:
                 run(connection, name, slice_claim)
+        if item.details is not None and not item.details.empty:
+            connection.register("incoming_details", item.details[FIVE_W_COLUMNS])
+            connection.execute(query("insert_five_w_rows"), {"submission_id": record.submission_id})
+            connection.unregister("incoming_details")
         connection.commit()
     except BaseException:
         connection.rollback()
@@ -509,6 +523,25 @@ def remember_seen(
                 "submission_id": submission_id,
             },
         )
+
+
+def tables_behind(working: Path, published: Path, wait_seconds: float = OPEN_WAIT_SECONDS) -> bool:
+    """Whether the analysts' tables are behind what is loaded: a slice changed since the last build
+    (a build that failed after its files loaded: a full disk), or the copy for analysts is not the
+    last build's (its publication failed). A run then brings them up to date, with nothing new."""
+    with connect(working, read_only=True, wait_seconds=wait_seconds) as connection:
+        (touched,) = connection.execute(f"select count(*) from ({query('touched_slices')})").fetchone() or (
+            0,
+        )
+        built = connection.execute("select max(built_at) from build_state").fetchone()
+    if touched:
+        return True
+    try:
+        with connect(published, read_only=True, wait_seconds=wait_seconds) as connection:
+            copied = connection.execute("select max(built_at) from build_state").fetchone()
+    except duckdb.Error:
+        return True  # a copy that cannot be read is no copy of the last build
+    return built != copied
 
 
 def seen_files(path: Path, wait_seconds: float = OPEN_WAIT_SECONDS) -> set[tuple[str, str, int, dt.datetime]]:

@@ -21,6 +21,7 @@ from mesa_tumbes.formats.r4v_5w import suites
 from mesa_tumbes.formats.r4v_5w.reading import (
     SOURCE_FIELDS,
     aggregate,
+    details,
     five_w_part,
     five_w_spec,
     to_long,
@@ -61,7 +62,8 @@ class FiveWFormat:
             derived = plausibility(judged, context.history(judged))
             requests.append(context.request("plausibility", derived, part, SOURCE_FIELDS))
         checked = yield requests
-        return PartCheck([wide, *checked], long)
+        kept_whole = details(kept, part.source, context.channel, context.reference)
+        return PartCheck([wide, *checked], long, details=kept_whole)
 
     def to_load(self, accepted: pd.DataFrame) -> pd.DataFrame:
         return aggregate(accepted)

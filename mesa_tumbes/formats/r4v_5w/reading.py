@@ -30,6 +30,20 @@ from mesa_tumbes.transforms.values import (
 
 LABEL_FIELDS = ("country", "admin1", "subsector", "indicator")
 VALUE_FIELD = "new_beneficiaries"
+# The people reached in the month (R4V's "Monthly Total Beneficiaries"), beside the new ones (its
+# "Consolidated"): kept with each row; an older export without it falls back to the new ones.
+MONTHLY_FIELD = "total_monthly"
+CVA_VALUE_FIELD = "cva_value"
+# A 5W row as kept whole in the warehouse (five_w_rows): the fields as written and the figures read.
+DETAIL_TEXT = (
+    "country", "admin1", "admin2", "appealing_org", "implementing_partner", "subsector", "activity_name",
+    "rmrp_activity", "delivery_mechanism",
+)  # fmt: skip
+DETAIL_COLUMNS = [
+    "row_number", "agency", "period", "district", "admin_level", "indicator", "r4v_indicator", *DETAIL_TEXT,
+    "cva", CVA_VALUE_FIELD, MONTHLY_FIELD, VALUE_FIELD, "in_destination", "in_transit", "host_community",
+    "pendular", "returnee", "girls", "boys", "women", "men", "other_under_18", "other_over_18",
+]  # fmt: skip
 # How a 5W column is named where a template field is reported: feedback quotes the agency's column.
 SOURCE_FIELDS = {"agency": "appealing_org", "period": "month", "district": "admin2", "value": VALUE_FIELD}
 LONG_COLUMNS = ["row_number", *KEY_COLUMNS, "admin_level", "r4v_group", "value", "value_text"]
@@ -137,26 +151,29 @@ def _all_fields(reference: Reference) -> list[str]:
 
 def wide_frame(source: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     """The rows as written plus what the 5W suite checks: areas resolved, numbers parsed, and the
-    breakdown sums (NaN when a breakdown cell is not a number: that cell is reported instead)."""
+    breakdown sums (NaN when a breakdown cell is not a number: that cell is reported instead), each
+    beside the figure it is compared with: New_beneficiaries, or Total_monthly when it adds up to
+    that instead (R4V flags a breakdown that adds up to neither)."""
     frame = pd.DataFrame(index=source.index)
     frame["admin1_key"] = source["admin1"].map(lambda text: reference.department_code(text) or text or None)
     frame["admin2_key"] = source["admin2"].map(lambda text: reference.province_code(text) or text or None)
     populations, groups = breakdown_fields(reference)
-    for name in [VALUE_FIELD, *populations, *groups]:
+    for name in [VALUE_FIELD, MONTHLY_FIELD, CVA_VALUE_FIELD, *populations, *groups]:
         frame[name], frame[f"{name}_text"] = number_columns(source[name])
     for total, parts in (("population_sum", populations), ("age_sex_sum", groups)):
         written = source[parts].map(bool)  # a filled cell, number or not
         filled = written.any(axis=1)
         broken = (written & frame[parts].isna()).any(axis=1)
         frame[total] = frame[parts].fillna(0).sum(axis=1).where(filled & ~broken)
+        frame[f"{total}_reference"] = frame[VALUE_FIELD].where(
+            frame[total] != frame[MONTHLY_FIELD], frame[MONTHLY_FIELD]
+        )
+    frame[f"{MONTHLY_FIELD}_said"] = frame[f"{MONTHLY_FIELD}_text"].fillna("—")
     return frame.reset_index()
 
 
-def to_long(wide: pd.DataFrame, source: pd.DataFrame, channel: str, reference: Reference) -> pd.DataFrame:
-    """Each 5W row as the warehouse's rows: the total, each population type and each age-sex group
-    that was filled in. Rows are not summed here: the suite and triage see each 5W row."""
-    if wide.empty:
-        return with_period_columns(pd.DataFrame(columns=LONG_COLUMNS))
+def _base(wide: pd.DataFrame, source: pd.DataFrame, channel: str, reference: Reference) -> pd.DataFrame:
+    """What every long row of a 5W row shares: its agency, month, indicator and area."""
     rows = source.loc[wide["row_number"]]
     indicator_code = load_mapping().indicator_code
     base = pd.DataFrame(
@@ -172,6 +189,41 @@ def to_long(wide: pd.DataFrame, source: pd.DataFrame, channel: str, reference: R
     province = wide["admin2_key"].where(wide["admin2_key"].isin(list(reference.provinces)))
     base["district"] = province.fillna(reference.region.department).to_numpy()
     base["admin_level"] = province.notna().map({True: "province", False: "department"}).to_numpy()
+    return base
+
+
+def details(wide: pd.DataFrame, source: pd.DataFrame, channel: str, reference: Reference) -> pd.DataFrame:
+    """Each 5W row as kept whole beside its values (five_w_rows): where and whose, the partner that
+    implemented it, the activity, cash assistance and its value, both of R4V's monthly figures and
+    the breakdowns, as R4V's consolidation reads them."""
+    if wide.empty:
+        return pd.DataFrame(columns=DETAIL_COLUMNS)
+    rows = source.loc[wide["row_number"]]
+    kept = _base(wide, source, channel, reference)
+    kept["r4v_indicator"] = rows["indicator"].to_numpy()
+    for name in DETAIL_TEXT:
+        kept[name] = rows[name].to_numpy()
+    kept["cva"] = rows["cva"].map(lambda text: _yes(text)).to_numpy()
+    populations, groups = breakdown_fields(reference)
+    for name in [CVA_VALUE_FIELD, MONTHLY_FIELD, VALUE_FIELD, *populations, *groups]:
+        kept[name] = wide[name].to_numpy()
+    return kept[DETAIL_COLUMNS].astype({name: object for name in DETAIL_TEXT})
+
+
+def _yes(text: object) -> bool | None:
+    """R4V's Yes/No columns (CVA): True, False, or None when empty."""
+    written = str(text or "").strip().lower()
+    if not written:
+        return None
+    return written in ("yes", "sí", "si", "true", "1")
+
+
+def to_long(wide: pd.DataFrame, source: pd.DataFrame, channel: str, reference: Reference) -> pd.DataFrame:
+    """Each 5W row as the warehouse's rows: the total, each population type and each age-sex group
+    that was filled in. Rows are not summed here: the suite and triage see each 5W row."""
+    if wide.empty:
+        return with_period_columns(pd.DataFrame(columns=LONG_COLUMNS))
+    base = _base(wide, source, channel, reference)
     populations, _ = breakdown_fields(reference)
     pieces = [_long_piece(base, wide, VALUE_FIELD, sex="total", age="total", population="total", group=None)]
     pieces += [

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.expectations.suite import Expectations, value_expectations
-from mesa_tumbes.formats.r4v_5w.reading import VALUE_FIELD, breakdown_fields
+from mesa_tumbes.formats.r4v_5w.reading import MONTHLY_FIELD, VALUE_FIELD, breakdown_fields
 
 if TYPE_CHECKING:
     from great_expectations.expectations import Expectation
@@ -39,8 +39,11 @@ def five_w_expectations(reference: Reference) -> list[Expectation]:
         "domain.value_missing", VALUE_FIELD, "ExpectColumnValuesToNotBeNull", column=f"{VALUE_FIELD}_text"
     )
     populations, groups = breakdown_fields(reference)
-    for field in [VALUE_FIELD, *populations, *groups]:
+    for field in [VALUE_FIELD, MONTHLY_FIELD, *populations, *groups]:
         build.number(field, field, f"{field}_text")
+    # R4V's quality check: the breakdowns add up to New_beneficiaries (or to Total_monthly, where a
+    # partner broke that down); one that adds up to neither is flagged for review and loads as R4V
+    # consolidates it (a warning naming both figures).
     for check_id, total in (
         ("consistency.population_breakdown", "population_sum"),
         ("consistency.age_sex_breakdown", "age_sex_sum"),
@@ -49,9 +52,21 @@ def five_w_expectations(reference: Reference) -> list[Expectation]:
             check_id,
             VALUE_FIELD,
             "ExpectColumnPairValuesToBeEqual",
-            column_A=VALUE_FIELD,
+            column_A=f"{total}_reference",
             column_B=total,
             ignore_row_if="either_value_is_missing",
             expected_from=total,
+            detail_from=f"{MONTHLY_FIELD}_said",
         )
+    # The people new this month are among those reached this month.
+    build.add(
+        "consistency.monthly_below_new",
+        MONTHLY_FIELD,
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        column_A=MONTHLY_FIELD,
+        column_B=VALUE_FIELD,
+        or_equal=True,
+        ignore_row_if="either_value_is_missing",
+        expected_from=f"{VALUE_FIELD}_text",
+    )
     return build.items

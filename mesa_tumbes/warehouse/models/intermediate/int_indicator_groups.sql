@@ -9,7 +9,7 @@ with figures as (
 final as (
     select
         agency, indicator, sector, role, is_sector_reach, format, area_code, admin_level, period,
-        group_code, people
+        group_code, people, new_people, reach_basis
     from figures
 )
 

@@ -19,6 +19,9 @@ final as (
         indicators.pairs_with,
         indicators.frequency,
         indicators.is_sector_reach,
+        indicators.r4v_type,
+        indicators.reach_reason_es,
+        indicators.reach_reason_en,
         coalesce(sectors.is_sensitive, false) as is_sensitive
     from indicators
     left join sectors on indicators.sector = sectors.sector

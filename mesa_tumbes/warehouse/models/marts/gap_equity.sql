@@ -1,6 +1,6 @@
 -- Equity gap: each group's share of the people reached against its share of the people in need,
 -- per sector, department and period. Groups are compared within their kind (age-sex groups among
--- themselves, population types among themselves), each against the total.
+-- themselves, population types among themselves), each against the total on the groups' basis.
 with coverage as (
     select * from gap_coverage
     where admin_level = 'department'
@@ -11,10 +11,28 @@ groups as (
     where group_kind <> 'total'
 ),
 
-totals as (
-    select sector, area_code, period, people_reached, people_in_need
-    from coverage
+-- A month's groups break down what R4V breaks down (a 5W's new beneficiaries, not its monthly
+-- total): each group's share is of the total on that same basis.
+broken_down as (
+    select sector, area_code, period, people_broken_down
+    from int_sector_reach
     where group_code = 'total'
+),
+
+totals as (
+    select
+        coverage.sector,
+        coverage.area_code,
+        coverage.period,
+        case when coverage.period_kind = 'year_to_date' then coverage.people_reached
+            else coalesce(broken_down.people_broken_down, coverage.people_reached) end as people_reached,
+        coverage.people_in_need
+    from coverage
+    left join broken_down
+        on coverage.sector = broken_down.sector
+        and coverage.area_code = broken_down.area_code
+        and coverage.period = broken_down.period
+    where coverage.group_code = 'total'
 ),
 
 shares as (
@@ -48,15 +66,30 @@ shares as (
         and coverage.period = totals.period
 ),
 
+reports as (
+    select * from int_period_reports
+),
+
 final as (
     select
-        *,
-        round(share_of_reached_pct - share_of_need_pct, 1) as gap_pct_points,
+        shares.*,
+        pcode(shares.area_code) as area_pcode,
+        period_start(shares.period) as period_start,
+        period_end(shares.period) as period_end,
+        round(shares.share_of_reached_pct - shares.share_of_need_pct, 1) as gap_pct_points,
+        coalesce(reports.is_reporting_due, false) as is_reporting_due,
+        coalesce(reports.reports_expected, 0) as reports_expected,
+        coalesce(reports.reports_received, 0) as reports_received,
         case
-            when share_of_need_pct is null then 'no_people_in_need_figure'
-            when share_of_reached_pct is null then 'no_service_reported'
+            when shares.share_of_need_pct is null then 'no_people_in_need_figure'
+            when shares.share_of_reached_pct is null and not coalesce(reports.is_reporting_due, false)
+                then 'not_due_yet'
+            when shares.share_of_reached_pct is null and not coalesce(reports.is_reported, false)
+                then 'not_reported'
+            when shares.share_of_reached_pct is null then 'no_service_reported'
         end as reason
     from shares
+    left join reports on shares.period = reports.period and shares.sector = reports.sector
 )
 
 select * from final

@@ -1,85 +1,36 @@
--- Identified against attended for the catalogue's paired indicators (TRA-01 and TRA-02, VBG-01 and
--- VBG-02), per area (as reported and rolled up to province and department) and period, added up
--- over agencies: the identifying and the attending agency are usually different ones.
-with pairs as (
-    select
-        indicator as attended_indicator,
-        pairs_with as identified_indicator
-    from stg_indicators
-    where pairs_with is not null
+-- Identified against attended for the catalogue's paired indicators (int_referral), with p-codes,
+-- the area's name with its level, the period's dates, and whether the period's reports are due and in.
+with referral as (
+    select * from int_referral
 ),
 
-figures as (
-    select * from int_indicator_groups
-    -- Only the periods this build recomputes (every one in a full build).
-    semi join build_partitions using (period)
-    where group_code = 'total'
-),
-
-rollup as (
-    select * from int_area_rollup
-),
-
-rolled as (
-    select
-        figures.indicator,
-        rollup.rollup_code as area_code,
-        rollup.rollup_level as admin_level,
-        rollup.rollup_name as area_name,
-        figures.period,
-        sum(figures.people) as people,
-        count(distinct figures.agency) as agencies
-    from figures
-    inner join rollup
-        on figures.area_code = rollup.area_code
-        and figures.admin_level = rollup.admin_level
-    group by all
-),
-
-keys as (
-    select distinct
-        pairs.attended_indicator,
-        pairs.identified_indicator,
-        rolled.area_code,
-        rolled.admin_level,
-        rolled.area_name,
-        rolled.period
-    from pairs
-    inner join rolled on rolled.indicator in (pairs.attended_indicator, pairs.identified_indicator)
+reports as (
+    select * from int_period_reports
+    where sector = 'all'
 ),
 
 final as (
     select
-        keys.identified_indicator,
-        keys.attended_indicator,
-        keys.area_code,
-        keys.area_name,
-        keys.admin_level,
-        keys.period,
-        identified.people as people_identified,
-        attended.people as people_attended,
-        case
-            when identified.people > 0 and attended.people is not null
-                then round(100 * attended.people / identified.people, 1)
-        end as attended_pct,
-        case
-            when identified.people is not null and attended.people is not null
-                then identified.people - attended.people
-        end as not_attended_people,
-        case
-            when identified.people is null then 'no_identified_figure'
-            when identified.people = 0 then 'none_identified'
-            when attended.people is null then 'no_attended_figure'
-        end as reason
-    from keys
-    left join rolled as identified
-        on keys.identified_indicator = identified.indicator
-        and keys.area_code = identified.area_code
-        and keys.period = identified.period
-    left join rolled as attended
-        on keys.attended_indicator = attended.indicator
-        and keys.area_code = attended.area_code
-        and keys.period = attended.period
+        referral.identified_indicator,
+        referral.attended_indicator,
+        referral.area_code,
+        pcode(referral.area_code) as area_pcode,
+        referral.area_name,
+        area_label(referral.area_name, referral.admin_level) as area_label,
+        referral.admin_level,
+        referral.period,
+        period_start(referral.period) as period_start,
+        period_end(referral.period) as period_end,
+        referral.people_identified,
+        referral.people_attended,
+        referral.attended_pct,
+        referral.not_attended_people,
+        coalesce(reports.is_reporting_due, false) as is_reporting_due,
+        coalesce(reports.reports_expected, 0) as reports_expected,
+        coalesce(reports.reports_received, 0) as reports_received,
+        referral.reason
+    from referral
+    left join reports on referral.period = reports.period
 )
 
 select * from final

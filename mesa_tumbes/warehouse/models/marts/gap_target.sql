@@ -8,6 +8,18 @@ need as (
     select * from int_need
 ),
 
+months as (
+    select * from int_months
+),
+
+-- The share of a year elapsed runs to its last month whose reports are due (a month is read once its
+-- reports are due): at the start of December, with November's reports due on the 15th, ten of twelve.
+due as (
+    select left(period, 4) as year, coalesce(max(month(period_start)) filter (where is_reporting_due), 0) / 12.0 as share
+    from months
+    group by left(period, 4)
+),
+
 build as (
     select * from stg_build
 ),
@@ -18,10 +30,11 @@ elapsed as (
         case
             when cast(coverage.year as integer) < year(build.as_of) then 1.0
             when cast(coverage.year as integer) > year(build.as_of) then 0.0
-            else (month(build.as_of) - 1) / 12.0
+            else coalesce(due.share, 0.0)
         end as share_of_year_elapsed
     from coverage
     cross join build
+    left join due on coverage.year = due.year
 ),
 
 final as (
@@ -29,8 +42,11 @@ final as (
         elapsed.sector,
         elapsed.sector_es,
         elapsed.area_code,
+        elapsed.area_pcode,
         elapsed.area_name,
         elapsed.year,
+        period_start(elapsed.year) as period_start,
+        period_end(elapsed.year) as period_end,
         elapsed.group_code,
         elapsed.people_reached,
         elapsed.reached_basis,

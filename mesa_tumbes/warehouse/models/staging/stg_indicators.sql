@@ -8,5 +8,8 @@ select
     name_en as indicator_name_en,
     pairs_with,
     frequency,
-    sector_reach as is_sector_reach
+    sector_reach as is_sector_reach,
+    r4v_type,
+    reach_reason_es,
+    reach_reason_en
 from ref_indicators
