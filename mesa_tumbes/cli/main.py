@@ -97,6 +97,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     console = command("consola", "console", "review")
     console.add_argument("--cuenta", metavar="NOMBRE", help=say("console_account"))
     console.add_argument("--rol", choices=ROLES, default="officer", help=say("console_role"))
+    console.add_argument("--cerrar-sesiones", action="store_true", help=say("console_close_sessions"))
 
     revise = command("revisar", "review", "review")
     revise.add_argument("accion", nargs="?", choices=tuple(REVIEW_ACTIONS), help=say("review_action"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import ipaddress
-import secrets
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -136,32 +135,61 @@ def _list(settings: Settings, rows: object) -> int:
 
 
 def console_command(args: argparse.Namespace, settings: Settings) -> int:
-    from mesa_tumbes.console.accounts import save_account
+    """Serve the console; with --cuenta, add an account or set its password (under the password
+    rule, its sessions ended), or with --cerrar-sesiones end every session of the account."""
+    from mesa_tumbes.console.accounts import WeakPasswordError, save_account
+    from mesa_tumbes.console.sessions import Sessions, sessions_path
 
     lang = settings.lang
     accounts = Path(settings.review.accounts)
+    sessions = Sessions(sessions_path(accounts))
+    if args.cuenta and args.cerrar_sesiones:
+        ended = sessions.end_all(args.cuenta)
+        print(text(lang, "review_cli.sessions_closed", name=args.cuenta, count=ended))
+        return EXIT_OK
     if args.cuenta:
         password = variable("MESA_CONSOLE_PASSWORD") or _ask_password(lang)
         if password is None:
             return EXIT_USAGE
-        save_account(accounts, args.cuenta, args.rol, password)
+        try:
+            save_account(accounts, args.cuenta, args.rol, password)
+        except WeakPasswordError as weak:
+            print(text(lang, f"review_cli.password_rule.{weak.reason}", name=args.cuenta), file=sys.stderr)
+            return EXIT_USAGE
+        sessions.end_all(args.cuenta)  # a new password or role: the old sessions end
         print(text(lang, "review_cli.account_saved", name=args.cuenta, path=accounts))
         return EXIT_OK
     if not accounts.is_file():
         print(text(lang, "review_cli.no_accounts", path=accounts), file=sys.stderr)
         return EXIT_USAGE
+    exposed = _exposed(settings, accounts, sessions.path)
+    if exposed:
+        for path, why in exposed:
+            print(text(lang, f"review_cli.exposed.{why}", path=path), file=sys.stderr)
+        print(text(lang, "review_cli.exposed.how"), file=sys.stderr)
+        return EXIT_USAGE
     import uvicorn
 
     from mesa_tumbes.console.app import create_app
+    from mesa_tumbes.console.keys import secret_key
 
     host, port = settings.review.host, settings.review.port
     local = _loopback(host)
     if not local:
         print(text(lang, "review_cli.beyond_localhost", host=host), file=sys.stderr)
-    app = create_app(settings, _secret_key(settings), secure_cookies=not local)
+    app = create_app(settings, secret_key(settings), secure_cookies=not local)
     print(text(lang, "review_cli.serving", url=f"http://{host}:{port}/"))
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=not local)
     return EXIT_OK
+
+
+def _exposed(settings: Settings, accounts: Path, sessions: Path) -> list[tuple[Path, str]]:
+    """The console's secrets that git would take into a commit: the key (unless it comes from the
+    environment), the accounts' hashes, the sessions."""
+    from mesa_tumbes.console.keys import exposed_files
+
+    key = [] if variable("MESA_CONSOLE_SECRET") else [settings.console_secret]
+    return exposed_files(settings, [*key, accounts, sessions])
 
 
 def _loopback(host: str) -> bool:
@@ -175,23 +203,7 @@ def _loopback(host: str) -> bool:
 
 def _ask_password(lang: str) -> str | None:
     first = getpass.getpass(text(lang, "review_cli.password"))
-    if len(first) < 10:
-        print(text(lang, "review_cli.password_short"), file=sys.stderr)
-        return None
     if getpass.getpass(text(lang, "review_cli.password_again")) != first:
         print(text(lang, "review_cli.password_mismatch"), file=sys.stderr)
         return None
     return first
-
-
-def _secret_key(settings: Settings) -> str:
-    """What signs the session cookies: MESA_CONSOLE_SECRET, else a random key kept beside the
-    warehouse (readable by its owner only), so that sessions survive a restart."""
-    if key := variable("MESA_CONSOLE_SECRET"):
-        return key
-    path = settings.console_secret
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()

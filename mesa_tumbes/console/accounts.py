@@ -8,7 +8,10 @@ its role and its password hashed with scrypt (never stored, shown or logged in c
       mesa:
         role: reader         # Mesa members: see, never decide
 
-`mesa consola --cuenta NOMBRE --rol officer` asks for a password and writes its hash here.
+`mesa consola --cuenta NOMBRE --rol officer` asks for a password and writes its hash here. Every way
+of setting a password goes through save_account, which applies the one password rule
+(password_problem): at least 12 characters, not the account's name, not guessable (Dropbox's zxcvbn
+estimate: common passwords, words, dates and keyboard patterns are refused).
 """
 
 from __future__ import annotations
@@ -32,6 +35,24 @@ N, R, P = 2**14, 8, 1
 _DUMMY = f"scrypt${N}${R}${P}${base64.b64encode(b'0' * 16).decode()}${base64.b64encode(b'0' * 32).decode()}"
 
 
+# The password rule: its minimum length, and the least zxcvbn score (0 to 4; 3 is "safely
+# unguessable": about 10^8 guesses, beyond an online attack throttled as the console throttles).
+MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_SCORE = 3
+# Words a password must not lean on: the programme's own, besides the account's name.
+PROGRAMME_WORDS = (
+    "mesa", "tumbes", "consola", "migrantes", "refugiados", "peru", "contraseña", "contrasena", "clave",
+)  # fmt: skip
+
+
+class WeakPasswordError(ValueError):
+    """A password the rule refuses; `reason` names why in the locales (review_cli.password_rule)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Account:
     name: str
@@ -41,6 +62,25 @@ class Account:
     @property
     def decides(self) -> bool:
         return self.role == "officer"
+
+    @property
+    def stamp(self) -> str:
+        """What a session is bound to: it changes when the password or the role does, and every
+        session made before is refused from then on."""
+        return hashlib.sha256(f"{self.role}\0{self.password_hash}".encode()).hexdigest()[:32]
+
+
+def password_problem(name: str, password: str) -> str | None:
+    """Why the rule refuses `password` for the account `name` (a locales key), or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return "too_short"
+    if name and name.casefold() in password.casefold():
+        return "contains_name"
+    from zxcvbn import zxcvbn  # frequency lists: loaded only when a password is set
+
+    if zxcvbn(password[:100], user_inputs=[name, *PROGRAMME_WORDS])["score"] < MIN_PASSWORD_SCORE:
+        return "guessable"
+    return None
 
 
 def hash_password(password: str) -> str:
@@ -84,7 +124,11 @@ def authenticate(accounts: dict[str, Account], name: str, password: str) -> Acco
 
 
 def save_account(path: Path, name: str, role: Role, password: str) -> None:
-    """Add or replace one account (the file is readable by its owner only)."""
+    """Add or replace one account (the file is readable by its owner only), if the password rule
+    accepts its password (else WeakPasswordError). Replacing it ends its sessions (its stamp changes)."""
+    problem = password_problem(name, password)
+    if problem is not None:
+        raise WeakPasswordError(problem)
     data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
     data = data or {}
     data.setdefault("accounts", {})[name] = {"role": role, "password": hash_password(password)}

@@ -2,12 +2,17 @@
 the audit trail, as server-rendered pages (no JavaScript), for officers (who decide) and Mesa members
 (who read).
 
-Security, as a real service: accounts with scrypt-hashed passwords (console/accounts.py); a signed
-session cookie (HttpOnly, SameSite=Strict, Secure beyond localhost, where TLS must sit in front); a
-CSRF token in every form, checked on every POST; login attempts throttled per address and account;
-a Content-Security-Policy without scripts, X-Frame-Options and no sniffing; every text escaped by
-the templates (agencies' file names and officers' comments included). Pages read the analysts'
-published copy; a decision goes through pipeline.review (the writer's lock, one transaction, audit).
+Security, as a real service: accounts with scrypt-hashed passwords under one password rule
+(console/accounts.py); sessions kept on the server (console/sessions.py: the signed cookie holds a
+random id, revoked at logout, after an idle hour or eight hours, and when the account's password or
+role changes), the cookie HttpOnly, SameSite=Strict, Secure beyond localhost (where TLS must sit in
+front), signed with a key kept out of git (console/keys.py); a CSRF token in every form, checked on
+every POST; login attempts throttled per address and account; a Content-Security-Policy without
+scripts, X-Frame-Options and no sniffing; every text escaped by the templates (agencies' file names
+and officers' comments included); error pages in the console's frame, never a trace. Readers (Mesa
+members) see small counts of sensitive sectors suppressed as `mesa export` suppresses them. Pages read
+the analysts' published copy; a decision goes through pipeline.review (the writer's lock, one
+transaction, audit), a batch of approvals too (one transaction, one audit line each, one publish).
 """
 
 from __future__ import annotations
@@ -22,10 +27,13 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
+import pandas as pd
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -35,12 +43,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from mesa_tumbes.console.accounts import Account, authenticate, load_accounts
+from mesa_tumbes.console.sessions import Sessions, sessions_path
 from mesa_tumbes.core import clock, templating
 from mesa_tumbes.core.i18n import number, strings, text
 from mesa_tumbes.core.settings import Settings
 from mesa_tumbes.followup.status import default_period, headline, pending_text, summarise
 from mesa_tumbes.pipeline import review as deciding
 from mesa_tumbes.pipeline.review import decided_text
+from mesa_tumbes.publication.suppression import primary
 from mesa_tumbes.warehouse import review
 from mesa_tumbes.warehouse.bookkeeping import reporting_status
 from mesa_tumbes.warehouse.store import connect, query
@@ -52,6 +62,16 @@ SESSION_HOURS = 8
 MAX_FAILURES, FAILURE_WINDOW_SECONDS = 5, 15 * 60
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SUBMISSION = re.compile(r"^[0-9a-z_]{1,64}$")
+SLICE_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$")
+AGENCY = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+# The files of a feedback folder the console serves (the summary links them), by their suffix.
+FEEDBACK_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".json": "application/json",
+    ".xlsx": None,
+    ".html": None,
+}
+FEEDBACK_NAME = re.compile(r"^[\w][\w.-]{0,200}$")
 # No script runs anywhere; the console's own pages take styles from its stylesheet only. The
 # feedback and bulletin pages it shows keep their inline styles.
 CSP = (
@@ -104,11 +124,16 @@ def create_app(settings: Settings, secret_key: str, secure_cookies: bool = False
         Route("/", console.month, methods=["GET"]),
         Route("/revision", console.queue, methods=["GET"]),
         Route("/revision", console.decide, methods=["POST"]),
+        Route("/revision/lote", console.decide_batch, methods=["POST"]),
         Route("/envio/{submission_id}", console.submission, methods=["GET"]),
-        Route("/envio/{submission_id}/retroalimentacion", console.feedback_page, methods=["GET"]),
+        Route("/envio/{submission_id}/retroalimentacion", console.feedback_moved, methods=["GET"]),
+        Route("/envio/{submission_id}/retroalimentacion/", console.feedback_page, methods=["GET"]),
+        Route("/envio/{submission_id}/retroalimentacion/{name}", console.feedback_file, methods=["GET"]),
+        Route("/envio/{submission_id}/{name}", console.agency_file, methods=["GET"]),
         Route("/seguimiento", console.follow_up, methods=["GET"]),
         Route("/auditoria", console.audit, methods=["GET"]),
         Route("/boletin/{period}", console.bulletin, methods=["GET"]),
+        Route("/boletin/{period}", console.rebuild_bulletin, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [
@@ -125,7 +150,11 @@ def create_app(settings: Settings, secret_key: str, secure_cookies: bool = False
     return Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={duckdb.CatalogException: console.before_review},
+        exception_handlers={
+            duckdb.CatalogException: console.before_review,
+            HTTPException: console.http_error,
+            Exception: console.server_error,
+        },
     )
 
 
@@ -153,17 +182,40 @@ class Console:
         self.lang = settings.lang
         self.throttle = Throttle()
         self.pages = templating.pages(HERE / "templates")
+        self.sessions = Sessions(sessions_path(Path(settings.review.accounts)))
 
     async def before_review(self, request: Request, error: Exception) -> Response:
         """A published copy from before review (the first run of this version has not happened)."""
         page = text(self.lang, "review_cli.before_review", path=self.settings.warehouse)
         return self.render(request, "message", status=503, message=page)
 
+    async def http_error(self, request: Request, error: Exception) -> Response:
+        """404 and 405 (and any other refusal Starlette raises) as a page of the console, in words."""
+        status = error.status_code if isinstance(error, HTTPException) else 400
+        key = {404: "not_found", 405: "method_not_allowed"}.get(status, "bad_request")
+        return self.bare(key, status)
+
+    async def server_error(self, request: Request, error: Exception) -> Response:
+        """A fault of the console itself: said in words, never a trace (the trace goes to the log)."""
+        return self.bare("server_error", 500)
+
+    def bare(self, key: str, status: int) -> HTMLResponse:
+        """A message page that needs no session (an error may come before or outside it)."""
+        page = self.pages.get_template("message.html.j2").render(
+            t=strings(self.lang)["console"], lang=self.lang, user=None, csrf="", flash=None,
+            message=text(self.lang, f"console.{key}"),
+        )  # fmt: skip
+        return HTMLResponse(page, status_code=status)
+
     # --- sessions, accounts, forms -------------------------------------------------------------
 
     def account(self, request: Request) -> Account | None:
-        name = request.session.get("user")
-        return load_accounts(Path(self.settings.review.accounts)).get(name) if name else None
+        """The account of the request's session, if it is still one (sessions.py), once a request."""
+        if not hasattr(request.state, "account"):
+            accounts = load_accounts(Path(self.settings.review.accounts))
+            request.state.account = self.sessions.find(request.session.get("sid"), accounts)
+        found: Account | None = request.state.account
+        return found
 
     def csrf(self, request: Request) -> str:
         token = request.session.get("csrf")
@@ -185,9 +237,11 @@ class Console:
             t=t,
             lang=self.lang,
             num=functools.partial(number, lang=self.lang),
-            user=getattr(request.state, "account", None) or self.account(request),
+            user=self.account(request),
             csrf=self.csrf(request),
             flash=request.session.pop("flash", None),
+            statuses=strings(self.lang)["status"],
+            threshold=self.settings.suppression_threshold,
             **values,
         )
         return HTMLResponse(page, status_code=status)
@@ -216,12 +270,15 @@ class Console:
         if account is None:
             self.throttle.failed(*keys)
             return self.render(request, "login", status=401, error=text(self.lang, "console.login_failed"))
-        request.session.clear()  # a new session for the account: no fixation
-        request.session.update({"user": account.name, "csrf": secrets.token_urlsafe(32)})
+        self.sessions.forget_expired()
+        self.sessions.end(request.session.get("sid"))  # a new session for the account: no fixation
+        request.session.clear()
+        request.session.update({"sid": self.sessions.start(account), "csrf": secrets.token_urlsafe(32)})
         return RedirectResponse("/", status_code=303)
 
     async def logout(self, request: Request) -> Response:
         if await self.form(request) is not None:
+            self.sessions.end(request.session.get("sid"))  # a copy of the cookie opens nothing now
             request.session.clear()
         return self.to_login()
 
@@ -252,6 +309,9 @@ class Console:
             for summary in summaries
         ]
         counts = in_period["state"].value_counts().to_dict()
+        with connect(path, read_only=True) as connection:
+            files = connection.execute(query("console_month_files"), {"period": period or ""}).df()
+        files["received_at"] = [clock.local_minute(m, self.settings.timezone) for m in files["received_at"]]
         return self.render(
             request,
             "month",
@@ -261,13 +321,51 @@ class Console:
             headline=headline(summaries, self.lang) if summaries else "",
             counts=counts,
             rule=self.settings.review.auto_approve,
-            bulletin=period is not None and (self.settings.bulletins / period / "boletin.html").is_file(),
+            files=files.to_dict("records"),
+            bulletin=self.bulletin_state(period) if period else None,
+            timezone=self.settings.timezone,
         )
+
+    def bulletin_page(self, period: str) -> Path:
+        name: str = strings(self.lang)["bulletin"]["files"]["html"]
+        return self.settings.bulletins / period / name
+
+    def bulletin_state(self, period: str) -> str | None:
+        """The month's bulletin: None (there is none), "current", or "stale" when a decision changed
+        what is published for the month after it was written."""
+        page = self.bulletin_page(period)
+        if not page.is_file():
+            return None
+        with connect(self.settings.warehouse, read_only=True) as connection:
+            (last,) = connection.execute(query("console_last_change"), {"period": period}).fetchone() or (
+                None,
+            )
+        written = pd.Timestamp(page.stat().st_mtime, unit="s", tz="UTC")
+        return "stale" if last is not None and pd.Timestamp(last) > written else "current"
 
     @signed_in
     async def queue(self, request: Request) -> Response:
-        rows = review.slices(self.settings.warehouse).to_dict("records")
+        rows = self.protected_slices(request, review.slices(self.settings.warehouse))
         return self.render(request, "queue", rows=rows, rule=self.settings.review.auto_approve)
+
+    def protected_slices(self, request: Request, slices: pd.DataFrame) -> list[dict[str, Any]]:
+        """The review rows, their figures as the account may see them: a reader sees a sensitive
+        sector's small counts as the export's marker, an officer the true values."""
+        rows = cast(list[dict[str, Any]], slices.to_dict("records"))
+        if self.account(request) is None or self.account(request).decides:  # type: ignore[union-attr]
+            return rows
+        threshold, marker = self.settings.suppression_threshold, f"<{self.settings.suppression_threshold}"
+        for row in rows:
+            listed = row.get("figures")
+            figures = [dict(f) for f in (listed if listed is not None else [])]
+            for figure in figures:
+                if figure.get("sensitive"):
+                    for key in ("figure", "published", "previous"):
+                        value = figure.get(key)
+                        if value is not None and 0 < value < threshold:
+                            figure[key] = marker
+            row["figures"] = figures
+        return rows
 
     @signed_in
     async def decide(self, request: Request) -> Response:
@@ -278,22 +376,15 @@ class Console:
         if not account.decides:
             return self.refused(request, "read_only")
         action = form.get("accion", "")
-        if action not in review.ACTIONS or not SUBMISSION.match(form.get("envio", "")):
+        if action not in review.ACTIONS:
             return self.refused(request, "bad_request", 400)
-        try:
-            version = int(form.get("version", ""))
-        except ValueError:
+        decision = _decision(
+            action, form.get("institucion", ""), form.get("periodo", ""), form.get("envio", ""),
+            form.get("version", ""), account.name, form.get("comentario", ""),
+        )  # fmt: skip
+        if decision is None:
             return self.refused(request, "bad_request", 400)
-        decision = review.Decision(
-            action=action,
-            agency=form.get("institucion", ""),
-            period=form.get("periodo", ""),
-            submission_id=form["envio"],
-            version=version,
-            officer=account.name,
-            comment=form.get("comentario", "")[:2000],
-        )
-        decided = deciding.decide(self.settings, decision)
+        decided = await run_in_threadpool(deciding.decide, self.settings, decision)
         if not decided.applied:
             current = review.slices(self.settings.warehouse, (*review.OPEN_STATES, "approved"))
             mine = current[
@@ -315,6 +406,52 @@ class Console:
         )
 
     @signed_in
+    async def decide_batch(self, request: Request) -> Response:
+        """Approve the slices ticked in the queue in one decision: one transaction, one audit line
+        each, one publish. A slice that changed since the page was loaded is refused and shown; the
+        others are approved."""
+        account: Account = request.state.account
+        raw = await request.form()
+        form = await self.form(request)
+        if form is None:
+            return self.refused(request, "csrf_refused")
+        if not account.decides:
+            return self.refused(request, "read_only")
+        decisions = []
+        for ticked in raw.getlist("tramo"):
+            parts = str(ticked).split("|")
+            decision = None
+            if len(parts) == 4:
+                agency, period, submission_id, version = parts
+                decision = _decision("approve", agency, period, submission_id, version, account.name, "")
+            if decision is None:
+                return self.refused(request, "bad_request", 400)
+            decisions.append(decision)
+        if not decisions:
+            request.session["flash"] = text(self.lang, "console.batch_none")
+            return RedirectResponse("/revision", 303)
+        results = await run_in_threadpool(deciding.decide_many, self.settings, decisions)
+        applied = [decided for decided in results if decided.applied]
+        refused = [decided for decided in results if not decided.applied]
+        said = text(self.lang, "console.batch_done", applied=len(applied), refused=len(refused))
+        if not refused:
+            request.session["flash"] = said
+            return RedirectResponse("/revision", 303)
+        current = review.slices(self.settings.warehouse, (*review.OPEN_STATES, "approved"))
+        keys = {(d.decision.agency, d.decision.period, d.decision.submission_id) for d in refused}
+        mine = current[
+            [
+                key in keys
+                for key in zip(current["agency"], current["period"], current["submission_id"], strict=True)
+            ]
+        ]
+        reasons = sorted({text(self.lang, f"console.refusal.{d.refusal}") for d in refused})
+        return self.render(
+            request, "refused", status=409, reason=" ".join([said, *reasons]),
+            rows=self.protected_slices(request, mine),
+        )  # fmt: skip
+
+    @signed_in
     async def submission(self, request: Request) -> Response:
         submission_id = request.path_params["submission_id"]
         if not SUBMISSION.match(submission_id):
@@ -330,30 +467,114 @@ class Console:
             clock.local_minute(m, self.settings.timezone) for m in history["received_at"]
         ]
         details = self._details(str(record["feedback_path"]))
-        reviews = review.slices(self.settings.warehouse, review.STATES)
-        reviews = reviews[reviews["submission_id"] == submission_id].to_dict("records")
+        states = review.slices(self.settings.warehouse, review.STATES)
+        reviews = self.protected_slices(request, states[states["submission_id"] == submission_id])
         return self.render(
             request,
             "submission",
             record=record,
             details=details,
             reviews=reviews,
+            figures=self.figures(request, submission_id, details),
             history=history.to_dict("records"),
             has_feedback=self._feedback_file(str(record["feedback_path"])) is not None,
             timezone=self.settings.timezone,
         )
 
+    def figures(self, request: Request, submission_id: str, details: dict[str, Any]) -> list[dict[str, Any]]:
+        """What approving the submission publishes: its figures by indicator, area and group (the
+        marts' own rule), the agency's published figure of the month before beside each, and the
+        warnings of the rows behind each indicator and area (why it is flagged). A reader sees small
+        counts of sensitive sectors as `mesa export` shows them."""
+        with connect(self.settings.warehouse, read_only=True) as connection:
+            frame = connection.execute(
+                query("console_submission_figures"), {"submission_id": submission_id}
+            ).df()
+            placed = connection.execute(
+                "select row_number, indicator, district, period from observations where submission_id = ?",
+                [submission_id],
+            ).fetchall()
+        where = {int(row): (indicator, area, period) for row, indicator, area, period in placed}
+        flagged: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        for problem in details.get("problems", []):
+            row = problem.get("row_number")
+            if problem.get("severity_id") == "warning" and row is not None and int(row) in where:
+                flagged[where[int(row)]].append(str(problem.get("message", "")))
+        frame = frame.reset_index(drop=True)
+        account = self.account(request)
+        if account is not None and not account.decides:
+            frame = self._suppressed(frame)
+        rows = cast(list[dict[str, Any]], frame.to_dict("records"))
+        for row in rows:
+            row["flags"] = flagged.get((row["indicator"], row["area_code"], row["period"]), [])
+        return rows
+
+    def _suppressed(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Small counts of sensitive sectors hidden for a reader, never less than `mesa export` hides:
+        where one cell of an indicator's month is small (primary suppression), every cell of that
+        indicator's month is hidden, so that no subtraction within the page or against a published
+        total of the area, its province or its groups gives it back (the export, which sees every
+        agency's figures, hides fewer; the console shows one agency's, and hides these all)."""
+        threshold, marker = self.settings.suppression_threshold, f"<{self.settings.suppression_threshold}"
+        shown = frame.astype({"people": object, "previous": object})
+        sensitive = frame["is_sensitive"].astype(bool)
+        for column in ("people", "previous"):
+            small = primary(frame, column, sensitive, threshold)
+            touched = small.groupby([frame["indicator"], frame["period"]]).transform("any")
+            values = pd.to_numeric(frame[column], errors="coerce")
+            shown.loc[(touched & sensitive & values.gt(0)).to_numpy(), column] = marker
+        return shown
+
+    async def feedback_moved(self, request: Request) -> Response:
+        """The feedback page lives in its folder's URL, so that the links it has to its files work."""
+        return RedirectResponse(f"{request.url.path}/", status_code=308)
+
     @signed_in
     async def feedback_page(self, request: Request) -> Response:
+        """The agency's feedback page as the agency reads it, with a way back to the submission."""
         submission_id = request.path_params["submission_id"]
-        if not SUBMISSION.match(submission_id):
-            return self.refused(request, "not_found", 404)
-        with connect(self.settings.warehouse, read_only=True) as connection:
-            found = connection.execute(query("feedback_path_of"), {"submission_id": submission_id}).fetchone()
-        page = self._feedback_file(str(found[0])) if found else None
+        folder = self._feedback_folder_of(submission_id)
+        page = self._feedback_file(str(folder)) if folder is not None else None
         if page is None:
             return self.refused(request, "not_found", 404)
-        return FileResponse(page, media_type="text/html", headers={"Content-Security-Policy": CSP_DOCUMENTS})
+        back = self.pages.get_template("_back.html.j2").render(
+            t=strings(self.lang)["console"], submission_id=submission_id
+        )
+        html = page.read_text(encoding="utf-8")
+        opened = re.search(r"<body[^>]*>", html)
+        html = html[: opened.end()] + back + html[opened.end() :] if opened else back + html
+        return HTMLResponse(html, headers={"Content-Security-Policy": CSP_DOCUMENTS})
+
+    @signed_in
+    async def feedback_file(self, request: Request) -> Response:
+        """A file of the submission's feedback folder (its CSV, JSON, annotated copy)."""
+        folder = self._feedback_folder_of(request.path_params["submission_id"])
+        return self._served(request, folder, request.path_params["name"])
+
+    @signed_in
+    async def agency_file(self, request: Request) -> Response:
+        """A file of the agency's feedback folder the page links (its blank template)."""
+        folder = self._feedback_folder_of(request.path_params["submission_id"])
+        return self._served(
+            request, folder.parent if folder is not None else None, request.path_params["name"]
+        )
+
+    def _served(self, request: Request, folder: Path | None, name: str) -> Response:
+        path = folder / name if folder is not None and FEEDBACK_NAME.match(name) else None
+        if path is None or path.suffix not in FEEDBACK_TYPES or not path.is_file() or path.is_symlink():
+            return self.refused(request, "not_found", 404)
+        if path.suffix == ".html":
+            return FileResponse(
+                path, media_type="text/html", headers={"Content-Security-Policy": CSP_DOCUMENTS}
+            )
+        return FileResponse(path, media_type=FEEDBACK_TYPES[path.suffix], filename=path.name)
+
+    def _feedback_folder_of(self, submission_id: str) -> Path | None:
+        if not SUBMISSION.match(submission_id):
+            return None
+        with connect(self.settings.warehouse, read_only=True) as connection:
+            found = connection.execute(query("feedback_path_of"), {"submission_id": submission_id}).fetchone()
+        return self._folder(str(found[0])) if found else None
 
     @signed_in
     async def follow_up(self, request: Request) -> Response:
@@ -378,10 +599,38 @@ class Console:
     @signed_in
     async def bulletin(self, request: Request) -> Response:
         period = request.path_params["period"]
-        page = self.settings.bulletins / period / "boletin.html"
-        if not PERIOD.match(period) or not page.is_file():
+        if not PERIOD.match(period) or not self.bulletin_page(period).is_file():
             return self.refused(request, "not_found", 404)
-        return FileResponse(page, media_type="text/html", headers={"Content-Security-Policy": CSP_DOCUMENTS})
+        return FileResponse(
+            self.bulletin_page(period),
+            media_type="text/html",
+            headers={"Content-Security-Policy": CSP_DOCUMENTS},
+        )
+
+    @signed_in
+    async def rebuild_bulletin(self, request: Request) -> Response:
+        """Write the month's bulletin again from what is published now (officers)."""
+        account: Account = request.state.account
+        if await self.form(request) is None:
+            return self.refused(request, "csrf_refused")
+        if not account.decides:
+            return self.refused(request, "read_only")
+        period = request.path_params["period"]
+        if not PERIOD.match(period):
+            return self.refused(request, "not_found", 404)
+        await run_in_threadpool(self._write_bulletin, period)
+        request.session["flash"] = text(self.lang, "console.bulletin_rebuilt", period=period)
+        return RedirectResponse(f"/?periodo={period}", 303)
+
+    def _write_bulletin(self, period: str) -> None:
+        from mesa_tumbes.core.reference import load_reference
+        from mesa_tumbes.publication.bulletin import gather
+        from mesa_tumbes.publication.bulletin_render import write_bulletin
+
+        bulletin = gather(
+            self.settings.warehouse, load_reference(), period, self.lang, self.settings.suppression_threshold
+        )
+        write_bulletin(bulletin, self.settings.bulletins)
 
     # --- the feedback folders --------------------------------------------------------------------
 
@@ -402,3 +651,20 @@ class Console:
         folder = self._folder(relative)
         page = folder / strings(self.lang)["files"]["summary"] if folder else None
         return page if page is not None and page.is_file() else None
+
+
+def _decision(
+    action: str, agency: str, period: str, submission_id: str, version: str, officer: str, comment: str
+) -> review.Decision | None:
+    """A decision as a form states it, or None when the form does not hold one."""
+    if (
+        not PERIOD.match(period)
+        or not SUBMISSION.match(submission_id)
+        or not re.match(r"^[A-Z0-9_]{1,40}$", agency)
+    ):
+        return None
+    try:
+        seen = int(version)
+    except ValueError:
+        return None
+    return review.Decision(action, agency, period, submission_id, seen, officer, comment[:2000])  # type: ignore[arg-type]

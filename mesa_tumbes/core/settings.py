@@ -104,7 +104,7 @@ INBOX_SEPARATOR = ";"
 DRY_RUN_FEEDBACK = "validacion"  # mesa validate: trial feedback, apart from the real one agencies read
 EXPORT_FOLDER = "exportacion"  # mesa export
 TEMPLATE_FOLDER = "plantillas"  # mesa plantillas
-CONSOLE_SECRET_FILE = "consola.secret"  # beside the warehouse, when MESA_CONSOLE_SECRET is not set
+CONSOLE_SECRET_FILE = "consola.secret"  # beside the accounts, when MESA_CONSOLE_SECRET is not set
 
 
 class SettingError(ValueError):
@@ -176,9 +176,10 @@ class Settings:
 
     @property
     def console_secret(self) -> Path:
-        """The key that signs the console's session cookies when MESA_CONSOLE_SECRET is not set
-        (beside the warehouse, readable by its owner only)."""
-        return self.warehouse.parent / CONSOLE_SECRET_FILE
+        """The key that signs the console's session cookies when MESA_CONSOLE_SECRET is not set:
+        with the operator's private configuration (beside the accounts file), readable by its owner
+        only; never in a git work tree unless ignored (`mesa consola` refuses to start otherwise)."""
+        return Path(self.review.accounts).parent / CONSOLE_SECRET_FILE
 
     @property
     def validations(self) -> Path:

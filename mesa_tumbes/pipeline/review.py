@@ -39,32 +39,49 @@ Told = Literal["sent", "queued", "no_address", "no_server", ""]
 def decide(settings: Settings, decision: review.Decision, password: str | None = None) -> review.Decided:
     """Carry out one decision; the marts and the analysts' copy follow when it applied, and the
     agency is told when the decision is one it hears of (`told` says how that went)."""
-    tell = recipients(decision.agency) if decision.action in TOLD and settings.mail.sends else None
+    (decided,) = decide_many(settings, [decision], password)
+    return decided
+
+
+def decide_many(
+    settings: Settings, decisions: list[review.Decision], password: str | None = None
+) -> list[review.Decided]:
+    """Carry out several decisions (a batch approval) in one transaction, one audit line each; those
+    whose slice changed since the officer saw it are refused and the others apply. The marts are
+    rebuilt and the analysts' copy published once, and each agency is told."""
+    tells = [recipients(d.agency) if d.action in TOLD and settings.mail.sends else None for d in decisions]
+    officer = decisions[0].officer if decisions else ""
     with (
         _one_at_a_time,
-        writer(settings.working, f"mesa revisar ({decision.officer})", DECISION_WAIT_SECONDS),
+        writer(settings.working, f"mesa revisar ({officer})", DECISION_WAIT_SECONDS),
     ):
         store.adopt(settings.working, settings.warehouse)
         store.migrate(settings.working)
-        decided = review.decide(settings.working, decision, tell)
-        if not decided.applied:
-            return decided
+        results = review.decide_many(settings.working, list(zip(decisions, tells, strict=True)))
+        if not any(decided.applied for decided in results):
+            return results
         reference = load_reference()
         today = clock.today(settings.timezone)
         build(settings.working, reference, today, settings.timezone, intersector=settings.intersector)
-        told = _tell(settings, decided, tell, password)
+        results = [
+            replace(decided, told=_tell(settings, decided, tell, password)) if decided.applied else decided
+            for decided, tell in zip(results, tells, strict=True)
+        ]
         store.publish(settings.working, settings.warehouse)
-    log.info(
-        text(
-            settings.lang,
-            "review.log_decided",
-            officer=decision.officer,
-            action=text(settings.lang, f"review.action.{decision.action}"),
-            agency=decision.agency,
-            period=decision.period,
-        )
-    )
-    return replace(decided, told=told)
+    for decided in results:
+        if decided.applied:
+            decision = decided.decision
+            log.info(
+                text(
+                    settings.lang,
+                    "review.log_decided",
+                    officer=decision.officer,
+                    action=text(settings.lang, f"review.action.{decision.action}"),
+                    agency=decision.agency,
+                    period=decision.period,
+                )
+            )
+    return results
 
 
 def _tell(settings: Settings, decided: review.Decided, tell: list[str] | None, password: str | None) -> Told:

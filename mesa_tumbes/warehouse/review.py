@@ -94,67 +94,80 @@ def decide(path: Path, decision: Decision, tell: list[str] | None = None) -> Dec
     agency's addresses, maybe none), what the decision tells the agency is recorded in the same
     transaction, to be sent (review_messages): a message is never lost, even if the mail server is
     down when the officer decides."""
+    (decided,) = decide_many(path, [(decision, tell)])
+    return decided
+
+
+def decide_many(path: Path, decisions: list[tuple[Decision, list[str] | None]]) -> list[Decided]:
+    """Several decisions (a batch approval) in one transaction, each with its audit line (and its
+    message, where it has addresses to tell): those whose slice changed since the officer saw it, or
+    that its state does not allow, are refused and change nothing; the others apply together."""
+    with connect(path) as connection:
+        connection.begin()
+        try:
+            results = [_apply(connection, decision, tell) for decision, tell in decisions]
+            connection.commit()
+        except duckdb.TransactionException:  # another decision on the same rows committed first
+            connection.rollback()
+            return [Decided(decision, False, "changed") for decision, _ in decisions]
+        except BaseException:
+            connection.rollback()
+            raise
+    return results
+
+
+def _apply(connection: duckdb.DuckDBPyConnection, decision: Decision, tell: list[str] | None) -> Decided:
+    """One decision inside the caller's transaction: applied with its audit line, or refused
+    (nothing written)."""
     source, target = TRANSITIONS[decision.action]
     if decision.action in NEEDS_COMMENT and not decision.comment.strip():
         return Decided(decision, False, "comment_needed")
     key = {"agency": decision.agency, "period": decision.period, "submission_id": decision.submission_id}
-    with connect(path) as connection:
-        connection.begin()
-        try:
-            found = connection.execute(query("review_row"), key).fetchone()
-            if found is None:
-                connection.rollback()
-                return Decided(decision, False, "unknown")
-            state, version = str(found[0]), int(found[1])
-            if version != decision.version or state != source:
-                connection.rollback()
-                refusal = "changed" if version != decision.version else "not_allowed"
-                return Decided(decision, False, refusal, state, version)
-            before = _published(connection, decision)
-            replaced = _take_slice(connection, decision) if decision.action == "accept" else None
-            connection.execute(
-                query("review_update"),
-                {**key, "state": target, "reason": decision.comment.strip() or decision.action},
-            )
-            after = _published(connection, decision)
-            figures = _figures(before, after)
-            decision_id = str(uuid.uuid4())
-            connection.execute(
-                query("review_record"),
-                {
-                    **key,
-                    "id": decision_id,
-                    "officer": decision.officer,
-                    "action": decision.action,
-                    "replaced": replaced,
-                    "before_state": state,
-                    "after_state": target,
-                    "comment": decision.comment.strip(),
-                    "before": _summed(before),
-                    "after": _summed(after),
-                },
-            )
-            if tell is not None:
-                connection.execute(
-                    query("record_review_message"),
-                    {**key, "id": decision_id, "action": decision.action,
-                     "comment": decision.comment.strip(), "recipients": ", ".join(tell)},
-                )  # fmt: skip
-            if figures:
-                connection.executemany(
-                    query("record_decision_figures"),
-                    [
-                        {"id": decision_id, "indicator": f.indicator, "before": f.before, "after": f.after}
-                        for f in figures
-                    ],
-                )
-            connection.commit()
-        except duckdb.TransactionException:  # another decision on the same row committed first
-            connection.rollback()
-            return Decided(decision, False, "changed")
-        except BaseException:
-            connection.rollback()
-            raise
+    found = connection.execute(query("review_row"), key).fetchone()
+    if found is None:
+        return Decided(decision, False, "unknown")
+    state, version = str(found[0]), int(found[1])
+    if version != decision.version or state != source:
+        refusal = "changed" if version != decision.version else "not_allowed"
+        return Decided(decision, False, refusal, state, version)
+    before = _published(connection, decision)
+    replaced = _take_slice(connection, decision) if decision.action == "accept" else None
+    connection.execute(
+        query("review_update"),
+        {**key, "state": target, "reason": decision.comment.strip() or decision.action},
+    )
+    after = _published(connection, decision)
+    figures = _figures(before, after)
+    decision_id = str(uuid.uuid4())
+    connection.execute(
+        query("review_record"),
+        {
+            **key,
+            "id": decision_id,
+            "officer": decision.officer,
+            "action": decision.action,
+            "replaced": replaced,
+            "before_state": state,
+            "after_state": target,
+            "comment": decision.comment.strip(),
+            "before": _summed(before),
+            "after": _summed(after),
+        },
+    )
+    if tell is not None:
+        connection.execute(
+            query("record_review_message"),
+            {**key, "id": decision_id, "action": decision.action,
+             "comment": decision.comment.strip(), "recipients": ", ".join(tell)},
+        )  # fmt: skip
+    if figures:
+        connection.executemany(
+            query("record_decision_figures"),
+            [
+                {"id": decision_id, "indicator": f.indicator, "before": f.before, "after": f.after}
+                for f in figures
+            ],
+        )
     return Decided(
         decision,
         True,

@@ -43,6 +43,7 @@ figures as (
                 'indicator': indicators.indicator,
                 'name_es': catalogue.indicator_name_es,
                 'name_en': catalogue.indicator_name_en,
+                'sensitive': coalesce(sectors.is_sensitive, false),
                 'figure': brought.people,
                 'admin_level': brought.admin_level,
                 'areas': brought.areas,
@@ -53,6 +54,7 @@ figures as (
         ) as figures
     from indicators
     left join stg_indicators as catalogue on indicators.indicator = catalogue.indicator
+    left join stg_sectors as sectors on catalogue.sector = sectors.sector
     left join brought
         on indicators.submission_id = brought.submission_id
         and indicators.agency = brought.agency
