@@ -573,3 +573,55 @@ def test_a_reader_sees_the_exports_marker_where_mesa_export_hides_a_count(
             assert (cell.group(1) == "&lt;5") == (identified == "<5"), (area, identified, cell.group(1))
             compared.append(identified)
     assert "<5" in compared, (hidden_there, compared)  # a count both hide, compared where both show it
+
+
+# --- the map of the gaps ----------------------------------------------------------------------
+
+
+def test_the_month_page_maps_each_district_with_the_marts_value_and_links_what_it_lacks(
+    browser: WebDriver,  # noqa: F811
+    served: Served,
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    from mesa_tumbes.pipeline.review import decide
+
+    rows = review.slices(served.settings.warehouse)
+    for row in rows[(rows.agency == "DIRESA") & (rows.period == "2026-10")].itertuples():
+        approved = review.Decision("approve", "DIRESA", "2026-10", row.submission_id, row.version, "ana")
+        assert decide(served.settings, approved).applied  # DIRESA's figures are published (if not yet)
+    with connect(served.settings.warehouse, read_only=True) as connection:
+        # a district's count is drawn where some sector's reports can tell; else it is "unknown"
+        mart = dict(
+            connection.execute(
+                "select district, case when bool_or(gap_status in ('service_in_district',"
+                " 'service_in_wider_area', 'no_service')) then count(*) filter (where is_service_desert)"
+                "::varchar else '' end from gap_territorial where period = '2026-10' group by district"
+            ).fetchall()
+        )
+        lacking = connection.execute(
+            "select sector from gap_territorial where period = '2026-10' and district = '240302'"
+            " and is_service_desert order by sector"
+        ).fetchall()
+    log_in(browser, served, OFFICER)
+    browser.get(f"{served.url}/?periodo=2026-10")
+    links = browser.find_elements(By.CSS_SELECTOR, "svg#map a")
+    assert len(links) == 13 == len(mart)
+    drawn = {
+        link.get_attribute("id").removeprefix("district-"): link.get_attribute("data-value") for link in links
+    }
+    assert drawn == mart
+    assert "Sectores sin servicio" in browser.find_element(By.ID, "map-legend").text
+    shot(browser, "consola-mapa")
+    # no script ran and none was needed: the page's policy forbids scripts, and the map is a link per district
+    browser.find_element(By.ID, "district-240302").click()
+    assert browser.current_url.endswith("/distrito/240302?periodo=2026-10")
+    assert "Aguas Verdes · 2026-10" in browser.find_element(By.TAG_NAME, "h1").text
+    flagged = browser.find_elements(By.CSS_SELECTOR, "#district-sectors tr.flagged")
+    assert sorted(row.get_attribute("data-sector") for row in flagged) == [sector for (sector,) in lacking]
+    assert "DIRESA" in browser.find_element(By.ID, "district-agencies").text
+    browser.find_element(By.ID, "back").click()
+    assert browser.find_elements(By.ID, "map")
+    session, _ = client(served, OFFICER)
+    assert session.get("/distrito/999999?periodo=2026-10").status_code == 404
+    assert session.get("/distrito/240302?periodo=octubre").status_code == 404

@@ -45,11 +45,14 @@ from starlette.staticfiles import StaticFiles
 from mesa_tumbes.console.accounts import Account, authenticate, load_accounts
 from mesa_tumbes.console.sessions import Sessions, sessions_path
 from mesa_tumbes.core import clock, templating
+from mesa_tumbes.core.boundaries import load_boundaries
 from mesa_tumbes.core.i18n import number, strings, text
+from mesa_tumbes.core.reference import load_reference
 from mesa_tumbes.core.settings import Settings
 from mesa_tumbes.followup.status import default_period, headline, pending_text, summarise
 from mesa_tumbes.pipeline import review as deciding
 from mesa_tumbes.pipeline.review import decided_text
+from mesa_tumbes.publication.maps import drawn, gaps_by_district, legend
 from mesa_tumbes.publication.suppression import primary
 from mesa_tumbes.warehouse import review
 from mesa_tumbes.warehouse.bookkeeping import reporting_status
@@ -58,6 +61,9 @@ from mesa_tumbes.warehouse.store import connect, query
 HERE = Path(__file__).parent
 SESSION_COOKIE = "mesa_consola"
 SESSION_HOURS = 8
+# The month page's map of the districts, in SVG user units (it scales with the page).
+MAP_WIDTH, MAP_HEIGHT = 360, 400
+DISTRICT = re.compile(r"\A24\d{4}\Z")
 # Login: this many failures for one address or one account within the window, then a wait.
 MAX_FAILURES, FAILURE_WINDOW_SECONDS = 5, 15 * 60
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -130,6 +136,7 @@ def create_app(settings: Settings, secret_key: str, secure_cookies: bool = False
         Route("/envio/{submission_id}/retroalimentacion/", console.feedback_page, methods=["GET"]),
         Route("/envio/{submission_id}/retroalimentacion/{name}", console.feedback_file, methods=["GET"]),
         Route("/envio/{submission_id}/{name}", console.agency_file, methods=["GET"]),
+        Route("/distrito/{district}", console.district, methods=["GET"]),
         Route("/seguimiento", console.follow_up, methods=["GET"]),
         Route("/auditoria", console.audit, methods=["GET"]),
         Route("/boletin/{period}", console.bulletin, methods=["GET"]),
@@ -311,10 +318,23 @@ class Console:
         counts = in_period["state"].value_counts().to_dict()
         with connect(path, read_only=True) as connection:
             files = connection.execute(query("console_month_files"), {"period": period or ""}).df()
+            territorial = connection.execute(
+                query("console_month_territorial"), {"period": period or ""}
+            ).df()
         files["received_at"] = [clock.local_minute(m, self.settings.timezone) for m in files["received_at"]]
+        boundaries = load_boundaries()
+        gaps = gaps_by_district(territorial, period or "", boundaries)
         return self.render(
             request,
             "month",
+            gaps=gaps,
+            districts=drawn(gaps, boundaries, MAP_WIDTH, MAP_HEIGHT),
+            map_size=(MAP_WIDTH, MAP_HEIGHT),
+            legend=legend(gaps, self.lang),
+            sector_names={
+                sector.name: sector.name_es if self.lang == "es" else sector.name
+                for sector in load_reference().sectors
+            },
             period=period,
             periods=periods,
             rows=rows,
@@ -575,6 +595,37 @@ class Console:
         with connect(self.settings.warehouse, read_only=True) as connection:
             found = connection.execute(query("feedback_path_of"), {"submission_id": submission_id}).fetchone()
         return self._folder(str(found[0])) if found else None
+
+    @signed_in
+    async def district(self, request: Request) -> Response:
+        """What a district lacks in a month (each sector with need, and whether a service was
+        reported there) and who reports there: the page each district of the month's map opens."""
+        code = request.path_params["district"]
+        chosen = request.query_params.get("periodo", "")
+        if not DISTRICT.match(code) or not PERIOD.match(chosen):
+            raise HTTPException(404)
+        path = self.settings.warehouse
+        if not path.exists():
+            return self.refused(request, "no_warehouse", 503)
+        with connect(path, read_only=True) as connection:
+            sectors = connection.execute(query("console_month_territorial"), {"period": chosen}).df()
+            agencies = connection.execute(
+                query("console_district_agencies"), {"district": code, "period": chosen}
+            ).df()
+        sectors = sectors.loc[sectors["district"] == code]
+        name = load_boundaries().name_of(code) if sectors.empty else str(sectors["district_name"].iloc[0])
+        if name is None:
+            raise HTTPException(404)
+        return self.render(
+            request,
+            "district",
+            district=code,
+            district_name=name,
+            period=chosen,
+            sectors=sectors.to_dict("records"),
+            agencies=agencies.to_dict("records"),
+            gap_statuses=strings(self.lang)["labels"]["gap_status"],
+        )
 
     @signed_in
     async def follow_up(self, request: Request) -> Response:

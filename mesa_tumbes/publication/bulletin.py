@@ -20,10 +20,12 @@ from typing import Any
 
 import pandas as pd
 
+from mesa_tumbes.core.boundaries import Boundaries, load_boundaries
 from mesa_tumbes.core.i18n import number as written_number
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.publication.export import Protected, protected_marts
+from mesa_tumbes.publication.maps import DistrictFigures, gaps_by_district, reached_by_district
 from mesa_tumbes.warehouse.store import connect, query
 
 MARTS = (
@@ -96,6 +98,11 @@ class Bulletin:
     target_chart_rows: pd.DataFrame  # sector_label, target_pct, expected_pct
     suppressed_cells: int
     pending_review: list[str] = field(default_factory=list)  # "AGENCY (state)": figures not published yet
+    # The month's maps: sectors without service, and people reached, per district; what the second
+    # says of need (known for the department only).
+    district_gaps: DistrictFigures | None = None
+    district_reach: DistrictFigures | None = None
+    reach_notes: list[str] = field(default_factory=list)
 
 
 def available_periods(warehouse: Path) -> tuple[list[str], str | None]:
@@ -145,8 +152,10 @@ class Gathering:
         lang: str,
         threshold: int,
         as_of: dt.date,
+        boundaries: Boundaries | None = None,
     ) -> None:
         self.marts, self.reference, self.period, self.lang = marts, reference, period, lang
+        self.boundaries = boundaries or load_boundaries()
         self.year, self.threshold, self.as_of = period[:4], threshold, as_of
         self.marker = Suppressed(f"<{threshold}")
         sectors = {s.name: (s.name_es if lang == "es" else s.name) for s in reference.sectors}
@@ -199,7 +208,32 @@ class Gathering:
             coverage_chart_rows=coverage_chart,
             target_chart_rows=target_chart,
             suppressed_cells=hidden,
+            district_gaps=(gaps := self.district_gaps()),
+            district_reach=reached_by_district(
+                self.marts["gap_coverage"], gaps, self.period, self.boundaries
+            ),
+            reach_notes=self.need_notes(),
         )
+
+    def district_gaps(self) -> DistrictFigures:
+        return gaps_by_district(self.marts["gap_territorial"].frame, self.period, self.boundaries)
+
+    def need_notes(self) -> list[str]:
+        """What the map of people reached can say of need: the department's, for the year."""
+        frame = self.marts["gap_coverage"].frame
+        need = frame.loc[
+            (frame["sector"] == "Intersector")
+            & (frame["admin_level"] == "department")
+            & (frame["group_code"] == "total")
+            & (frame["period"] == self.year),
+            "people_in_need",
+        ].dropna()
+        if need.empty:
+            return [self.say_map("need_unknown")]
+        return [self.say_map("need_department", need=self.number(need.iloc[0]), year=self.year)]
+
+    def say_map(self, key: str, **params: object) -> str:
+        return text(self.lang, f"maps.{key}", **params)
 
     def reporting(self) -> tuple[Section, list[str], list[str]]:
         """Each agency's reports of the month: valid on time or late, rejected, pending after a

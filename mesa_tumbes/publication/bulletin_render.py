@@ -18,9 +18,11 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from mesa_tumbes.core import templating
+from mesa_tumbes.core.boundaries import load_boundaries
 from mesa_tumbes.core.files import write_folder
 from mesa_tumbes.core.i18n import strings, text
 from mesa_tumbes.publication.bulletin import Bulletin, Section, Suppressed, number
+from mesa_tumbes.publication.maps import DistrictFigures, gaps_chart, reach_chart
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 CHART_WIDTH = 420
@@ -126,6 +128,39 @@ def trend_chart(rows: pd.DataFrame, lang: str) -> Markup | None:
     return svg(chart, lang)
 
 
+@dataclass(frozen=True)
+class Map:
+    """A map as the page shows it: the drawing (None when there is nothing to draw) and what is
+    said under it (a district without limits, a month without figures)."""
+
+    key: str
+    drawing: Markup | None
+    notes: list[str]
+
+
+def maps(bulletin: Bulletin, month: str) -> list[Map]:
+    """The month's two maps: sectors without service, and people reached, per district."""
+    gaps, reach = bulletin.district_gaps, bulletin.district_reach
+    if gaps is None or reach is None:
+        return []
+    lang, boundaries = bulletin.lang, load_boundaries()
+    if gaps.empty:
+        return [Map("gaps", None, [text(lang, "maps.no_data", month=month)])]
+    return [
+        Map("gaps", svg(gaps_chart(gaps, boundaries, lang, month), lang), _notes(gaps, lang, "gaps_note")),
+        Map(
+            "reach",
+            svg(reach_chart(reach, boundaries, lang, month, bulletin.reach_notes), lang),
+            _notes(reach, lang, "reach_note"),
+        ),
+    ]
+
+
+def _notes(figures: DistrictFigures, lang: str, key: str) -> list[str]:
+    unmapped = figures.unmapped and [text(lang, "maps.unmapped", districts=", ".join(figures.unmapped))]
+    return [text(lang, f"maps.{key}"), *(unmapped or [])]
+
+
 # --- HTML and PDF --------------------------------------------------------------------------------
 
 
@@ -154,6 +189,7 @@ def render_html(bulletin: Bulletin) -> str:
             as_of=bulletin.as_of.strftime(text(lang, "reminder.date_format")),
             cell=lambda value, column: cell(value, column, lang),
             printed=printed,
+            maps=maps(bulletin, month),
             charts={
                 "coverage": coverage_chart(bulletin.coverage_chart_rows, lang),
                 "target": target_chart(bulletin.target_chart_rows, lang),

@@ -19,8 +19,10 @@ from typing import Any
 import pandas as pd
 
 from mesa_tumbes.core import yamldata
+from mesa_tumbes.core.boundaries import load_boundaries
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.publication.export import Exported, Protected, protected_marts, write_marts
+from mesa_tumbes.publication.maps import gaps_by_district, gaps_geojson, latest_due_month
 from mesa_tumbes.warehouse.catalog import common_columns, models
 
 HERE = Path(__file__).parent
@@ -28,6 +30,7 @@ HXL_FOLDER = "hxl"
 DATAPACKAGE = "datapackage.json"
 HDX_METADATA = "hdx_dataset.json"
 WIDE = "reached_by_group"
+GEOJSON = "gap_territorial.geojson"
 # A column's Frictionless type, from its pandas dtype's kind.
 TYPES = {"i": "integer", "u": "integer", "f": "number", "b": "boolean", "M": "datetime"}
 
@@ -83,10 +86,57 @@ def shown_with_marker(protected: Protected, marker: str) -> pd.DataFrame:
     return shown
 
 
+def write_geojson(marts: dict[str, Protected], out: Path) -> Path | None:
+    """The territorial gaps of the latest month whose reports are due, district by district, as
+    GeoJSON (the shapes' licence, MPL-2.0, is said in the data package). None without such a month."""
+    period = latest_due_month(marts["dim_period"].frame)
+    if period is None:
+        return None
+    boundaries = load_boundaries()
+    figures = gaps_by_district(marts["gap_territorial"].frame, period, boundaries)
+    collection = gaps_geojson(figures, boundaries, _hxl_name)
+    target = out / GEOJSON
+    target.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
+def _hxl_name(column: str) -> str:
+    """A GeoJSON property's name: the column's HXL hashtag where the HXL export has one."""
+    found: str | None = hxl_tags()["columns"].get(column)
+    return found or column
+
+
+def geojson_resource(path: Path) -> dict[str, Any]:
+    return {
+        "name": "gap-territorial-map",
+        "path": path.name,
+        "profile": "data-resource",
+        "format": "geojson",
+        "mediatype": "application/geo+json",
+        "encoding": "utf-8",
+        "title": "gap_territorial (GeoJSON)",
+        "description": _both(
+            {
+                "es": "Distritos sin servicio del último mes con reportes vencidos: el límite de cada "
+                "distrito (INEI 2007) con el número de sectores con necesidad sin servicio, y cuáles.",
+                "en": "Districts without service in the latest month whose reports are due: each "
+                "district's limits (INEI 2007) with the number of sectors with need and no service.",
+            }
+        ),
+        "licenses": [{"name": "MPL-2.0", "path": "https://www.mozilla.org/en-US/MPL/2.0/"}],
+        "sources": [{"title": "INEI district limits (juaneladio/peru-geojson)"}],
+    }
+
+
 def write_datapackage(
-    out: Path, tables: dict[str, Protected], descriptions: dict[str, dict[str, Any]], marker: str
+    out: Path,
+    tables: dict[str, Protected],
+    descriptions: dict[str, dict[str, Any]],
+    marker: str,
+    extra: list[dict[str, Any]] | None = None,
 ) -> Path:
-    """A Frictionless data package of the published CSVs (and their HXL twins)."""
+    """A Frictionless data package of the published CSVs (and their HXL twins), and `extra`
+    resources (the map's GeoJSON)."""
     resources = []
     for name, protected in tables.items():
         meta = descriptions.get(name, {})
@@ -106,12 +156,12 @@ def write_datapackage(
             }
         )
     package = {
-        "profile": "tabular-data-package",
+        "profile": "data-package",  # its CSVs are tabular resources; the GeoJSON is not
         "name": "mesa-tumbes-brechas",
         "title": "Mesa Tumbes: brechas de acceso a servicios / gaps in access to services",
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "licenses": [{"name": "CC-BY-IGO-3.0", "path": "https://creativecommons.org/licenses/by/3.0/igo/"}],
-        "resources": resources,
+        "resources": [*resources, *(extra or [])],
     }
     target = out / DATAPACKAGE
     target.write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -142,7 +192,7 @@ def write_hdx_metadata(out: Path, threshold: int, marker: str, first: str | None
         **meta,
         "caveats": caveats,
         "dataset_date": f"[{first or '*'} TO {last or '*'}]",
-        "resources": sorted(path.name for path in out.glob("*.csv")),
+        "resources": sorted(path.name for pattern in ("*.csv", "*.geojson") for path in out.glob(pattern)),
     }
     target = out / HDX_METADATA
     target.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -162,7 +212,8 @@ def publish(warehouse: Path, out: Path, reference: Reference, threshold: int) ->
         model.name: {"description": model.description, "columns": {**common_columns(), **model.columns}}
         for model in models()
     }
-    write_datapackage(out, marts, described, marker)
+    mapped = write_geojson(marts, out)
+    write_datapackage(out, marts, described, marker, [geojson_resource(mapped)] if mapped else [])
     periods = marts["dim_period"].frame["period"].dropna().astype(str) if "dim_period" in marts else None
     first = periods.min() if periods is not None and len(periods) else None
     last = periods.max() if periods is not None and len(periods) else None

@@ -24,6 +24,7 @@ EXPORTED = (
     "gap_coverage", "gap_target", "gap_referral", "gap_territorial", "gap_equity", "gap_reporting",
 )  # fmt: skip
 Hidden = dict[str, pd.Series]
+INTERSECTOR = "Intersector"
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,14 @@ def sensitive_sectors(reference: Reference) -> set[str]:
 
 
 def protect_coverage(frame: pd.DataFrame, sensitive: set[str], threshold: int) -> Hidden:
-    """People reached in sensitive sectors; the coverage and gap that would reveal them too."""
-    is_sensitive = frame["sector"].isin(sensitive)
+    """People reached in sensitive sectors; the coverage and gap that would reveal them too. The
+    intersector figure is the largest sector's (R4V's proxy): where a survivors' count is the only
+    one of an area, it is that count, so its small values are hidden as a sensitive sector's. Being
+    a largest figure, not a sum, no other cell adds up to it: it needs no secondary suppression."""
+    is_intersector = frame["sector"].eq(INTERSECTOR)
+    is_sensitive = frame["sector"].isin(sensitive) | is_intersector
     hidden = {"people_reached": primary(frame, "people_reached", is_sensitive, threshold)}
-    hidden = secondary(frame, hidden, coverage_sets(frame, "people_reached"))
+    hidden = secondary(frame, hidden, coverage_sets(frame.loc[~is_intersector], "people_reached"))
     return {**hidden, "coverage_pct": hidden["people_reached"], "gap_people": hidden["people_reached"]}
 
 
