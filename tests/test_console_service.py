@@ -353,7 +353,10 @@ def test_the_password_rule_holds_for_the_variable_and_the_prompt(
     monkeypatch.setattr(getpass, "getpass", lambda prompt="": "anaana")
     monkeypatch.delenv("MESA_CONSOLE_PASSWORD", raising=False)
     settings = resolve_settings(environ={"MESA_CONSOLE_ACCOUNTS": str(accounts)})
-    asked = console_command(Namespace(cuenta="luz", rol="reader", cerrar_sesiones=False), settings)
+    asked = console_command(
+        Namespace(cuenta="luz", rol="reader", cerrar_sesiones=False, anular_enlaces=None, enlaces=False),
+        settings,
+    )
     assert asked == 2 and "luz" not in load_accounts(accounts)
 
 

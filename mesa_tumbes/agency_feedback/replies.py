@@ -60,7 +60,7 @@ def recipients(agency: str) -> list[str]:
 
 
 def feedback_message(
-    folders: list[Path], to: list[str], lang: str, thread: Thread | None = None
+    folders: list[Path], to: list[str], lang: str, thread: Thread | None = None, page: str | None = None
 ) -> EmailMessage:
     """The e-mail of the feedback folders of one message's files (or of one file that came by
     folder), addressed to `to` (its agency's addresses); a reply in `thread` when there is one."""
@@ -74,6 +74,7 @@ def feedback_message(
         "agency": first.get("agency_name") or first["agency"],
         "thread": thread,
         "attachments": [name for item in answered for name, _ in item.attachments],
+        "page": page,  # the agency's own page (its files, what is due, its figures), when served
     }
     message = new_message()
     message["To"] = ", ".join(to)
@@ -179,6 +180,7 @@ def review_message(
     lang: str,
     thread: Thread | None = None,
     sender: str = "",
+    page: str | None = None,
 ) -> EmailMessage:
     """What the officer's review tells the agency (`what`: return, decline or unverified), with the
     officer's comment as written; a reply in the thread of the file's message when it came by mail."""
@@ -191,5 +193,7 @@ def review_message(
         message["Subject"] = text(lang, "mail.review_subject", period=period, file=file)
     said = text(lang, f"mail.review.{what}", period=period, file=file, sender=sender)
     body = text(lang, "mail.review_body", agency=agency, what=said, comment=comment)
+    if page:
+        body = f"{body}\n\n{text(lang, 'mail.agency_page', url=page)}"
     message.set_content(_tidy(body))
     return message

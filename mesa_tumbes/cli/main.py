@@ -98,6 +98,8 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     console.add_argument("--cuenta", metavar="NOMBRE", help=say("console_account"))
     console.add_argument("--rol", choices=ROLES, default="officer", help=say("console_role"))
     console.add_argument("--cerrar-sesiones", action="store_true", help=say("console_close_sessions"))
+    console.add_argument("--anular-enlaces", metavar="INSTITUCION", help=say("console_revoke_links"))
+    console.add_argument("--enlaces", action="store_true", help=say("console_links"))
 
     revise = command("revisar", "review", "review")
     revise.add_argument("accion", nargs="?", choices=tuple(REVIEW_ACTIONS), help=say("review_action"))

@@ -134,6 +134,36 @@ def _list(settings: Settings, rows: object) -> int:
     return EXIT_OK
 
 
+def _agency_links(args: argparse.Namespace, settings: Settings) -> int:
+    """--anular-enlaces AGENCY: every link the agency holds stops opening its page; --enlaces: each
+    agency's links, and when they were last used."""
+    from mesa_tumbes.core.agency_links import AgencyLinks, links_path
+    from mesa_tumbes.core.reference import load_reference
+
+    lang, links = settings.lang, AgencyLinks(links_path(settings))
+    if args.anular_enlaces:
+        agency = load_reference().agency_code(args.anular_enlaces)
+        if agency is None:
+            print(text(lang, "review_cli.links_unknown_agency", agency=args.anular_enlaces), file=sys.stderr)
+            return EXIT_USAGE
+        links.revoke(agency)
+        print(text(lang, "review_cli.links_revoked", agency=agency))
+        return EXIT_OK
+    states = {state.agency: state for state in links.states()}
+    for agency in load_reference().agency_codes:
+        state = states.get(agency)
+        print(
+            text(
+                lang,
+                "review_cli.links_state",
+                agency=agency,
+                used=(state.last_used_at or "—")[:16].replace("T", " ") if state else "—",
+                revoked=(state.revoked_at or "—")[:16].replace("T", " ") if state else "—",
+            )
+        )
+    return EXIT_OK
+
+
 def console_command(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the console; with --cuenta, add an account or set its password (under the password
     rule, its sessions ended), or with --cerrar-sesiones end every session of the account."""
@@ -143,6 +173,8 @@ def console_command(args: argparse.Namespace, settings: Settings) -> int:
     lang = settings.lang
     accounts = Path(settings.review.accounts)
     sessions = Sessions(sessions_path(accounts))
+    if args.anular_enlaces or args.enlaces:
+        return _agency_links(args, settings)
     if args.cuenta and args.cerrar_sesiones:
         ended = sessions.end_all(args.cuenta)
         print(text(lang, "review_cli.sessions_closed", name=args.cuenta, count=ended))
@@ -185,11 +217,12 @@ def console_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _exposed(settings: Settings, accounts: Path, sessions: Path) -> list[tuple[Path, str]]:
     """The console's secrets that git would take into a commit: the key (unless it comes from the
-    environment), the accounts' hashes, the sessions."""
+    environment), the accounts' hashes, the sessions, the agencies' links."""
     from mesa_tumbes.console.keys import exposed_files
+    from mesa_tumbes.core.agency_links import links_path
 
     key = [] if variable("MESA_CONSOLE_SECRET") else [settings.console_secret]
-    return exposed_files(settings, [*key, accounts, sessions])
+    return exposed_files(settings, [*key, accounts, sessions, links_path(settings)])
 
 
 def _loopback(host: str) -> bool:

@@ -26,7 +26,7 @@ from typing import Literal
 
 import yaml
 
-Role = Literal["officer", "reader"]
+Role = Literal["officer", "reader", "agency"]  # agency: a page of its own, by link (never in the file)
 ROLES: tuple[Role, ...] = ("officer", "reader")
 # scrypt's cost: 16 MiB of memory and about 50 ms per check on this kind of machine (RFC 7914's
 # interactive-login figures); stored with each hash so that raising it later keeps old hashes valid.

@@ -43,6 +43,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from mesa_tumbes.console.accounts import Account, authenticate, load_accounts
+from mesa_tumbes.console.agency import AgencyPages
 from mesa_tumbes.console.sessions import Sessions, sessions_path
 from mesa_tumbes.core import clock, templating
 from mesa_tumbes.core.boundaries import load_boundaries
@@ -123,6 +124,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
 def create_app(settings: Settings, secret_key: str, secure_cookies: bool = False) -> Starlette:
     """The console for these settings; `secret_key` signs the session cookies."""
     console = Console(settings)
+    agency = AgencyPages(console)
     routes = [
         Route("/entrar", console.login_page, methods=["GET"]),
         Route("/entrar", console.login, methods=["POST"]),
@@ -141,6 +143,18 @@ def create_app(settings: Settings, secret_key: str, secure_cookies: bool = False
         Route("/auditoria", console.audit, methods=["GET"]),
         Route("/boletin/{period}", console.bulletin, methods=["GET"]),
         Route("/boletin/{period}", console.rebuild_bulletin, methods=["POST"]),
+        Route("/institucion/entrar/{token}", agency.enter, methods=["GET"]),
+        Route("/institucion/", agency.page, methods=["GET"]),
+        Route("/institucion/salir", agency.leave, methods=["POST"]),
+        Route("/institucion/enviar", agency.upload, methods=["POST"]),
+        Route("/institucion/plantilla", agency.template, methods=["GET"]),
+        Route("/institucion/envio/{submission_id}/retroalimentacion/", agency.feedback_page, methods=["GET"]),
+        Route(
+            "/institucion/envio/{submission_id}/retroalimentacion/{name}",
+            agency.feedback_file,
+            methods=["GET"],
+        ),
+        Route("/institucion/envio/{submission_id}/{name}", agency.agency_file, methods=["GET"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [
@@ -553,7 +567,7 @@ class Console:
     async def feedback_page(self, request: Request) -> Response:
         """The agency's feedback page as the agency reads it, with a way back to the submission."""
         submission_id = request.path_params["submission_id"]
-        folder = self._feedback_folder_of(submission_id)
+        folder = self.feedback_folder_of(submission_id)
         page = self._feedback_file(str(folder)) if folder is not None else None
         if page is None:
             return self.refused(request, "not_found", 404)
@@ -568,18 +582,18 @@ class Console:
     @signed_in
     async def feedback_file(self, request: Request) -> Response:
         """A file of the submission's feedback folder (its CSV, JSON, annotated copy)."""
-        folder = self._feedback_folder_of(request.path_params["submission_id"])
-        return self._served(request, folder, request.path_params["name"])
+        folder = self.feedback_folder_of(request.path_params["submission_id"])
+        return self.served_file(request, folder, request.path_params["name"])
 
     @signed_in
     async def agency_file(self, request: Request) -> Response:
         """A file of the agency's feedback folder the page links (its blank template)."""
-        folder = self._feedback_folder_of(request.path_params["submission_id"])
-        return self._served(
+        folder = self.feedback_folder_of(request.path_params["submission_id"])
+        return self.served_file(
             request, folder.parent if folder is not None else None, request.path_params["name"]
         )
 
-    def _served(self, request: Request, folder: Path | None, name: str) -> Response:
+    def served_file(self, request: Request, folder: Path | None, name: str) -> Response:
         path = folder / name if folder is not None and FEEDBACK_NAME.match(name) else None
         if path is None or path.suffix not in FEEDBACK_TYPES or not path.is_file() or path.is_symlink():
             return self.refused(request, "not_found", 404)
@@ -589,7 +603,7 @@ class Console:
             )
         return FileResponse(path, media_type=FEEDBACK_TYPES[path.suffix], filename=path.name)
 
-    def _feedback_folder_of(self, submission_id: str) -> Path | None:
+    def feedback_folder_of(self, submission_id: str) -> Path | None:
         if not SUBMISSION.match(submission_id):
             return None
         with connect(self.settings.warehouse, read_only=True) as connection:

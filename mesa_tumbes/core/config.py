@@ -483,6 +483,10 @@ class Review:
     host: str = "127.0.0.1"
     port: int = 8770
     accounts: str = "consola.yaml"
+    # Where agencies reach the console (https://..., behind TLS): each mail then carries a link to the
+    # agency's own page, valid `link_days` days. Without it, mails carry no link.
+    public_url: str = ""
+    link_days: int = 30
 
     @property
     def approves_revisions(self) -> bool:
@@ -583,7 +587,9 @@ def _trust_of(check: _Checker, mapping: LineDict, folder: Path) -> Trust:
 def _review(check: _Checker, node: Any, line: int) -> Review:
     if node is None:
         return Review()
-    mapping = check.mapping(node, line, "review", ("auto_approve", "host", "port", "accounts"))
+    mapping = check.mapping(
+        node, line, "review", ("auto_approve", "host", "port", "accounts", "public_url", "link_days")
+    )
     if mapping is None:
         return Review()
     rule = str(mapping.get("auto_approve", Review.auto_approve))
@@ -593,7 +599,12 @@ def _review(check: _Checker, node: Any, line: int) -> Review:
         rule = Review.auto_approve
     port = check.whole_number(mapping, "port", Review.port, 1, 65535) or Review.port
     host = str(mapping.get("host") or Review.host).strip()
-    return Review(rule, host, port, str(mapping.get("accounts") or Review.accounts))
+    public_url = str(mapping.get("public_url") or "").strip().rstrip("/")
+    if public_url and not public_url.startswith(("https://", "http://")):
+        check.add(mapping.line_of("public_url"), "bad_public_url", value=public_url)
+        public_url = ""
+    days = check.whole_number(mapping, "link_days", Review.link_days, 1, 365) or Review.link_days
+    return Review(rule, host, port, str(mapping.get("accounts") or Review.accounts), public_url, days)
 
 
 def _sources(check: _Checker, node: Any, line: int, folder: Path) -> tuple[Source, ...]:

@@ -95,6 +95,7 @@ ARCHIVE_NEXT_TO_WAREHOUSE = "archive"
 # The writer's own copy of the warehouse lives in this folder beside the published one.
 WORKING_FOLDER = ".mesa-trabajo"
 MAIL_SPOOL_FOLDER = "correo"
+UPLOAD_SPOOL_FOLDER = "subidas"
 SOURCES_SPOOL_FOLDER = "fuentes"
 VALIDATIONS_FOLDER = "validaciones"
 # MESA_INBOX may name several inboxes, separated like this (";" never appears in a URL's host or a
@@ -161,6 +162,12 @@ class Settings:
         """Where the attachments of the mailboxes' messages land, <AGENCY>/<file>, before the intake
         takes them as it takes any inbox's files (beside the warehouse, never under version control)."""
         return self.warehouse.parent / MAIL_SPOOL_FOLDER
+
+    @property
+    def upload_spool(self) -> Path:
+        """Where the files agencies send from their own page land, <AGENCY>/<file>, for the intake to
+        take them as it takes any inbox's (beside the warehouse, never under version control)."""
+        return self.warehouse.parent / UPLOAD_SPOOL_FOLDER
 
     @property
     def sources_spool(self) -> Path:

@@ -182,6 +182,8 @@ def list_inboxes(settings: Settings, report: RunReport) -> list[InboxFile]:
     if settings.sources:
         settings.sources_spool.mkdir(parents=True, exist_ok=True)
         folders.append(str(settings.sources_spool))
+    if settings.upload_spool.is_dir():
+        folders.append(str(settings.upload_spool))
     for location in folders:
         state = lister(location, return_state=True)
         if state.is_completed():

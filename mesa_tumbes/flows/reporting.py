@@ -16,6 +16,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
 from mesa_tumbes.core import clock, smtp
+from mesa_tumbes.core.agency_links import page_url
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.locations import is_remote
 from mesa_tumbes.core.reference import load_reference
@@ -57,7 +58,7 @@ def plan_messages(settings: Settings, reports: list[ReportStatus]) -> list[Messa
     due = due_reminders(reports, reference.reminders, sent_reminders(settings.working))
     hint = settings.inbox if is_remote(settings.inbox) else Path(settings.inbox).name
     return [
-        compose(agency, reference.agency(agency).name, items, settings.lang, hint)
+        compose(agency, reference.agency(agency).name, items, settings.lang, hint, page_url(settings, agency))
         for agency, items in sorted(due.items())
     ]
 

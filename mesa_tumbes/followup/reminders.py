@@ -69,7 +69,9 @@ def _kind(report: ReportStatus, policy: ReminderPolicy) -> str | None:
     return None
 
 
-def compose(agency: str, agency_name: str, items: list[Pending], lang: str, inbox_hint: str) -> Message:
+def compose(
+    agency: str, agency_name: str, items: list[Pending], lang: str, inbox_hint: str, page: str | None = None
+) -> Message:
     """The message to one agency: its own pending reports only, grouped by what is owed (not yet due,
     overdue, received but not valid), each group with what to do once."""
     date_format = strings(lang)["reminder"]["date_format"]
@@ -104,6 +106,7 @@ def compose(agency: str, agency_name: str, items: list[Pending], lang: str, inbo
             intro=text(lang, "reminder.intro"),
             sections=sections,
             how_to_send=text(lang, "reminder.how_to_send", inbox=inbox_hint, agency=agency),
+            page=text(lang, "mail.agency_page", url=page) if page else "",
             signature=text(lang, "reminder.signature"),
         )
     )

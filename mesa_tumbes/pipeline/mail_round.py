@@ -18,6 +18,7 @@ from mesa_tumbes.agency_feedback.replies import (
     recipients,
     review_message,
 )
+from mesa_tumbes.core.agency_links import page_url
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.reference import load_reference
 from mesa_tumbes.core.settings import Settings
@@ -246,7 +247,7 @@ def _send_feedback(
         return
     folders = [Path(delivery.feedback_path) for delivery in group]
     try:
-        message = feedback_message(folders, to, settings.lang, thread)
+        message = feedback_message(folders, to, settings.lang, thread, page_url(settings, agency))
         message_id = session.send(message)
     except SEND_OR_VALUE as error:
         for delivery in group:
@@ -314,6 +315,7 @@ def send_review_message(session: Outgoing, message: review.ReviewMessage, settin
         message.comment,
         settings.lang,
         thread,
+        page=page_url(settings, message.agency),
     )
     try:
         session.send(email)

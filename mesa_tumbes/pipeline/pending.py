@@ -37,6 +37,8 @@ def nothing_new(settings: Settings) -> RunReport | None:
     folders = [location for location in settings.inboxes if not is_mailbox(location)]
     if mailboxes and settings.mail_spool.is_dir():
         folders.append(str(settings.mail_spool))
+    if settings.upload_spool.is_dir():
+        folders.append(str(settings.upload_spool))
     reference = load_reference()
     try:
         if any(
