@@ -169,7 +169,7 @@ def test_an_upload_lands_archived_in_the_agencys_folder_and_after_a_run_is_a_sub
         assert feedback and session.get(feedback).status_code == 200
 
 
-def test_the_upload_holds_csrf_and_refuses_paths_types_and_empty_files(
+def test_the_upload_holds_csrf_and_throttling_and_refuses_paths_types_and_empty_files(
     browser: WebDriver,  # noqa: F811
     served: Served,  # noqa: F811
 ) -> None:
@@ -192,6 +192,15 @@ def test_the_upload_holds_csrf_and_refuses_paths_types_and_empty_files(
             )
             assert sent.status_code == 303
             assert said in session.get("/institucion/").text, name
+        # every file counts: past ten in a quarter of an hour, the agency waits
+        for _ in range(7):
+            session.post(
+                "/institucion/enviar", data={"csrf": token.group(1)}, files={"archivo": ("v.csv", b"")}
+            )
+        held = session.post(
+            "/institucion/enviar", data={"csrf": token.group(1)}, files={"archivo": ("ok.csv", b"a,b\n1,2\n")}
+        )
+        assert held.status_code == 303 and "demasiados archivos" in session.get("/institucion/").text
     after = sorted(spool.rglob("*")) if spool.exists() else []
     assert after == before  # nothing written, anywhere
 

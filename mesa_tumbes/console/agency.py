@@ -61,6 +61,9 @@ class Console(Protocol):
     @property
     def throttle(self) -> Throttled: ...
 
+    @property
+    def uploads(self) -> Throttled: ...
+
     async def form(self, request: Request) -> dict[str, str] | None: ...
     def render(self, request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse: ...
     def served_file(self, request: Request, folder: Path | None, name: str) -> Response: ...
@@ -265,6 +268,10 @@ class AgencyPages:
     async def upload(self, request: Request, agency: str) -> Response:
         """The file lands in the agency's folder of the upload spool, archived first; the next run
         takes it and answers here and by mail."""
+        keys = (f"upload:{agency}", f"upload-ip:{request.client.host if request.client else '?'}")
+        if self.console.uploads.blocked(*keys):
+            return self._after_upload(request, refused="throttled")
+        self.console.uploads.failed(*keys)  # every file counts, taken or refused
         limit = self.settings.limits.max_file_bytes
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit + 64 * 1024:

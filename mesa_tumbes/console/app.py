@@ -67,6 +67,8 @@ MAP_WIDTH, MAP_HEIGHT = 360, 400
 DISTRICT = re.compile(r"\A24\d{4}\Z")
 # Login: this many failures for one address or one account within the window, then a wait.
 MAX_FAILURES, FAILURE_WINDOW_SECONDS = 5, 15 * 60
+# Files an agency's page may send within the same window (each one counts, taken or refused).
+MAX_UPLOADS = 10
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SUBMISSION = re.compile(r"^[0-9a-z_]{1,64}$")
 SLICE_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$")
@@ -89,18 +91,20 @@ CSP_DOCUMENTS = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' d
 
 
 class Throttle:
-    """Failed logins per key (an address, an account) in a sliding window."""
+    """Failed logins per key (an address, an account) in a sliding window; `limit` of them block the
+    key until the oldest leaves the window."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_FAILURES) -> None:
         self._failures: dict[str, list[float]] = defaultdict(list)
         self._lock = threading.Lock()
+        self.limit = limit
 
     def blocked(self, *keys: str) -> bool:
         now = time.monotonic()
         with self._lock:
             for key in keys:
                 self._failures[key] = [t for t in self._failures[key] if now - t < FAILURE_WINDOW_SECONDS]
-            return any(len(self._failures[key]) >= MAX_FAILURES for key in keys)
+            return any(len(self._failures[key]) >= self.limit for key in keys)
 
     def failed(self, *keys: str) -> None:
         with self._lock:
@@ -202,6 +206,7 @@ class Console:
         self.settings = settings
         self.lang = settings.lang
         self.throttle = Throttle()
+        self.uploads = Throttle(MAX_UPLOADS)  # files sent from agencies' pages, per agency and address
         self.pages = templating.pages(HERE / "templates")
         self.sessions = Sessions(sessions_path(Path(settings.review.accounts)))
 
