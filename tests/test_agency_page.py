@@ -149,7 +149,17 @@ def test_an_upload_lands_archived_in_the_agencys_folder_and_after_a_run_is_a_sub
     from selenium.webdriver.common.by import By
 
     from mesa_tumbes.flows.intake import run_intake
+    from mesa_tumbes.pipeline.review import decide
+    from mesa_tumbes.warehouse import review
 
+    rows = review.slices(served.settings.warehouse)
+    (row,) = rows[(rows.agency == "MTPE") & (rows.period == "2026-10")].itertuples()
+    returned = review.Decision(
+        "return", "MTPE", "2026-10", row.submission_id, row.version, "ana", "Corrija INT-01"
+    )
+    assert decide(
+        served.settings, returned
+    ).applied  # the officer returns October: MTPE answers from its page
     corrected = tmp_path / "mtpe_colocaciones_corregido.csv"
     corrected.write_bytes(template_csv(["MTPE", "2026-10", "240101", "INT-01", "", "", "", "25"]))
     enter(browser, mailed_link(served, "MTPE"))
@@ -167,6 +177,8 @@ def test_an_upload_lands_archived_in_the_agencys_folder_and_after_a_run_is_a_sub
     feedback = row.find_element(By.TAG_NAME, "a").get_attribute("href")
     with same_session(browser, served) as session:
         assert feedback and session.get(feedback).status_code == 200
+    told = browser.find_element(By.ID, "messages").text
+    assert "Corrija INT-01" in told and corrected.name in told  # the return, and the file that answered it
 
 
 def test_the_upload_holds_csrf_and_throttling_and_refuses_paths_types_and_empty_files(
