@@ -79,6 +79,10 @@ class Scale:
     first_month: str = "2022-01"
     error_rate: float = 0.005
     seed: int = 2026
+    # A noisy month (issue #32): about this share of rows raises a warning and is loaded all the same.
+    # Each file then begins with the identified-attended pairs (VBG-01/02, TRA-01/02), and that share
+    # of its rows is an attended count above its identified one.
+    warning_rate: float = 0.0
 
     @property
     def rows(self) -> int:
@@ -149,17 +153,23 @@ def layout_for(draw: float) -> Layout:
     return "csv_codes"
 
 
-def agency_indicators(agency: str, reference: Reference) -> list[str]:
-    """A fixed list of indicators per agency (enough to fill a file), pairs kept in order."""
+def agency_indicators(agency: str, reference: Reference, pairs_first: bool = False) -> list[str]:
+    """A fixed list of indicators per agency (enough to fill a file), pairs kept in order; with
+    `pairs_first`, the identified-attended pairs lead (a noisy month's files all have them)."""
     codes = [i.code for i in reference.indicators if i.role != "population"]
     start = AGENCIES.index(agency) * 3
-    return [codes[(start + k) % len(codes)] for k in range(len(codes))]
+    listed = [codes[(start + k) % len(codes)] for k in range(len(codes))]
+    if not pairs_first:
+        return listed
+    pairs = [code for i in reference.indicators if i.pairs_with for code in (i.pairs_with, i.code)]
+    return [*pairs, *(code for code in listed if code not in pairs)]
 
 
 def rows_for(spec: FileSpec, scale: Scale, reference: Reference) -> list[Row]:
     """The file's rows: the agency's indicators x districts x groups, in that order, cut at the size."""
     districts = [d.inei for d in reference.districts]
-    combos = itertools.product(agency_indicators(spec.agency, reference), districts, SEXES, AGES, POPULATIONS)
+    indicators = agency_indicators(spec.agency, reference, pairs_first=scale.warning_rate > 0)
+    combos = itertools.product(indicators, districts, SEXES, AGES, POPULATIONS)
     rows = []
     for indicator, district, sex, age, population in itertools.islice(combos, scale.rows_per_file):
         series = (spec.agency, indicator, district, sex, age, population)
@@ -243,11 +253,28 @@ def with_mistakes(table: list[list[object]], rng: np.random.Generator, rate: flo
     return table
 
 
+def with_warnings(rows: list[Row], rng: np.random.Generator, rate: float, reference: Reference) -> list[Row]:
+    """About `rate` of the file's rows made to raise a warning (attended above identified), chosen
+    among its attended counts."""
+    attended = {i.code for i in reference.indicators if i.pairs_with}
+    candidates = [index for index, row in enumerate(rows) if row.indicator in attended]
+    if rate <= 0 or not candidates:
+        return rows
+    share = min(1.0, rate * len(rows) / len(candidates))
+    chosen = {index for index in candidates if rng.random() < share}
+    return [
+        Row(**{**row.__dict__, "value": row.value * 3 + 5}) if index in chosen else row
+        for index, row in enumerate(rows)
+    ]
+
+
 def render(spec: FileSpec, scale: Scale, reference: Reference) -> bytes:
     """The file's bytes, in its layout."""
     names = {d.inei: d.name for d in reference.districts}
     rng = np.random.default_rng([scale.seed, spec.index])
-    table = [cells(row, spec.layout, names) for row in rows_for(spec, scale, reference)]
+    noisy = np.random.default_rng([scale.seed, spec.index, 1])
+    rows = with_warnings(rows_for(spec, scale, reference), noisy, scale.warning_rate, reference)
+    table = [cells(row, spec.layout, names) for row in rows]
     table = with_mistakes(table, rng, scale.error_rate)
     if spec.layout == "xlsx_titles":
         return xlsx(spec, table)

@@ -52,6 +52,7 @@ def pipeline(folder: Path, inbox: Path) -> dict[str, Any]:
         "rows_read": sum(s.rows_read for s in submissions),
         "rows_loaded": sum(s.rows_loaded for s in submissions),
         "rows_rejected": sum(s.rows_rejected for s in submissions),
+        "rows_warned": sum(s.rows_warned for s in submissions),
         "failed": report.failed,
     }
 

@@ -54,3 +54,19 @@ def test_the_pipeline_and_every_peer_reject_the_same_rows(tmp_path: Path) -> Non
     rules = Rules.from_reference()
     found = {name: validate(twins, rules) for name, validate in PEERS.items()}
     assert found == dict.fromkeys(PEERS, rejected)
+
+
+def test_a_noisy_month_warns_about_the_share_of_rows_it_says_and_rejects_none_more(tmp_path: Path) -> None:
+    """The bench's noisy case (issue #32): about 7 % of rows warned (an attended count above its
+    identified one), loaded all the same; the planted mistakes are still the only rejections."""
+    noisy = Scale(files=3, rows_per_file=5_000, error_rate=0.0, warning_rate=0.07)
+    write_inbox(tmp_path / "inbox", noisy)
+    reference, runner = load_reference(), suite_runner()
+    read = warned = rejected = 0
+    for file in inbox.discover(str(tmp_path / "inbox"), reference):
+        outcome = take(receive(file, tmp_path / "archive"), settings_under(tmp_path), runner, trial=True)
+        read += outcome.verdict.rows_read
+        warned += outcome.verdict.rows_warned
+        rejected += outcome.verdict.rows_rejected
+    assert rejected == 0
+    assert 0.05 * read <= warned <= 0.09 * read, (warned, read)
