@@ -14,12 +14,12 @@ import datetime as dt
 import hashlib
 import secrets
 import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from mesa_tumbes.console.accounts import Account
+from mesa_tumbes.core.private_store import beside_accounts, transaction
 
 IDLE_MINUTES = 60
 ABSOLUTE_HOURS = 8
@@ -36,7 +36,7 @@ create table if not exists sessions (
 
 def sessions_path(accounts: Path) -> Path:
     """Where the sessions of the accounts in `accounts` are kept: beside it."""
-    return accounts.with_name(f"{accounts.stem}-sesiones.sqlite")
+    return beside_accounts(accounts, "sesiones")
 
 
 def _digest(session_id: str) -> str:
@@ -47,16 +47,8 @@ def _digest(session_id: str) -> str:
 class Sessions:
     path: Path
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        new = not self.path.exists()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=10)) as connection:
-            if new:
-                self.path.chmod(0o600)
-            with connection:  # one transaction, committed on leaving
-                connection.execute(SCHEMA)
-                yield connection
+    def _connection(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path, SCHEMA)
 
     def start(self, account: Account, now: dt.datetime | None = None) -> str:
         """A new session for the account (at login): its id, for the cookie."""

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from mesa_tumbes.core.private_store import beside_accounts, transaction
 from mesa_tumbes.core.secret import secret_key
 from mesa_tumbes.core.settings import Settings
 
@@ -34,8 +34,7 @@ Refusal = Literal["expired", "invalid", "revoked"]
 
 def links_path(settings: Settings) -> Path:
     """Beside the console's accounts, as its sessions are."""
-    accounts = Path(settings.review.accounts)
-    return accounts.with_name(f"{accounts.stem}-enlaces.sqlite")
+    return beside_accounts(Path(settings.review.accounts), "enlaces")
 
 
 @dataclass(frozen=True)
@@ -50,16 +49,8 @@ class LinkState:
 class AgencyLinks:
     path: Path
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        new = not self.path.exists()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=10)) as connection:
-            if new:
-                self.path.chmod(0o600)
-            with connection:
-                connection.execute(SCHEMA)
-                yield connection
+    def _connection(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path, SCHEMA)
 
     def generation(self, agency: str) -> int:
         with self._connection() as connection:
