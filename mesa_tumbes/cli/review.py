@@ -203,7 +203,7 @@ def console_command(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from mesa_tumbes.console.app import create_app
-    from mesa_tumbes.console.keys import secret_key
+    from mesa_tumbes.core.secret import secret_key
 
     host, port = settings.review.host, settings.review.port
     local = _loopback(host)

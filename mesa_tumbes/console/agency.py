@@ -67,7 +67,7 @@ class Console(Protocol):
     async def form(self, request: Request) -> dict[str, str] | None: ...
     def render(self, request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse: ...
     def served_file(self, request: Request, folder: Path | None, name: str) -> Response: ...
-    def feedback_folder_of(self, submission_id: str) -> Path | None: ...
+    def feedback_folder_of(self, submission_id: str, agency: str | None = None) -> Path | None: ...
 
 
 def as_agency(page: AgencyPage) -> Callable[[AgencyPages, Request], Awaitable[Response]]:
@@ -216,35 +216,29 @@ class AgencyPages:
 
     # --- what it downloads ---------------------------------------------------------------------
 
-    def _owns(self, agency: str, submission_id: str) -> bool:
-        with connect(self.settings.warehouse, read_only=True) as connection:
-            found = connection.execute(
-                query("submission_agency"), {"submission_id": submission_id}
-            ).fetchone()
-        return found is not None and found[0] == agency
+    def _own_folder(self, request: Request, agency: str) -> Path | None:
+        """The feedback folder of the submission the address names, when it is the agency's."""
+        return self.console.feedback_folder_of(request.path_params["submission_id"], agency)
 
     @as_agency
     async def feedback_page(self, request: Request, agency: str) -> Response:
-        submission_id = request.path_params["submission_id"]
-        folder = self.console.feedback_folder_of(submission_id)
-        if folder is None or not self._owns(agency, submission_id):
+        folder = self._own_folder(request, agency)
+        if folder is None:
             return self.refusal(request, "not_yours", 404)
         return self.console.served_file(request, folder, strings(self.lang)["files"]["summary"])
 
     @as_agency
     async def feedback_file(self, request: Request, agency: str) -> Response:
-        submission_id = request.path_params["submission_id"]
-        folder = self.console.feedback_folder_of(submission_id)
-        if folder is None or not self._owns(agency, submission_id):
+        folder = self._own_folder(request, agency)
+        if folder is None:
             return self.refusal(request, "not_yours", 404)
         return self.console.served_file(request, folder, request.path_params["name"])
 
     @as_agency
     async def agency_file(self, request: Request, agency: str) -> Response:
         """A file the feedback page links beside its folder (the blank template the agency was sent)."""
-        submission_id = request.path_params["submission_id"]
-        folder = self.console.feedback_folder_of(submission_id)
-        if folder is None or not self._owns(agency, submission_id):
+        folder = self._own_folder(request, agency)
+        if folder is None:
             return self.refusal(request, "not_yours", 404)
         return self.console.served_file(request, folder.parent, request.path_params["name"])
 

@@ -4,15 +4,16 @@ the audit trail, as server-rendered pages (no JavaScript), for officers (who dec
 
 Security, as a real service: accounts with scrypt-hashed passwords under one password rule
 (console/accounts.py); sessions kept on the server (console/sessions.py: the signed cookie holds a
-random id, revoked at logout, after an idle hour or eight hours, and when the account's password or
-role changes), the cookie HttpOnly, SameSite=Strict, Secure beyond localhost (where TLS must sit in
-front), signed with a key kept out of git (console/keys.py); a CSRF token in every form, checked on
-every POST; login attempts throttled per address and account; a Content-Security-Policy without
-scripts, X-Frame-Options and no sniffing; every text escaped by the templates (agencies' file names
-and officers' comments included); error pages in the console's frame, never a trace. Readers (Mesa
-members) see small counts of sensitive sectors suppressed as `mesa export` suppresses them. Pages read
-the analysts' published copy; a decision goes through pipeline.review (the writer's lock, one
-transaction, audit), a batch of approvals too (one transaction, one audit line each, one publish).
+random id, revoked at logout, after an idle hour or eight hours, and when the account's password or role
+changes), the cookie HttpOnly, SameSite=Strict, Secure beyond localhost (where TLS must sit in front),
+signed with a key kept out of git (core/secret.py; console/keys.py refuses to start when git could take
+it); a CSRF token in every form, checked on every POST; login attempts throttled per address and
+account; a Content-Security-Policy without scripts, X-Frame-Options and no sniffing; every text escaped
+by the templates (agencies' file names and officers' comments included); error pages in the console's
+frame, never a trace. Readers (Mesa members) see small counts of sensitive sectors suppressed as `mesa
+export` suppresses them. Pages read the analysts' published copy; a decision goes through
+pipeline.review (the writer's lock, one transaction, audit), a batch of approvals too (one transaction,
+one audit line each, one publish).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from mesa_tumbes.core.settings import Settings
 from mesa_tumbes.followup.status import default_period, headline, pending_text, summarise
 from mesa_tumbes.pipeline import review as deciding
 from mesa_tumbes.pipeline.review import decided_text
-from mesa_tumbes.publication.maps import drawn, gaps_by_district, legend
+from mesa_tumbes.publication.maps import drawn, gap_classes, gaps_by_district
 from mesa_tumbes.publication.suppression import primary
 from mesa_tumbes.warehouse import review
 from mesa_tumbes.warehouse.bookkeeping import reporting_status
@@ -349,7 +350,7 @@ class Console:
             gaps=gaps,
             districts=drawn(gaps, boundaries, MAP_WIDTH, MAP_HEIGHT),
             map_size=(MAP_WIDTH, MAP_HEIGHT),
-            legend=legend(gaps, self.lang),
+            legend=gap_classes(gaps, self.lang)[1],
             sector_names={
                 sector.name: sector.name_es if self.lang == "es" else sector.name
                 for sector in load_reference().sectors
@@ -608,12 +609,15 @@ class Console:
             )
         return FileResponse(path, media_type=FEEDBACK_TYPES[path.suffix], filename=path.name)
 
-    def feedback_folder_of(self, submission_id: str) -> Path | None:
+    def feedback_folder_of(self, submission_id: str, agency: str | None = None) -> Path | None:
+        """The submission's feedback folder; with `agency`, only when the submission is its."""
         if not SUBMISSION.match(submission_id):
             return None
         with connect(self.settings.warehouse, read_only=True) as connection:
-            found = connection.execute(query("feedback_path_of"), {"submission_id": submission_id}).fetchone()
-        return self._folder(str(found[0])) if found else None
+            found = connection.execute(
+                query("feedback_path_of"), {"submission_id": submission_id, "agency": agency}
+            ).fetchone()
+        return self._folder(str(found[0])) if found and found[0] is not None else None
 
     @signed_in
     async def district(self, request: Request) -> Response:

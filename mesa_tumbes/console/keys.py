@@ -1,4 +1,4 @@
-"""The key that signs the console's cookies, and the console's files kept out of git.
+"""The console's files kept out of git (the key itself is core/secret.py's).
 
 The key comes from MESA_CONSOLE_SECRET, else from a file beside the accounts (the operator's private
 configuration), made at the first start with mode 600. Whoever holds it could sign a cookie: the
@@ -12,10 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from mesa_tumbes.core.secret import secret_key
 from mesa_tumbes.core.settings import Settings
-
-__all__ = ["exposed_files", "exposure", "secret_key", "work_tree"]
 
 
 def work_tree(path: Path) -> Path | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from mesa_tumbes.core.boundaries import Boundaries, load_boundaries
+from mesa_tumbes.core.boundaries import load_boundaries
 from mesa_tumbes.core.i18n import number as written_number
 from mesa_tumbes.core.i18n import text
 from mesa_tumbes.core.reference import Reference
@@ -152,10 +152,9 @@ class Gathering:
         lang: str,
         threshold: int,
         as_of: dt.date,
-        boundaries: Boundaries | None = None,
     ) -> None:
         self.marts, self.reference, self.period, self.lang = marts, reference, period, lang
-        self.boundaries = boundaries or load_boundaries()
+        self.boundaries = load_boundaries()  # the shipped shapes, as the maps draw them
         self.year, self.threshold, self.as_of = period[:4], threshold, as_of
         self.marker = Suppressed(f"<{threshold}")
         sectors = {s.name: (s.name_es if lang == "es" else s.name) for s in reference.sectors}

@@ -157,8 +157,11 @@ def maps(bulletin: Bulletin, month: str) -> list[Map]:
 
 
 def _notes(figures: DistrictFigures, lang: str, key: str) -> list[str]:
-    unmapped = figures.unmapped and [text(lang, "maps.unmapped", districts=", ".join(figures.unmapped))]
-    return [text(lang, f"maps.{key}"), *(unmapped or [])]
+    """What is said under a map: what it shows, and the districts it could not draw."""
+    notes = [text(lang, f"maps.{key}")]
+    if figures.unmapped:
+        notes.append(text(lang, "maps.unmapped", districts=", ".join(figures.unmapped)))
+    return notes
 
 
 # --- HTML and PDF --------------------------------------------------------------------------------

@@ -232,18 +232,24 @@ def _title(lang: str, key: str, month: str, notes: list[str]) -> Any:
     )
 
 
+def gap_classes(figures: DistrictFigures, lang: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The gaps map's classes, for the bulletin's chart and the console's map alike: each district's
+    (its count, or that its reports cannot tell), and the legend's, in order, with their colours."""
+    unknown = text(lang, "maps.unknown")
+    fills = colours(figures, ORANGES)
+    classes = {row.district: str(row.value) if row.value is not None else unknown for row in figures.rows}
+    palette = {classes[district]: fill for district, fill in fills.items()}
+    counted = sorted((name for name in palette if name != unknown), key=int)
+    return classes, [(name, palette[name]) for name in [*counted, *([unknown] if unknown in palette else [])]]
+
+
 def gaps_chart(figures: DistrictFigures, boundaries: Boundaries, lang: str, month: str) -> Any:
     """A choropleth of the sectors without service per district: one class per count, named in the
     legend, and a class for districts whose reports cannot tell."""
     import altair as alt
 
     shapes = boundaries.of(figures.codes())
-    unknown = text(lang, "maps.unknown")
-    fills = colours(figures, ORANGES)
-    classes = {row.district: str(row.value) if row.value is not None else unknown for row in figures.rows}
-    counted = sorted({row.value for row in figures.rows if row.value is not None})
-    domain = [str(value) for value in counted] + ([unknown] if unknown in classes.values() else [])
-    palette = {classes[district]: fill for district, fill in fills.items()}
+    classes, legend = gap_classes(figures, lang)
     extra = {district: {"class": klass} for district, klass in classes.items()}
     shapes_layer = (
         alt.Chart(_inline(_features(figures, shapes, extra)))
@@ -251,12 +257,13 @@ def gaps_chart(figures: DistrictFigures, boundaries: Boundaries, lang: str, mont
         .encode(
             color=alt.Color(
                 "properties.class:N",
-                scale=alt.Scale(domain=domain, range=[palette[klass] for klass in domain]),
+                scale=alt.Scale(domain=[name for name, _ in legend], range=[fill for _, fill in legend]),
                 legend=alt.Legend(title=text(lang, "maps.gaps_legend"), orient="right", labelLimit=200),
             )
         )
     )
-    dark = {district for district, fill in fills.items() if is_dark(fill)}
+    fills = dict(legend)
+    dark = {district for district, klass in classes.items() if is_dark(fills[klass])}
     return _with_labels(shapes_layer, figures, shapes, lang, dark, _title(lang, "gaps", month, []))
 
 
@@ -435,17 +442,6 @@ def drawn(figures: DistrictFigures, boundaries: Boundaries, width: int, height: 
         fill = fills[row.district]
         result.append(DrawnDistrict(row, path, x, y, fill, "#ffffff" if is_dark(fill) else "#1f2933"))
     return result
-
-
-def legend(figures: DistrictFigures, lang: str) -> list[tuple[str, str]]:
-    """The classes of the console's map: each count present with its colour, and the grey of a
-    district whose reports cannot tell."""
-    fills = colours(figures, ORANGES)
-    classes = {str(row.value): fills[row.district] for row in figures.rows if row.value is not None}
-    shown = sorted(classes.items(), key=lambda item: int(item[0]))
-    if any(row.state == "unknown" for row in figures.rows):
-        shown.append((text(lang, "maps.unknown"), UNKNOWN))
-    return shown
 
 
 def _polygons(geometry: dict[str, Any]) -> list[Any]:
