@@ -12,9 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prefect import flow, task
+from prefect.settings import get_current_settings
+from prefect.task_runners import ProcessPoolTaskRunner
 
 from mesa_tumbes.core.config import Review
 from mesa_tumbes.core.settings import Settings, resolve_settings
+from mesa_tumbes.flows.common import one_off_run
 from mesa_tumbes.pipeline.report import RunReport
 from mesa_tumbes.reception.archive import archive_path, sha256_of
 from mesa_tumbes.warehouse.store import connect
@@ -389,3 +393,25 @@ def test_command_line_runs_without_a_server_send_no_heartbeats() -> None:
         assert get_current_settings().flows.heartbeat_frequency is None
     with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}), one_off_run():
         assert get_current_settings().flows.heartbeat_frequency is not None  # a served run keeps them
+
+
+@task
+def prefect_address() -> str | None:
+    """The Prefect server a worker process reports to."""
+    return get_current_settings().api.url
+
+
+@flow(task_runner=ProcessPoolTaskRunner(max_workers=1))
+def ask_a_worker() -> str | None:
+    address: str | None = prefect_address.submit().result()
+    return address
+
+
+def test_a_runs_worker_processes_report_to_its_own_server() -> None:
+    """A run from the terminal starts one temporary Prefect server, and its worker processes use it
+    (left alone, each started a server of its own: seconds each, on the cores doing the work)."""
+    assert get_current_settings().api.url is None  # as the officer's terminal: no server configured
+    with one_off_run():
+        started = get_current_settings().api.url
+        assert started is not None and started.startswith("http://127.0.0.1:")
+        assert ask_a_worker() == started

@@ -198,11 +198,18 @@ def one_off_run() -> Iterator[None]:
     """Around a flow started from the command line (`mesa run`, `mesa remind`). Without
     PREFECT_API_URL its Prefect server lives and dies with the process, so no one would ever read the
     flow's heartbeats, and Prefect 3.8.8 makes every flow wait up to a second at its end for the
-    heartbeat thread to wake: they are off. Served deployments keep them (crashed runs are detected)."""
+    heartbeat thread to wake: they are off. Served deployments keep them (crashed runs are detected).
+    The temporary server is started here and its address set for the run, so that the run's worker
+    processes report to it: left to themselves, each started a server of its own (seconds each, on
+    the cores that read and answer the files)."""
     if get_current_settings().api.url:
         yield
         return
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY
 
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    server = SubprocessASGIServer()  # the one Prefect's client would start (stopped at exit)
+    server.start()
+    updates = {PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    with temporary_settings(updates=updates):
         yield

@@ -345,7 +345,7 @@ class Taking:
     def read(self, received: list[Received]) -> list[intake.Read]:
         """Read in chunks on the task runner's workers."""
         futures = [
-            read_submissions.submit(opaque(part), self.settings, len(part))
+            self.submit(read_submissions, received=self.hand(part), count=len(part))
             for part in split(received, self.chunks)
         ]
         results = [item for future in futures for item in future.result()]
