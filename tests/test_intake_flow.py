@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from prefect import flow, task
-from prefect.settings import get_current_settings
+from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from mesa_tumbes.core.config import Review
@@ -410,8 +410,9 @@ def ask_a_worker() -> str | None:
 def test_a_runs_worker_processes_report_to_its_own_server() -> None:
     """A run from the terminal starts one temporary Prefect server, and its worker processes use it
     (left alone, each started a server of its own: seconds each, on the cores doing the work)."""
-    assert get_current_settings().api.url is None  # as the officer's terminal: no server configured
-    with one_off_run():
-        started = get_current_settings().api.url
-        assert started is not None and started.startswith("http://127.0.0.1:")
-        assert ask_a_worker() == started
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):  # the officer's terminal: no server
+        assert get_current_settings().api.url is None
+        with one_off_run():
+            started = get_current_settings().api.url
+            assert started is not None and started.startswith("http://127.0.0.1:")
+            assert ask_a_worker() == started

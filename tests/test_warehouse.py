@@ -126,6 +126,42 @@ def test_a_submission_loads_in_one_transaction(warehouse: Path) -> None:
     assert query(warehouse, "select status, rows_loaded from submissions") == [("accepted", 2)]
 
 
+def loaded(path: Path, items: list[store.ToLoad]) -> list[str | None]:
+    """Load a round; what each submission's load said (None: loaded; else the error's type)."""
+    return [None if error is None else type(error).__name__ for error in store.load_submissions(path, items)]
+
+
+def test_a_round_loads_together_and_only_the_submission_at_fault_is_refused(warehouse: Path) -> None:
+    store.load_submission(warehouse, record("taken", 1), values(("2026-08", "240101", "SAL-01", 1)))
+    october = store.ToLoad(record("oct", 1), values(("2026-10", "240101", "SAL-01", 5)))
+    clash = store.ToLoad(record("taken", 1), values(("2026-09", "240101", "SAL-01", 6)))  # id registered
+    november = store.ToLoad(record("nov", 1), values(("2026-11", "240101", "SAL-01", 7)))
+    assert loaded(warehouse, [october, november]) == [None, None]
+    december = store.ToLoad(record("dec", 1), values(("2026-12", "240101", "SAL-01", 8)))
+    assert loaded(warehouse, [december, clash]) == [None, "ConstraintException"]
+    assert query(warehouse, "select period, value from indicator_values order by period") == [
+        ("2026-08", 1.0),
+        ("2026-10", 5.0),
+        ("2026-11", 7.0),
+        ("2026-12", 8.0),
+    ]
+    assert query(warehouse, "select count(*) from submissions") == [(4,)]
+    claims = query(warehouse, "select period, submission_id from current_slices order by period")
+    assert claims == [("2026-08", "taken"), ("2026-10", "oct"), ("2026-11", "nov"), ("2026-12", "dec")]
+
+
+def test_submissions_of_one_slice_in_one_round_load_in_order(warehouse: Path) -> None:
+    """Two files for the same month: the later one holds the slice, the earlier is superseded, as
+    when they load one after the other."""
+    first = store.ToLoad(record("first", 1, T0), values(("2026-10", "240101", "SAL-01", 5)))
+    later = T0 + dt.timedelta(hours=1)
+    second = store.ToLoad(record("second", 1, later), values(("2026-10", "240101", "SAL-01", 9)))
+    assert loaded(warehouse, [first, second]) == [None, None]
+    assert query(warehouse, "select value from indicator_values") == [(9.0,)]
+    states = query(warehouse, "select submission_id, state from slice_reviews order by submission_id")
+    assert states == [("first", "superseded"), ("second", "approved")]
+
+
 def test_a_failing_load_leaves_nothing_behind(warehouse: Path) -> None:
     broken = values(("2026-10", "240101", "SAL-01", 5), ("2026-10", "240102", "SAL-01", 7))
     broken.loc[1, "district"] = None  # violates NOT NULL on the second row, after the first is in

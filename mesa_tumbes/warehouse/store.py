@@ -12,10 +12,10 @@ import re
 import shutil
 import time
 import warnings
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import duckdb
@@ -387,15 +387,22 @@ def load_submission(
 def load_submissions(path: Path, items: list[ToLoad]) -> Generator[Exception | None, None, None]:
     """Register and load each submission in its own transaction (all of its rows or none), in order:
     yields, for each, None when it loaded or the error that rolled it back. The round's rows are
-    staged once in a temporary table and each submission's go in with INSERT ... SELECT from it.
-    Stopping the iteration stops loading (the connection is closed); closing it after the last
-    writes the audit lines of the rule's approvals."""
+    staged once in a temporary table. When no two of the submissions bring values for the same
+    agency and period (a round, by construction: intake.rounds), they are loaded together, by set, in
+    one transaction (the same statements, each over all of them, in the order one takes); if that
+    fails, each is loaded on its own, and only the one at fault is refused. Stopping the iteration
+    stops loading (the connection is closed); closing it after the last writes the audit lines of
+    the rule's approvals."""
     with connect(path) as connection:
         staged = _stage(connection, items)
         try:
-            for item in items:
+            together = len(items) > 1 and _apart(items) and _load_together(connection, items, staged)
+            for position, item in enumerate(items):
+                if together:
+                    yield None
+                    continue
                 try:
-                    _load_one(connection, item, staged)
+                    _in_transaction(connection, partial(_load, connection, [(position, item)], staged))
                 except Exception as error:
                     yield error
                 else:
@@ -410,17 +417,20 @@ def load_submissions(path: Path, items: list[ToLoad]) -> Generator[Exception | N
                     connection.execute(f"drop table if exists {table_name}")
 
 
-# The staged rows of a round, by what they load; the column that tells each submission's apart.
+# The staged rows of a round, by what they load; the column that tells each submission's apart: its
+# place in the round (loading_submissions.position).
 STAGED: dict[Loads, str] = {"values": "staged_values", "need": "staged_need"}
 STAGED_SUBMISSION = "staged_submission"
+# The slices a submission's rows claim, by what they load (need: the agency's year and measure).
+CLAIMS: dict[Loads, list[str]] = {"values": ["agency", "period"], "need": ["year", "measure"]}
 
 
 def _stage(connection: duckdb.DuckDBPyConnection, items: list[ToLoad]) -> dict[Loads, str]:
     staged: dict[Loads, str] = {}
     for loads, table_name in STAGED.items():
         frames = [
-            item.rows.assign(**{STAGED_SUBMISSION: item.record.submission_id})
-            for item in items
+            item.rows.assign(**{STAGED_SUBMISSION: position})
+            for position, item in enumerate(items)
             if item.loads == loads
             and not item.rows.empty
             and list(item.rows.columns) == loaded_columns(loads)
@@ -434,49 +444,133 @@ def _stage(connection: duckdb.DuckDBPyConnection, items: list[ToLoad]) -> dict[L
     return staged
 
 
-def _load_one(connection: duckdb.DuckDBPyConnection, item: ToLoad, staged: dict[Loads, str]) -> None:
-    record, rows, coverage, loads = item.record, item.rows, item.coverage, item.loads
-    columns = loaded_columns(loads)
-    if list(rows.columns) != columns:
-        raise ValueError(f"rows to load as {loads} must have the columns {columns}, not {list(rows.columns)}")
-    slice_claim = {
-        "agency": record.agency,
-        "submission_id": record.submission_id,
-        "received_at": record.received_at,
-        **asdict(item.arrival),
-    }
+def _apart(items: list[ToLoad]) -> bool:
+    """Whether the submissions can load together: each has the columns of what it loads, and no
+    slice is claimed by two of them (then the order they load in could change what each claims)."""
+    claimed: set[tuple[object, ...]] = set()
+    for item in items:
+        if list(item.rows.columns) != loaded_columns(item.loads):
+            return False
+        slices = item.rows[CLAIMS[item.loads]].drop_duplicates().itertuples(index=False, name=None)
+        mine = {(item.loads, item.record.agency, *key) for key in slices}
+        if claimed & mine:
+            return False
+        claimed |= mine
+    return True
+
+
+def _load_together(
+    connection: duckdb.DuckDBPyConnection, items: list[ToLoad], staged: dict[Loads, str]
+) -> bool:
+    """All the submissions in one transaction; False (nothing written) when that fails."""
+    try:
+        _in_transaction(connection, partial(_load, connection, list(enumerate(items)), staged))
+    except duckdb.Error:
+        return False
+    return True
+
+
+def _in_transaction(connection: duckdb.DuckDBPyConnection, work: Callable[[], None]) -> None:
     connection.begin()
     try:
-        connection.execute(query("register_submission"), asdict(record))
-        connection.execute(
-            "delete from failures where submission_id = $submission_id",
-            {"submission_id": record.submission_id},
-        )
-        if coverage is not None and not coverage.empty:
-            connection.register("incoming_coverage", coverage[COVERAGE_COLUMNS])
-            connection.execute(query("insert_coverage"), _used(query("insert_coverage"), slice_claim))
-        if not rows.empty:
-            # the submission's staged rows (its id is a hex digest: safe inside the statement)
-            connection.execute(
-                f"create or replace temp view incoming_rows as select * exclude ({STAGED_SUBMISSION}) "
-                f"from {staged[loads]} where {STAGED_SUBMISSION} = '{_hex(record.submission_id)}'"
-            )
-            for name in LOADS[loads]:
-                run(connection, name, slice_claim)
-        if item.details is not None and not item.details.empty:
-            connection.register("incoming_details", item.details[FIVE_W_COLUMNS])
-            connection.execute(query("insert_five_w_rows"), {"submission_id": record.submission_id})
-            connection.unregister("incoming_details")
+        work()
         connection.commit()
     except BaseException:
         connection.rollback()
         raise
 
 
-def _hex(identifier: str) -> str:
-    if not identifier or any(c not in "0123456789abcdefghijklmnopqrstuvwxyz_" for c in identifier):
-        raise ValueError(f"not a submission id: {identifier!r}")
-    return identifier
+def _load(
+    connection: duckdb.DuckDBPyConnection, entries: list[tuple[int, ToLoad]], staged: dict[Loads, str]
+) -> None:
+    """Register and load the submissions of `entries` (each with its place in the round), by set, in
+    the transaction open: the statements of warehouse/queries read them from `loading_submissions`
+    (one row each: its id, agency, arrival), `incoming_records`, `incoming_coverage` and the view
+    `incoming_rows` (their staged rows, each with its submission's columns, named load_*)."""
+    for _, item in entries:
+        columns = loaded_columns(item.loads)
+        if list(item.rows.columns) != columns:
+            raise ValueError(
+                f"rows to load as {item.loads} must have the columns {columns}, not {list(item.rows.columns)}"
+            )
+    _temp_table(connection, "loading_submissions", _loading(entries))
+    _temp_table(connection, "incoming_records", _records([item.record for _, item in entries]))
+    run(connection, "register_submission", {})
+    coverage = _coverage([item for _, item in entries])
+    if coverage is not None:
+        _temp_table(connection, "incoming_coverage", coverage)
+        run(connection, "insert_coverage", {})
+    for loads, table_name in staged.items():
+        if any(item.loads == loads and not item.rows.empty for _, item in entries):
+            connection.execute(query("incoming_rows").format(staged=table_name))
+            for name in LOADS[loads]:
+                run(connection, name, {})
+    for _, item in entries:
+        if item.details is not None and not item.details.empty:
+            connection.register("incoming_details", item.details[FIVE_W_COLUMNS])
+            connection.execute(query("insert_five_w_rows"), {"submission_id": item.record.submission_id})
+            connection.unregister("incoming_details")
+
+
+def _temp_table(connection: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    """`frame` as a temporary table of the connection (replacing the one of that name)."""
+    connection.register("loading_frame", frame)
+    connection.execute(f"create or replace temp table {name} as select * from loading_frame")
+    connection.unregister("loading_frame")
+
+
+def _loading(entries: list[tuple[int, ToLoad]]) -> pd.DataFrame:
+    """One row per submission loading: its place in the round, and what its statements need."""
+    return pd.DataFrame(
+        {
+            "position": pd.Series([position for position, _ in entries], dtype="int64"),
+            "submission_id": pd.Series([item.record.submission_id for _, item in entries], dtype="string"),
+            "agency": pd.Series([item.record.agency for _, item in entries], dtype="string"),
+            "received_at": _timestamps([item.record.received_at for _, item in entries]),
+            "state": pd.Series([item.arrival.state for _, item in entries], dtype="string"),
+            "reason": pd.Series([item.arrival.reason for _, item in entries], dtype="string"),
+            "approve_revisions": pd.Series(
+                [item.arrival.approve_revisions for _, item in entries], dtype="bool"
+            ),
+        }
+    )
+
+
+RECORD_TIMES = ("received_at", "processed_at")
+
+
+def _records(records: list[SubmissionRecord]) -> pd.DataFrame:
+    """The registry rows, typed as the table's columns (a column of None stays text)."""
+    rows = [asdict(record) for record in records]
+    frame = pd.DataFrame({name: [row[name] for row in rows] for name in rows[0]})
+    for name in frame.columns:
+        if name in RECORD_TIMES:
+            frame[name] = _timestamps(list(frame[name]))
+        elif frame[name].dtype == object:
+            frame[name] = frame[name].astype("string")
+    return frame
+
+
+def _timestamps(values: list[dt.datetime]) -> pd.Series:
+    """Moments as DuckDB binds them one by one: aware ones as instants, naive ones as they are."""
+    aware = [value.tzinfo is not None for value in values]
+    if all(aware):
+        return pd.Series(pd.to_datetime(values, utc=True))
+    if not any(aware):
+        return pd.Series(pd.to_datetime(values))
+    raise ValueError("a round mixes moments with and without a time zone")
+
+
+def _coverage(items: list[ToLoad]) -> pd.DataFrame | None:
+    """The periods and indicators each submission covered, with its id and agency."""
+    frames = [
+        item.coverage[COVERAGE_COLUMNS].assign(
+            submission_id=item.record.submission_id, agency=item.record.agency
+        )
+        for item in items
+        if item.coverage is not None and not item.coverage.empty
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def _used(statement: str, parameters: dict[str, object]) -> dict[str, object]:

@@ -1,7 +1,7 @@
--- The submission becomes the current version of each year and measure it covers, unless a
+-- Each loading submission becomes the current version of each year and measure it covers, unless a
 -- submission received later already holds it.
 insert into current_need_slices (agency, year, measure, submission_id, received_at)
-select distinct $agency, year, measure, $submission_id, $received_at
+select distinct load_agency, year, measure, load_submission_id, load_received_at
 from incoming_rows
 on conflict (agency, year, measure) do update
     set submission_id = excluded.submission_id, received_at = excluded.received_at

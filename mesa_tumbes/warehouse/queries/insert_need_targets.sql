@@ -1,11 +1,11 @@
--- The accepted need and target figures of one submission (registered view `incoming_rows`).
+-- The accepted need and target figures of the submissions loading (view `incoming_rows`).
 insert into need_targets (
     submission_id, agency, row_number, sheet, year, measure, area, admin_level, sector, population_type,
     r4v_group, value
 )
 select
-    $submission_id,
-    $agency,
+    load_submission_id,
+    load_agency,
     row_number,
     sheet,
     year,

@@ -1,10 +1,10 @@
--- The accepted rows of one submission (registered view `incoming_rows`) into the history.
+-- The accepted rows of the submissions loading (view `incoming_rows`) into the history.
 insert into observations (
     submission_id, row_number, agency, period, district, indicator, sex, age_group, population_type,
     admin_level, r4v_group, value
 )
 select
-    $submission_id,
+    load_submission_id,
     row_number,
     agency,
     period,
