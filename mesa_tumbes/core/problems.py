@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mesa_tumbes.core.checks import Severity, check
 from mesa_tumbes.core.i18n import strings
@@ -45,14 +46,21 @@ class Problem:
         return reference.column(self.field).title[lang]
 
     def message(self, lang: str) -> str:
-        terms: dict[str, str] = strings(lang)["terms"]
-        return check(self.check_id).render(
-            lang,
-            column=self.column_label(lang),
-            value=self.value,
-            expected=self.expected,
-            rows=self.rows,
-            detail=terms.get(self.detail or "", self.detail),
-            field=self.field_title(lang),
-            required=", ".join(c.title[lang] for c in load_reference().columns if c.required),
-        )
+        """What the agency reads about it, in `lang` (rendered once: the page, the CSV, the JSON and
+        the annotated copy all say it)."""
+        return _message(self, lang)
+
+
+@lru_cache(maxsize=100_000)
+def _message(problem: Problem, lang: str) -> str:
+    terms: dict[str, str] = strings(lang)["terms"]
+    return check(problem.check_id).render(
+        lang,
+        column=problem.column_label(lang),
+        value=problem.value,
+        expected=problem.expected,
+        rows=problem.rows,
+        detail=terms.get(problem.detail or "", problem.detail),
+        field=problem.field_title(lang),
+        required=", ".join(c.title[lang] for c in load_reference().columns if c.required),
+    )
