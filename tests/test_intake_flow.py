@@ -19,6 +19,7 @@ from prefect.task_runners import ProcessPoolTaskRunner
 from mesa_tumbes.core.config import Review
 from mesa_tumbes.core.settings import Settings, resolve_settings
 from mesa_tumbes.flows.common import one_off_run
+from mesa_tumbes.pipeline import intake
 from mesa_tumbes.pipeline.report import RunReport
 from mesa_tumbes.reception.archive import archive_path, sha256_of
 from mesa_tumbes.warehouse.store import connect
@@ -416,3 +417,21 @@ def test_a_runs_worker_processes_report_to_its_own_server() -> None:
             started = get_current_settings().api.url
             assert started is not None and started.startswith("http://127.0.0.1:")
             assert ask_a_worker() == started
+
+
+def test_a_run_in_many_batches_answers_as_in_one(
+    prefect_api: str, tmp_path: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each file its own batch: the workers read a batch while the one before it is validated and
+    loaded, and a later batch's file with the bytes of an earlier one is still found a duplicate."""
+    monkeypatch.setattr(intake, "BATCH_BYTES", 1)
+    settings = settings_for(tmp_path, inbox)
+    succeeded, report = run(settings)
+    assert succeeded
+    assert {
+        name: (e["status"], e["rows_read"], e["rows_loaded"], e["rows_rejected"], e["rows_warned"])
+        for name, e in by_file(report).items()
+    } == EXPECTED
+    assert sql(settings, "select sum(rows_loaded), count(*) from submissions") == [
+        (sum(e[2] for e in EXPECTED.values()), len(EXPECTED))
+    ]

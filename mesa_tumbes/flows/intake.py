@@ -9,6 +9,7 @@ retried with backoff, then reported; the run fails only if no inbox could be rea
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -276,13 +277,28 @@ def take_files(settings: Settings, files: list[InboxFile], report: RunReport) ->
         run.runner = runner
         # a Dask cluster serialises a task's parameters its own way: Prefect's quote would not survive
         run.unwalked = settings.execution.for_run(size) != "dask"
-        for batch in intake.batches(received):
+        batches = intake.batches(received)
+        reading = run.start_reading(batches[0])
+        for number, batch in enumerate(batches):
             screened = screen_submissions(batch, settings)
             run.finish([answer for answer in screened if answer is not None])
-            read = run.read([item for item, answer in zip(batch, screened, strict=True) if answer is None])
+            read = run.read(
+                reading, [item for item, answer in zip(batch, screened, strict=True) if answer is None]
+            )
+            # the workers read the next batch while this one is validated (here) and loaded
+            reading = run.start_reading(batches[number + 1]) if number + 1 < len(batches) else Reading()
             for round_ in intake.rounds(read):
                 run.finish(run.validate(round_))
     run.progress.close()
+
+
+@dataclass
+class Reading:
+    """A batch's files being read on the run's workers (those the screen lets through without the
+    warehouse: a known agency, not too large), and the tasks reading them in chunks."""
+
+    files: list[Received] = field(default_factory=list)
+    futures: list[PrefectFuture[Any]] = field(default_factory=list)
 
 
 class Taking:
@@ -342,18 +358,29 @@ class Taking:
         self.report.skipped += 1
         self.progress.advance(file.label)
 
-    def read(self, received: list[Received]) -> list[intake.Read]:
-        """Read in chunks on the task runner's workers."""
+    def start_reading(self, batch: list[Received]) -> Reading:
+        """Start reading the batch's files in chunks on the task runner's workers, before the
+        warehouse says which are duplicates (after the batches before it load): a duplicate's read
+        is then dropped."""
+        readable = [item for item in batch if intake.screen(item, self.settings, trial=True) is None]
         futures = [
             self.submit(read_submissions, received=self.hand(part), count=len(part))
-            for part in split(received, self.chunks)
+            for part in split(readable, self.chunks)
         ]
-        results = [item for future in futures for item in future.result()]
+        return Reading(readable, futures)
+
+    def read(self, reading: Reading, received: list[Received]) -> list[intake.Read]:
+        """What the workers read of `received` (files of `reading`); a file the pipeline failed
+        on is answered and reported."""
+        results = [item for future in reading.futures for item in future.result()]
         machine = next((item for item in results if isinstance(item, MachineError)), None)
         if machine is not None:  # every chunk has ended: nothing of this batch was written yet
             raise machine.located(str(self.settings.archive))
+        wanted = {id(item) for item in received}
         read = []
-        for result in results:
+        for item, result in zip(reading.files, results, strict=True):
+            if id(item) not in wanted:  # a duplicate of a file loaded before: answered as such
+                continue
             if isinstance(result, Fault):
                 self.failed(result)
             elif isinstance(result, intake.Read):

@@ -203,9 +203,11 @@ def outcome_of(item: Read, validation: Validation, warehouse: Path | None) -> Ou
     )
 
 
-def batches(received: list[Received], limit_bytes: int = BATCH_BYTES) -> list[list[Received]]:
-    """The run's files in consecutive batches of at most `limit_bytes` (a larger file alone): a
-    batch's rows are held in memory together while they are read, validated and answered."""
+def batches(received: list[Received], limit_bytes: int | None = None) -> list[list[Received]]:
+    """The run's files in consecutive batches of at most `limit_bytes` (BATCH_BYTES by default; a
+    larger file alone): a batch's rows are held in memory together while they are read, validated
+    and answered (and the next batch's while it is read)."""
+    limit_bytes = BATCH_BYTES if limit_bytes is None else limit_bytes
     found: list[list[Received]] = []
     size = 0
     for item in received:
