@@ -236,3 +236,14 @@ def test_the_file_is_free_for_readers_between_loads(warehouse: Path) -> None:
     store.load_submission(warehouse, record("a", 1), values(("2026-10", "240101", "SAL-01", 5)))
     with duckdb.connect(str(warehouse), read_only=True) as reader:
         assert reader.execute("select count(*) from indicator_values").fetchone() == (1,)
+
+
+def test_a_round_that_cannot_be_told_as_one_loads_one_by_one(warehouse: Path) -> None:
+    """A round mixing moments with and without a time zone cannot be staged as one table of
+    arrivals: each submission loads on its own, as it always could."""
+    aware = store.ToLoad(record("aware", 1), values(("2026-10", "240101", "SAL-01", 5)))
+    naive_moment = dt.datetime(2026, 11, 5, 10, 0)
+    naive_record = record("naive", 1, naive_moment, processed_at=naive_moment)
+    naive = store.ToLoad(naive_record, values(("2026-11", "240101", "SAL-01", 6)))
+    assert loaded(warehouse, [aware, naive]) == [None, None]
+    assert query(warehouse, "select count(*) from submissions") == [(2,)]

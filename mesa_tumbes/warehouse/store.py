@@ -462,10 +462,11 @@ def _apart(items: list[ToLoad]) -> bool:
 def _load_together(
     connection: duckdb.DuckDBPyConnection, items: list[ToLoad], staged: dict[Loads, str]
 ) -> bool:
-    """All the submissions in one transaction; False (nothing written) when that fails."""
+    """All the submissions in one transaction; False (nothing written) when that fails, for
+    whatever reason: each then loads on its own, and its own error is said of it."""
     try:
         _in_transaction(connection, partial(_load, connection, list(enumerate(items)), staged))
-    except duckdb.Error:
+    except Exception:
         return False
     return True
 
