@@ -196,23 +196,11 @@ class AgencyPages:
 
     def chart(self, figures: pd.DataFrame) -> Any:
         """Each indicator's figure month by month, as the bulletin draws its charts (inline SVG)."""
-        if figures.empty:
-            return None
-        import altair as alt
+        from mesa_tumbes.publication.bulletin_render import month_lines
 
-        from mesa_tumbes.publication.bulletin_render import svg
-
-        chart = (
-            alt.Chart(figures)
-            .mark_line(point=True)
-            .encode(
-                x=alt.X("period:O", title=text(self.lang, "bulletin.charts.month_axis")),
-                y=alt.Y("people:Q", title=text(self.lang, "console.agency.people_axis")),
-                color=alt.Color("indicator:N", title=None, legend=alt.Legend(orient="bottom")),
-            )
-            .properties(width=520, height=220)
+        return month_lines(
+            figures, self.lang, ("people", "console.agency.people_axis"), "indicator", (520, 220)
         )
-        return svg(chart, self.lang)
 
     # --- what it downloads ---------------------------------------------------------------------
 

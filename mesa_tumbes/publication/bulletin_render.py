@@ -111,19 +111,38 @@ def target_chart(rows: pd.DataFrame, lang: str) -> Markup | None:
 
 
 def trend_chart(rows: pd.DataFrame, lang: str) -> Markup | None:
+    return month_lines(
+        rows, lang, ("people_reached", "bulletin.charts.reached_axis"), "sector_label", (CHART_WIDTH, 240), 2
+    )
+
+
+def month_lines(
+    rows: pd.DataFrame,
+    lang: str,
+    figure: tuple[str, str],
+    series: str,
+    size: tuple[int, int],
+    legend_columns: int | None = None,
+) -> Markup | None:
+    """A line per `series`, month by month (`period`): `figure` is the column drawn and the locales'
+    key of its axis title; `size` the width and height. None when there is nothing to draw."""
     if rows.empty:
         return None
     import altair as alt
 
+    column, title = figure
+    legend = (
+        alt.Legend(orient="bottom", columns=legend_columns) if legend_columns else alt.Legend(orient="bottom")
+    )
     chart = (
         alt.Chart(rows)
         .mark_line(point=True)
         .encode(
             x=alt.X("period:O", title=text(lang, "bulletin.charts.month_axis")),
-            y=alt.Y("people_reached:Q", title=text(lang, "bulletin.charts.reached_axis")),
-            color=alt.Color("sector_label:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
+            y=alt.Y(f"{column}:Q", title=text(lang, title)),
+            color=alt.Color(f"{series}:N", title=None, legend=legend),
         )
-        .properties(width=CHART_WIDTH, height=240)
+        .properties(width=size[0], height=size[1])
     )
     return svg(chart, lang)
 
