@@ -431,9 +431,7 @@ def _stage(connection: duckdb.DuckDBPyConnection, items: list[ToLoad]) -> dict[L
         frames = [
             item.rows.assign(**{STAGED_SUBMISSION: position})
             for position, item in enumerate(items)
-            if item.loads == loads
-            and not item.rows.empty
-            and list(item.rows.columns) == loaded_columns(loads)
+            if item.loads == loads and not item.rows.empty and _shaped(item)
         ]
         if not frames:
             continue
@@ -444,12 +442,17 @@ def _stage(connection: duckdb.DuckDBPyConnection, items: list[ToLoad]) -> dict[L
     return staged
 
 
+def _shaped(item: ToLoad) -> bool:
+    """Whether the submission's rows have the columns of what it loads (else it is refused)."""
+    return list(item.rows.columns) == loaded_columns(item.loads)
+
+
 def _apart(items: list[ToLoad]) -> bool:
     """Whether the submissions can load together: each has the columns of what it loads, and no
     slice is claimed by two of them (then the order they load in could change what each claims)."""
     claimed: set[tuple[object, ...]] = set()
     for item in items:
-        if list(item.rows.columns) != loaded_columns(item.loads):
+        if not _shaped(item):
             return False
         slices = item.rows[CLAIMS[item.loads]].drop_duplicates().itertuples(index=False, name=None)
         mine = {(item.loads, item.record.agency, *key) for key in slices}
@@ -489,10 +492,10 @@ def _load(
     (one row each: its id, agency, arrival), `incoming_records`, `incoming_coverage` and the view
     `incoming_rows` (their staged rows, each with its submission's columns, named load_*)."""
     for _, item in entries:
-        columns = loaded_columns(item.loads)
-        if list(item.rows.columns) != columns:
+        if not _shaped(item):
             raise ValueError(
-                f"rows to load as {item.loads} must have the columns {columns}, not {list(item.rows.columns)}"
+                f"rows to load as {item.loads} must have the columns {loaded_columns(item.loads)}, "
+                f"not {list(item.rows.columns)}"
             )
     _temp_table(connection, "loading_submissions", _loading(entries))
     _temp_table(connection, "incoming_records", _records([item.record for _, item in entries]))
