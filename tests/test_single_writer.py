@@ -7,8 +7,10 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -80,6 +82,8 @@ def test_a_second_run_told_to_wait_goes_on_when_the_first_ends(
 
 
 def test_two_runs_at_once_load_each_file_once(prefect_api: str, tmp_path: Path, examples_inbox: Path) -> None:
+    """Both runs are held at the lock until each says it waits (else the later one, slow to start on
+    a busy machine, may begin after the first has published and rightly find nothing new)."""
     warehouse = tmp_path / "mesa.duckdb"
     command = [
         sys.executable,
@@ -96,13 +100,25 @@ def test_two_runs_at_once_load_each_file_once(prefect_api: str, tmp_path: Path, 
         "PREFECT_API_URL": prefect_api,
         "MESA_LOCK_WAIT_SECONDS": "300",
     }
+    holder = hold_lock(warehouse, 600)
     runs = [
         subprocess.Popen(
             command, cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         for _ in range(2)
     ]
-    outputs = [run.communicate(timeout=600) for run in runs]
+    errors = [Collected(run.stderr) for run in runs]
+    try:
+        for said in errors:
+            assert said.wait_for(f"proceso {holder.pid}", 300), said.text()[-2000:]
+            assert "esta espera hasta 300 s" in said.text()
+    finally:
+        holder.kill()
+        holder.wait()
+    printed = [Collected(run.stdout) for run in runs]
+    for run in runs:
+        run.wait(timeout=600)
+    outputs = [(out.whole(), err.whole()) for out, err in zip(printed, errors, strict=True)]
     assert [run.returncode for run in runs] == [0, 0], [err[-2000:] for _, err in outputs]
     with connect(warehouse, read_only=True) as connection:
         registered = connection.execute("select count(*), count(distinct sha256) from submissions").fetchone()
@@ -114,3 +130,36 @@ def test_two_runs_at_once_load_each_file_once(prefect_api: str, tmp_path: Path, 
     assert runs_done == (2,)
     assert "Archivos ya procesados antes (sin cambios): 10" in "".join(out for out, _ in outputs)
     assert values is not None and values[0] > 0
+
+
+class Collected:
+    """A child's stream read as it comes, on a thread: waiting for one line must not stop the child
+    on a full pipe."""
+
+    def __init__(self, stream: IO[str] | None) -> None:
+        assert stream is not None
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self.read, args=(stream,), daemon=True)
+        self.reader.start()
+
+    def read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.lines.append(line)
+
+    def text(self) -> str:
+        """What came so far; all of it once the child has closed the stream."""
+        return "".join(self.lines)
+
+    def whole(self) -> str:
+        self.reader.join(timeout=60)
+        return self.text()
+
+    def wait_for(self, fragment: str, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if fragment in self.text():
+                return True
+            if not self.reader.is_alive():
+                return fragment in self.whole()
+            time.sleep(0.2)
+        return False

@@ -28,7 +28,7 @@ from mesa_tumbes.warehouse import store
 from mesa_tumbes.warehouse.bookkeeping import RunRecord, finish_run, start_run
 from mesa_tumbes.warehouse.build import BuildReport
 from mesa_tumbes.warehouse.build import build as build_models
-from mesa_tumbes.warehouse.lock import BusyHolder, WarehouseBusyError, described, writer
+from mesa_tumbes.warehouse.lock import BusyHolder, WarehouseBusyError, current_holder, described, writer
 from mesa_tumbes.warehouse.store import WarehouseInUseError
 
 SKIPPED = "Skipped"
@@ -92,6 +92,7 @@ def writing_run(settings: Settings, flow: str) -> Iterator[RunLog]:
     date, publish the analysts' copy. Raises WarehouseBusyError if another run holds the lock past
     the wait allowed."""
     log = RunLog(current_run_id())
+    say_waiting(settings)
     with writer(settings.working, f"mesa-{flow} {log.run_id}", settings.lock_wait_seconds):
         store.adopt(settings.working, settings.warehouse)
         with store.holding(settings.working):  # one connection for the run's many short steps
@@ -110,6 +111,16 @@ def writing_run(settings: Settings, flow: str) -> Iterator[RunLog]:
                 _finish(settings, log)
                 if log.built:
                     store.publish(settings.working, settings.warehouse)
+
+
+def say_waiting(settings: Settings) -> None:
+    """Log who holds the warehouse when this run is about to wait for it: a run that waits in silence
+    looks hung to the officer watching it."""
+    holder = current_holder(settings.working)
+    if holder is not None and settings.lock_wait_seconds > 0:
+        waited = {"seconds": round(settings.lock_wait_seconds)}
+        said = busy_text(described(holder), settings.lang, settings.timezone, "log", "waiting", **waited)
+        get_run_logger().info(said)
 
 
 def _finish(settings: Settings, log: RunLog) -> None:

@@ -140,14 +140,17 @@ def holder_fields(holder: BusyHolder, timezone: str) -> dict[str, object]:
     return {**holder, "since": local_time(holder["since"], timezone)}
 
 
-def busy_text(holder: BusyHolder | None, lang: str, timezone: str, context: str) -> str:
+def busy_text(
+    holder: BusyHolder | None, lang: str, timezone: str, context: str, said: str = "busy", **more: object
+) -> str:
     """Who is writing the warehouse, for a log line (`context` "log") or the command line ("cli"); or
-    which file another program holds open ({"in_use": path})."""
+    which file another program holds open ({"in_use": path}). `said`: the text naming the holder
+    (`busy`, or `waiting` with the `seconds` a run waits for it)."""
     if holder and "in_use" in holder:
         return text(lang, f"{context}.working_in_use", path=holder["in_use"])
     if not holder:
         return text(lang, f"{context}.busy_unknown")
-    return text(lang, f"{context}.busy", **holder_fields(holder, timezone))
+    return text(lang, f"{context}.{said}", **holder_fields(holder, timezone), **more)
 
 
 def machine_text(fault: MachineError, lang: str) -> str:
