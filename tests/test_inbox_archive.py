@@ -54,6 +54,15 @@ def test_stray_files_links_and_office_leftovers_are_not_submissions(
         found = discover(inbox, reference)
     assert [f.relative_path for f in found] == ["real.csv"]
     assert "loose.csv" in caplog.text and "link.csv" in caplog.text and "PNP" in caplog.text
+    # the officer reads why, in the Mesa's language (Spanish unless set otherwise)
+    stray = "loose.csv: no se toma; los archivos deben estar dentro de la carpeta de una institución"
+    assert stray in caplog.text
+    assert "link.csv: no se toma; solo se leen archivos comunes" in caplog.text
+    assert "PNP: no se toma; en la bandeja de entrada no se siguen enlaces" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        discover(inbox, reference, "en")
+    assert "loose.csv: not taken; files must be inside an agency's folder" in caplog.text
 
 
 def test_archive_is_content_addressed_read_only_and_written_once(tmp_path: Path) -> None:

@@ -64,8 +64,8 @@ T = TypeVar("T")
 
 
 @task(cache_policy=NONE, task_run_name="list {location}")
-def list_inbox(location: str) -> list[inbox_reader.InboxFile]:
-    return inbox_reader.discover(location, load_reference())
+def list_inbox(location: str, lang: str) -> list[inbox_reader.InboxFile]:
+    return inbox_reader.discover(location, load_reference(), lang)
 
 
 @task(cache_policy=NONE)
@@ -186,7 +186,7 @@ def list_inboxes(settings: Settings, report: RunReport) -> list[InboxFile]:
     if settings.upload_spool.is_dir():
         folders.append(str(settings.upload_spool))
     for location in folders:
-        state = lister(location, return_state=True)
+        state = lister(location, settings.lang, return_state=True)
         if state.is_completed():
             files += state.result()
         else:

@@ -48,7 +48,7 @@ def nothing_new(settings: Settings) -> RunReport | None:
             return None
         if settings.mail.sends and mail_waiting(settings.working, WAIT_SECONDS):
             return None
-        files = [file for location in folders for file in inbox.discover(location, reference)]
+        files = [file for location in folders for file in inbox.discover(location, reference, settings.lang)]
         seen = store.seen_files(settings.working, wait_seconds=WAIT_SECONDS)
         if not all(file.seen_key in seen for file in files):
             return None

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from mesa_tumbes.core.i18n import DEFAULT_LANGUAGE, text
 from mesa_tumbes.core.locations import is_remote
 from mesa_tumbes.core.reference import Reference
 
@@ -61,12 +62,15 @@ class InboxFile:
         return stream
 
 
-def discover(inbox: Path | str, reference: Reference) -> list[InboxFile]:
-    """Every file under inbox/<AGENCY>/, oldest first. Links are not followed; stray files are logged.
-    A remote inbox that cannot be reached raises OSError (the flow retries, then reports it)."""
+def discover(inbox: Path | str, reference: Reference, lang: str = DEFAULT_LANGUAGE) -> list[InboxFile]:
+    """Every file under inbox/<AGENCY>/, oldest first. Links are not followed; stray files are logged
+    (in `lang`: the officer reads why a file was not taken). A remote inbox that cannot be reached
+    raises OSError (the flow retries, then reports it)."""
     location = str(inbox)
     found = (
-        _remote_files(location, reference) if is_remote(location) else _local_files(Path(location), reference)
+        _remote_files(location, reference, lang)
+        if is_remote(location)
+        else _local_files(Path(location), reference, lang)
     )
     return sorted(found, key=lambda f: (f.received_at, f.channel, f.relative_path))
 
@@ -74,22 +78,22 @@ def discover(inbox: Path | str, reference: Reference) -> list[InboxFile]:
 # --- Local folders ------------------------------------------------------------------------------
 
 
-def _local_files(inbox: Path, reference: Reference) -> list[InboxFile]:
+def _local_files(inbox: Path, reference: Reference, lang: str) -> list[InboxFile]:
     found = []
     for entry in sorted(inbox.iterdir()):
         if _ignored(entry.name):
             continue
         if entry.is_symlink():
-            log.warning("Skipped %s: links are not followed in the inbox", entry)
+            log.warning(text(lang, "log.inbox_link", path=entry))
         elif entry.is_dir():
             agency = _agency_for_folder(entry.name, reference)
-            found += _files_under(entry, agency)
+            found += _files_under(entry, agency, lang)
         else:
-            log.warning("Skipped %s: files must be inside an agency folder (inbox/<AGENCY>/)", entry)
+            log.warning(text(lang, "log.inbox_stray", path=entry))
     return found
 
 
-def _files_under(folder: Path, agency: str | None) -> list[InboxFile]:
+def _files_under(folder: Path, agency: str | None, lang: str) -> list[InboxFile]:
     files = []
     for directory, subdirectories, names in os.walk(folder, followlinks=False):
         subdirectories[:] = sorted(d for d in subdirectories if not _ignored(d))
@@ -98,7 +102,7 @@ def _files_under(folder: Path, agency: str | None) -> list[InboxFile]:
             if _ignored(name):
                 continue
             if path.is_symlink() or not path.is_file():
-                log.warning("Skipped %s: only regular files are read, links are not followed", path)
+                log.warning(text(lang, "log.inbox_not_regular", path=path))
                 continue
             stat = path.stat()
             files.append(
@@ -117,7 +121,7 @@ def _files_under(folder: Path, agency: str | None) -> list[InboxFile]:
 # --- Remote inboxes -----------------------------------------------------------------------------
 
 
-def _remote_files(location: str, reference: Reference) -> list[InboxFile]:
+def _remote_files(location: str, reference: Reference, lang: str) -> list[InboxFile]:
     from fsspec.core import url_to_fs
 
     fs, root = url_to_fs(location)
@@ -128,7 +132,7 @@ def _remote_files(location: str, reference: Reference) -> list[InboxFile]:
         if _ignored(name):
             continue
         if entry.get("type") != "directory":
-            log.warning("Skipped %s: files must be inside an agency folder (inbox/<AGENCY>/)", entry["name"])
+            log.warning(text(lang, "log.inbox_stray", path=entry["name"]))
             continue
         agency = _agency_for_folder(name, reference)
         folder = str(entry["name"]).rstrip("/")
@@ -137,7 +141,7 @@ def _remote_files(location: str, reference: Reference) -> list[InboxFile]:
             if not relative or any(_ignored(part) for part in relative.split("/")):
                 continue
             if info.get("type") != "file" or info.get("islink"):
-                log.warning("Skipped %s: only regular files are read, links are not followed", path)
+                log.warning(text(lang, "log.inbox_not_regular", path=path))
                 continue
             found.append(
                 InboxFile(
