@@ -7,10 +7,12 @@ import csv
 import json
 import os
 import shutil
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from prefect import flow, task
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
@@ -435,3 +437,22 @@ def test_a_run_in_many_batches_answers_as_in_one(
     assert sql(settings, "select sum(rows_loaded), count(*) from submissions") == [
         (sum(e[2] for e in EXPECTED.values()), len(EXPECTED))
     ]
+
+
+def test_what_a_command_line_run_needs_is_prepared_while_its_server_starts() -> None:
+    """`mesa run` waits seconds for its temporary Prefect server and seconds more to build the
+    validation suites: the suites are built while the server starts, and the run begins once both are
+    done; a served run (a server already there) prepares nothing ahead."""
+    seen: list[tuple[bool, str | None]] = []
+
+    def meanwhile() -> None:
+        starting = any(thread.name.startswith("prefect-server") for thread in threading.enumerate())
+        seen.append((starting, get_current_settings().api.url))
+
+    with temporary_settings(updates={PREFECT_API_URL: None}), one_off_run(meanwhile):
+        address = get_current_settings().api.url
+        assert address is not None and httpx.get(f"{address}/health", timeout=10).status_code == 200
+    assert seen == [(True, None)]  # once, while the server was starting and not yet the run's
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}), one_off_run(meanwhile):
+        pass
+    assert len(seen) == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -193,10 +194,13 @@ def update_marts(settings: Settings, full: bool = False) -> dict[str, int]:
     return built.rows
 
 
-def run_once(flow: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
+def run_once(
+    flow: Callable[..., Any], *args: Any, meanwhile: Callable[[], object] | None = None
+) -> tuple[bool, Any]:
     """Run a flow once from the command line; (completed, what it returned). A rejected submission
-    is a success of the pipeline; whether a run that found the warehouse busy is one, its report says."""
-    with one_off_run():
+    is a success of the pipeline; whether a run that found the warehouse busy is one, its report says.
+    `meanwhile`: what the flow will need in this process, prepared while its server starts."""
+    with one_off_run(meanwhile):
         state = cast("State[Any]", flow(*args, return_state=True))
     result = state.result(raise_on_failure=False)
     if isinstance(result, BaseException):
@@ -205,14 +209,15 @@ def run_once(flow: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
 
 
 @contextmanager
-def one_off_run() -> Iterator[None]:
+def one_off_run(meanwhile: Callable[[], object] | None = None) -> Iterator[None]:
     """Around a flow started from the command line (`mesa run`, `mesa remind`). Without
     PREFECT_API_URL its Prefect server lives and dies with the process, so no one would ever read the
     flow's heartbeats, and Prefect 3.8.8 makes every flow wait up to a second at its end for the
     heartbeat thread to wake: they are off. Served deployments keep them (crashed runs are detected).
     The temporary server is started here and its address set for the run, so that the run's worker
     processes report to it: left to themselves, each started a server of its own (seconds each, on
-    the cores that read and answer the files)."""
+    the cores that read and answer the files). The server takes seconds to answer, mostly in its own
+    process: `meanwhile` runs here in the meantime (building the validation suites, seconds too)."""
     if get_current_settings().api.url:
         yield
         return
@@ -220,7 +225,11 @@ def one_off_run() -> Iterator[None]:
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY
 
     server = SubprocessASGIServer()  # the one Prefect's client would start (stopped at exit)
-    server.start()
+    with ThreadPoolExecutor(1, thread_name_prefix="prefect-server") as starter:
+        starting = starter.submit(server.start)
+        if meanwhile is not None:
+            meanwhile()
+        starting.result()
     updates = {PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     with temporary_settings(updates=updates):
         yield

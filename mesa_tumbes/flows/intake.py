@@ -41,6 +41,7 @@ from mesa_tumbes.flows.common import (
 from mesa_tumbes.flows.execution import workers
 from mesa_tumbes.flows.progress import Progress
 from mesa_tumbes.followup.status import machine_text
+from mesa_tumbes.formats import submission
 from mesa_tumbes.formats.outcome import Outcome
 from mesa_tumbes.pipeline import intake, mail_round, sources
 from mesa_tumbes.pipeline.intake import Fault
@@ -560,5 +561,5 @@ def stopped_state(settings: Settings, fault: MachineError, report: RunReport) ->
 
 def run_intake(settings: Settings) -> tuple[bool, RunReport]:
     """Run the flow once; (succeeded, its report)."""
-    succeeded, report = run_once(intake_flow, settings)
+    succeeded, report = run_once(intake_flow, settings, meanwhile=submission.suite_runner)
     return succeeded and report.busy is None, report
