@@ -2,6 +2,6 @@
 
 import sys
 
-from mesa_tumbes.cli.main import main
+from mesa_tumbes.cli.main import entry
 
-sys.exit(main())
+sys.exit(entry())
