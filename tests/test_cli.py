@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,3 +238,25 @@ def test_a_stop_is_recognised_when_prefect_turned_its_termination_signal_into_an
     assert not stopped(prefect_crash_while_handling(RuntimeError("a bug, not a stop")))
     assert not stopped(ValueError("a bug, not a stop"))
     assert not stopped()
+
+
+def test_what_the_pipeline_warns_of_in_a_run_reaches_the_runs_logs_in_prefect(
+    prefect_api: str, tmp_path: Path, examples_inbox: Path
+) -> None:
+    """The officer watches served runs in Prefect's UI: a file the run does not take is said there,
+    not only on the terminal of the process that ran it."""
+    stray = examples_inbox / f"suelto-{tmp_path.name}.csv"
+    stray.write_text("periodo;valor\n", encoding="utf-8")
+    result = mesa(
+        "run", "--inbox", str(examples_inbox), "--warehouse", str(tmp_path / "mesa.duckdb"),
+        cwd=tmp_path, api=prefect_api,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    said = f"{stray}: no se toma; los archivos deben estar dentro de la carpeta de una institución"
+    assert said in result.stderr  # on the terminal, as before
+    logs = httpx.post(
+        f"{prefect_api}/logs/filter", json={"sort": "TIMESTAMP_DESC", "limit": 200}, timeout=30
+    ).json()
+    shipped = [log for log in logs if said in log["message"]]
+    assert len(shipped) == 1 and shipped[0]["flow_run_id"] is not None
+    assert shipped[0]["level"] == logging.WARNING

@@ -37,6 +37,11 @@ ENVIRONMENT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     # The officer reads one line per submission from the flow; per-task "Finished" lines are noise.
     "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL": "WARNING",
+    # What the pipeline's own modules warn of in a run (a file outside an agency's folder, a message
+    # left in a mailbox, an e-mail not delivered) goes to the run's logs in Prefect's UI too, where
+    # the officer watches served runs; outside a run (a command's own work) it stays on the terminal.
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "mesa_tumbes",
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
     "GX_ANALYTICS_ENABLED": "false",
 }
 # MESA_LOG_FORMAT=json: one JSON object per log line on stderr, for a log collector.
