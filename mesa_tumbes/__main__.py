@@ -2,6 +2,6 @@
 
 import sys
 
-from mesa_tumbes.cli.main import entry
+from mesa_tumbes.cli.main import main
 
-sys.exit(entry())
+sys.exit(main())

@@ -53,23 +53,6 @@ def test_a_missing_inbox_is_a_clear_usage_error_in_spanish(tmp_path: Path) -> No
     assert english.returncode == 2 and "does not exist" in english.stderr
 
 
-def test_the_command_ends_without_the_interpreters_last_collections(tmp_path: Path) -> None:
-    """What `mesa` leaves in use when its command is done is frozen (the interpreter's collections at
-    exit cost about a second with the libraries loaded); its exit code is the command's."""
-    code = (
-        "import gc, sys; from mesa_tumbes.cli.main import entry; "
-        "sys.argv = ['mesa', 'run', '--inbox', 'no-existe']; "
-        "print(gc.get_freeze_count()); print(entry()); print(gc.get_freeze_count())"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
-    )
-    before, returned, after = (int(line) for line in result.stdout.split())
-    assert (before, returned) == (0, 2) and after > 0
-    console_script = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'mesa = "mesa_tumbes.cli.main:entry"' in console_script
-
-
 def test_an_unknown_language_is_refused(tmp_path: Path) -> None:
     result = mesa("run", cwd=tmp_path, MESA_LANG="fr")
     assert result.returncode == 2 and "fr" in result.stderr

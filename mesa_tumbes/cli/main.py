@@ -6,7 +6,6 @@ cli/review.py (revisar, consola)."""
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from collections.abc import Callable, Sequence
 
@@ -158,16 +157,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def entry() -> int:
-    """The `mesa` command (and `python -m mesa_tumbes`): `main`, then the process ends without the
-    interpreter's last garbage collections over every object the libraries made (about a second once
-    Great Expectations and Prefect are loaded): what is garbage by then is collected and finalised as
-    usual, what is still in use is frozen and goes with the process, as the data model allows."""
-    code = main()
-    gc.collect()
-    gc.freeze()
-    return code
-
-
 if __name__ == "__main__":
-    sys.exit(entry())
+    sys.exit(main())
