@@ -121,6 +121,7 @@ def test_run_prints_a_summary_for_people(prefect_api: str, tmp_path: Path, examp
     assert "Almacén DuckDB" in result.stdout and "mesa sql" in result.stdout
     assert result.stdout.splitlines()[-1].strip().startswith("mesa sql 'select")
     assert "6 / 3 / 0 / 0 / 3" in result.stdout  # the 5W file: read = loaded + rejected + excluded
+    assert "great_expectations" not in result.stderr  # the libraries' chatter is not the officer's
 
     # the same bytes tried again with `mesa validate`: said to be received already, not validated
     pnp = examples_inbox / "PNP" / "pnp_denuncias_2026_10.csv"

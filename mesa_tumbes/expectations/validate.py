@@ -113,8 +113,10 @@ class SuiteRunner:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        # GX announces the temporary folder of every ephemeral context at INFO.
-        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        # GX announces the temporary folder of every ephemeral context at INFO, from a logger it sets
+        # to INFO itself when imported (its package's level alone does not hold it back).
+        for name in ("great_expectations", "great_expectations.data_context.types.base"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         self.reference = reference
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
