@@ -120,7 +120,7 @@ def watch_intake(settings: Settings, cron: str, stop: threading.Event, start: Ca
                 moment = dt.datetime.now(zone).strftime(MINUTE_FORMAT)
                 print(text(settings.lang, "cli.serve_intake_started", time=moment), flush=True)
         except Exception as error:  # the deployment not registered yet, the server busy: looked at again soon
-            log.warning("the intake watch could not look or start a run (%s); it looks again", error)
+            log.warning(text(settings.lang, "log.watch_failed", error=error))
             log.debug("the intake watch's failure", exc_info=True)
             stop.wait(min(RETRY_SECONDS, max(0.0, (following - dt.datetime.now(zone)).total_seconds())))
             continue
