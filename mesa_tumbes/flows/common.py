@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, cast
 
 from prefect import get_run_logger, task
@@ -29,7 +30,7 @@ from mesa_tumbes.warehouse import store
 from mesa_tumbes.warehouse.bookkeeping import RunRecord, finish_run, start_run
 from mesa_tumbes.warehouse.build import BuildReport
 from mesa_tumbes.warehouse.build import build as build_models
-from mesa_tumbes.warehouse.lock import BusyHolder, WarehouseBusyError, current_holder, described, writer
+from mesa_tumbes.warehouse.lock import BusyHolder, Holder, WarehouseBusyError, described, writer
 from mesa_tumbes.warehouse.store import WarehouseInUseError
 
 SKIPPED = "Skipped"
@@ -93,8 +94,8 @@ def writing_run(settings: Settings, flow: str) -> Iterator[RunLog]:
     date, publish the analysts' copy. Raises WarehouseBusyError if another run holds the lock past
     the wait allowed."""
     log = RunLog(current_run_id())
-    say_waiting(settings)
-    with writer(settings.working, f"mesa-{flow} {log.run_id}", settings.lock_wait_seconds):
+    waiting = partial(say_waiting, settings)
+    with writer(settings.working, f"mesa-{flow} {log.run_id}", settings.lock_wait_seconds, waiting):
         store.adopt(settings.working, settings.warehouse)
         with store.holding(settings.working):  # one connection for the run's many short steps
             store.migrate(settings.working)
@@ -114,11 +115,10 @@ def writing_run(settings: Settings, flow: str) -> Iterator[RunLog]:
                     store.publish(settings.working, settings.warehouse)
 
 
-def say_waiting(settings: Settings) -> None:
-    """Log who holds the warehouse when this run is about to wait for it: a run that waits in silence
-    looks hung to the officer watching it."""
-    holder = current_holder(settings.working)
-    if holder is not None and settings.lock_wait_seconds > 0:
+def say_waiting(settings: Settings, holder: Holder | None) -> None:
+    """Log who holds the warehouse while this run waits for it: a run that waits in silence looks
+    hung to the officer watching it."""
+    if holder is not None:
         waited = {"seconds": round(settings.lock_wait_seconds)}
         said = busy_text(described(holder), settings.lang, settings.timezone, "log", "waiting", **waited)
         get_run_logger().info(said)

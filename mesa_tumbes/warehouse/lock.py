@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -65,13 +65,26 @@ def holder_path(warehouse: Path) -> Path:
 
 
 @contextmanager
-def writer(warehouse: Path, what: str, wait_seconds: float = 0.0) -> Iterator[Holder]:
+def writer(
+    warehouse: Path,
+    what: str,
+    wait_seconds: float = 0.0,
+    waiting: Callable[[Holder | None], object] | None = None,
+) -> Iterator[Holder]:
     """Hold the warehouse's writer lock for the block; wait up to `wait_seconds` for it, then raise
-    WarehouseBusyError naming the run that holds it."""
+    WarehouseBusyError naming the run that holds it. `waiting` is told who holds it when this has
+    to wait (a run that waits in silence looks hung)."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(lock_path(warehouse), thread_local=False)
     try:
-        lock.acquire(timeout=max(wait_seconds, 0))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if wait_seconds <= 0:
+                raise
+            if waiting is not None:
+                waiting(current_holder(warehouse))
+            lock.acquire(timeout=wait_seconds)
     except Timeout:
         raise WarehouseBusyError(warehouse, current_holder(warehouse)) from None
     me = Holder(
