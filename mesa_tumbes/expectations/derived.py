@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from mesa_tumbes.core.contract import KEY_COLUMNS
+from mesa_tumbes.core.frames import stacked
 from mesa_tumbes.core.reference import Reference
 
 # One row per comparison: `row_number` is the row the feedback points at; the rule is a >= b, and
@@ -54,14 +55,11 @@ def comparisons_many(frames: list[pd.DataFrame], reference: Reference) -> list[p
     """`comparisons` of each frame (each its own submission's rows: rows are compared within their
     own only), computed over all of them at once."""
     empty = pd.DataFrame(columns=COMPARISON_COLUMNS)
-    usable = [
-        frame.dropna(subset=["value", *KEY_COLUMNS]).assign(**{REQUEST: number})
-        for number, frame in enumerate(frames)
-        if {"value", *KEY_COLUMNS} <= set(frame.columns)
-    ]
+    compared = ["row_number", "value", *KEY_COLUMNS]
+    usable = [(number, frame) for number, frame in enumerate(frames) if set(compared) <= set(frame.columns)]
     if not usable:
         return [empty for _ in frames]
-    rows = pd.concat(usable, ignore_index=True)
+    rows = stacked(usable, REQUEST, compared).dropna(subset=["value", *KEY_COLUMNS])
     pieces = [*_totals(rows, reference), *_pairs(rows, reference)]
     if not pieces:
         return [empty for _ in frames]
@@ -162,21 +160,18 @@ def plausibility(frame: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
 
 def plausibility_many(frames: list[pd.DataFrame], histories: list[pd.DataFrame]) -> list[pd.DataFrame]:
     """`plausibility` of each frame against its own series' history, computed for all at once."""
-    usable = [
-        (
-            frame.dropna(subset=["value", *SERIES]).assign(**{REQUEST: number}),
-            history.loc[history["periods"] >= MIN_PERIODS].assign(**{REQUEST: number}),
-        )
-        for number, (frame, history) in enumerate(zip(frames, histories, strict=True))
-        if {"value", *SERIES} <= set(frame.columns)  # a required column missing: reported already
+    empty = pd.DataFrame(columns=PLAUSIBILITY_COLUMNS)
+    judged = ["row_number", "value", *SERIES]
+    usable = [  # a required column missing: reported already
+        number for number, frame in enumerate(frames) if set(judged) <= set(frame.columns)
     ]
     if not usable:
-        return [pd.DataFrame(columns=PLAUSIBILITY_COLUMNS) for _ in frames]
-    rows = pd.concat([rows for rows, _ in usable], ignore_index=True)
-    judged = pd.concat([judged for _, judged in usable], ignore_index=True)
-    joined = rows.merge(judged, on=[REQUEST, *SERIES])
+        return [empty for _ in frames]
+    rows = stacked([(n, frames[n]) for n in usable], REQUEST, judged).dropna(subset=["value", *SERIES])
+    history = stacked([(n, histories[n]) for n in usable], REQUEST)
+    joined = rows.merge(history.loc[history["periods"] >= MIN_PERIODS], on=[REQUEST, *SERIES])
     if joined.empty:
-        return [pd.DataFrame(columns=PLAUSIBILITY_COLUMNS) for _ in frames]
+        return [empty for _ in frames]
     median = joined["median_value"].astype("float64")
     scale = pd.concat(
         [

@@ -99,7 +99,7 @@ def archive_file(file: InboxFile, settings: Settings) -> list[Received] | Machin
 
 @task(cache_policy=NONE)
 def screen_submissions(received: list[Received], settings: Settings) -> list[Outcome | None]:
-    return [intake.screen(item, settings) for item in received]
+    return intake.screen_many(received, settings)
 
 
 @task(cache_policy=NONE, task_run_name="read {count} files")

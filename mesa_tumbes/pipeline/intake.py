@@ -81,7 +81,29 @@ def screen(received: Received, settings: Settings, trial: bool = False) -> Outco
     """The answer to a submission that is known without reading its rows: from a folder of no
     agency, the same bytes as an earlier submission of its agency (a duplicate), too large to read.
     None: it is to be read."""
+    return screen_many([received], settings, trial)[0]
+
+
+def screen_many(batch: list[Received], settings: Settings, trial: bool = False) -> list[Outcome | None]:
+    """`screen` of each, asking the warehouse about duplicates once for them all."""
     now = dt.datetime.now(dt.UTC)
+    known = [item for item in batch if item.file.agency is not None]
+    originals = (
+        {}
+        if trial
+        else store.first_with_contents(
+            settings.working, [(item.agency, item.archived.sha256) for item in known]
+        )
+    )
+    return [_screened(item, settings, originals, now) for item in batch]
+
+
+def _screened(
+    received: Received,
+    settings: Settings,
+    originals: dict[tuple[str, str], store.SubmissionRecord],
+    now: dt.datetime,
+) -> Outcome | None:
     if received.file.agency is None:
         problem = Problem(
             "structure.unknown_channel",
@@ -89,9 +111,7 @@ def screen(received: Received, settings: Settings, trial: bool = False) -> Outco
             expected=", ".join(load_reference().agency_codes),
         )
         return Outcome(received, nothing_loaded("rejected"), [problem], now)
-    if not trial and (
-        original := store.first_with_content(settings.working, received.agency, received.archived.sha256)
-    ):
+    if original := originals.get((received.agency, received.archived.sha256)):
         duplicate_of = Original(
             original.submission_id, original.file_name, original.received_at, original.status
         )
@@ -133,7 +153,7 @@ def judge(
     judge each on its own: its status, the rows that load, what a revision would stop counting.
     Each is screened again first: one of an earlier round may have brought the same bytes."""
     warehouse = store.readable(settings.warehouse) if trial else settings.working
-    screened = [screen(item.received, settings, trial) for item in batch]
+    screened = screen_many([item.received for item in batch], settings, trial)
     pending = [item for item, answer in zip(batch, screened, strict=True) if answer is None]
     # the series' history of every part read, asked of the warehouse at once the first time one is
     # needed; rows a format derives are asked about on their own

@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from mesa_tumbes.core.contract import Loads, Status, loaded_columns
+from mesa_tumbes.core.frames import stacked
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 QUERIES_DIR = Path(__file__).parent / "queries"
@@ -212,13 +213,22 @@ def registered_ids(path: Path) -> set[str]:
 
 def first_with_content(path: Path | None, agency: str, sha256: str) -> SubmissionRecord | None:
     """The earliest submission of these same bytes by this agency, if any (for duplicates)."""
-    if path is None or not path.exists():
-        return None
+    return first_with_contents(path, [(agency, sha256)]).get((agency, sha256))
+
+
+def first_with_contents(
+    path: Path | None, contents: list[tuple[str, str]]
+) -> dict[tuple[str, str], SubmissionRecord]:
+    """`first_with_content` of each (agency, sha256), in one query: those found, by what was asked."""
+    if path is None or not path.exists() or not contents:
+        return {}
+    agencies, hashes = [agency for agency, _ in contents], [sha256 for _, sha256 in contents]
     with connect(path, read_only=True) as connection:
-        cursor = connection.execute(query("first_with_content"), {"agency": agency, "sha256": sha256})
-        row = cursor.fetchone()
+        cursor = connection.execute(query("first_with_contents"), {"agencies": agencies, "hashes": hashes})
+        rows = cursor.fetchall()
         names = [column[0] for column in cursor.description or []]
-    return None if row is None else SubmissionRecord(**dict(zip(names, row, strict=True)))
+    records = [SubmissionRecord(**dict(zip(names, row, strict=True))) for row in rows]
+    return {(record.agency, record.sha256): record for record in records}
 
 
 # Where rows go: the statements that insert them and claim their current slices.
@@ -271,7 +281,7 @@ def series_histories(path: Path | None, frames: list[pd.DataFrame]) -> list[pd.D
     """`series_history` of each frame (each its own submission's rows), in one query."""
     empty = pd.DataFrame(columns=HISTORY_COLUMNS)
     usable = [
-        (number, frame[[*SERIES, "period"]].assign(request=number))
+        (number, frame)
         for number, frame in enumerate(frames)
         if not frame.empty and {*SERIES, "period"} <= set(frame.columns)
     ]
@@ -280,7 +290,7 @@ def series_histories(path: Path | None, frames: list[pd.DataFrame]) -> list[pd.D
     found = []
     with connect(path, read_only=True) as connection:
         for chunk in _chunks(usable, HISTORY_CHUNK_ROWS):  # a history joins every earlier period: bounded
-            connection.register("incoming_rows", pd.concat([rows for _, rows in chunk], ignore_index=True))
+            connection.register("incoming_rows", stacked(chunk, "request", [*SERIES, "period"]))
             found.append(table(connection, query("series_history")))
             connection.unregister("incoming_rows")
     histories = pd.concat(found, ignore_index=True)
