@@ -224,6 +224,35 @@ def test_rejected_and_duplicate_submissions_are_registered_without_values(wareho
     assert store.first_with_content(warehouse, "PNP", "bad".ljust(64, "0")) is None
 
 
+def test_a_rounds_duplicates_are_asked_in_one_query_and_answer_as_one_by_one(warehouse: Path) -> None:
+    """The earliest submission of the same bytes by the same agency, for every file of a round at once;
+    a later copy (a duplicate itself) is never the original, and other agencies' bytes are theirs."""
+    store.load_submission(
+        warehouse, record("first", 1, processed_at=T0), values(("2026-10", "240101", "SAL-01", 5))
+    )
+    store.load_submission(
+        warehouse,
+        record("second", 0, sha256="first".ljust(64, "0"), processed_at=T0 + dt.timedelta(hours=1)),
+        values(),
+    )
+    store.load_submission(warehouse, record("pnp", 0, agency="PNP", feedback_path="PNP/pnp"), values())
+    asked = [
+        ("DIRESA", "first".ljust(64, "0")),
+        ("PNP", "first".ljust(64, "0")),
+        ("PNP", "pnp".ljust(64, "0")),
+        ("DIRESA", "none".ljust(64, "0")),
+        ("DIRESA", "first".ljust(64, "0")),
+    ]
+    found = store.first_with_contents(warehouse, asked)
+    assert {key: record.submission_id for key, record in found.items()} == {
+        ("DIRESA", "first".ljust(64, "0")): "first",
+        ("PNP", "pnp".ljust(64, "0")): "pnp",
+    }
+    for agency, sha256 in asked:
+        alone = store.first_with_content(warehouse, agency, sha256)
+        assert alone == found.get((agency, sha256))
+
+
 def test_loading_twice_the_same_submission_is_refused(warehouse: Path) -> None:
     rows = values(("2026-10", "240101", "SAL-01", 5))
     store.load_submission(warehouse, record("a", 1), rows)

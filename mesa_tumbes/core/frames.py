@@ -20,3 +20,20 @@ def stacked(
     if columns is not None:
         rows = rows[columns]
     return rows.assign(**{tag: np.repeat([number for number, _ in numbered], [len(f) for _, f in numbered])})
+
+
+def unstacked(rows: pd.DataFrame, tag: str, count: int, columns: list[str]) -> list[pd.DataFrame]:
+    """Rows of many frames tagged as `stacked` tags them, back to each number below `count`: its rows
+    (`columns` only, in their order), or an empty frame of those columns. Slices of one sorted
+    frame, not a selection per frame."""
+    empty = pd.DataFrame(columns=columns)
+    if rows.empty:
+        return [empty for _ in range(count)]
+    ordered = rows.sort_values(tag, kind="stable")
+    tags, body = ordered[tag].to_numpy(), ordered[columns]
+    numbers = np.arange(count)
+    starts, ends = np.searchsorted(tags, numbers, "left"), np.searchsorted(tags, numbers, "right")
+    return [
+        body.iloc[start:end].reset_index(drop=True) if end > start else empty
+        for start, end in zip(starts, ends, strict=True)
+    ]

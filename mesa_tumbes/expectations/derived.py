@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from mesa_tumbes.core.contract import KEY_COLUMNS
-from mesa_tumbes.core.frames import stacked
+from mesa_tumbes.core.frames import stacked, unstacked
 from mesa_tumbes.core.reference import Reference
 
 # One row per comparison: `row_number` is the row the feedback points at; the rule is a >= b, and
@@ -69,12 +69,7 @@ def comparisons_many(frames: list[pd.DataFrame], reference: Reference) -> list[p
 
 def _split(derived: pd.DataFrame, count: int, columns: list[str]) -> list[pd.DataFrame]:
     """Rows derived for many frames, back to each frame (in their order), with `columns`."""
-    by_request = {number: rows for number, rows in derived.groupby(REQUEST, sort=False)}
-    empty = pd.DataFrame(columns=columns)
-    return [
-        by_request[number][columns].reset_index(drop=True) if number in by_request else empty
-        for number in range(count)
-    ]
+    return unstacked(derived, REQUEST, count, columns)
 
 
 def _totals(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:

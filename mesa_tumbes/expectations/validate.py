@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from mesa_tumbes.core.checks import check
 from mesa_tumbes.core.contract import KEY_COLUMNS
+from mesa_tumbes.core.frames import stacked
 from mesa_tumbes.core.problems import Problem
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.core.settings import set_defaults
@@ -148,7 +150,7 @@ class SuiteRunner:
             if not request.frame.empty:
                 groups[(request.suite, tuple(sorted(map(str, request.frame.columns))))].append(number)
         for (suite, _), members in groups.items():
-            frame = pd.concat([_tagged(requests[n], n) for n in members], ignore_index=True)
+            frame = _tagged_many(requests, members)
             answers = self.answers(suite, frame, parameters)
             for number, found in self.split(suite, answers, members, requests).items():
                 checked[number] = found
@@ -199,7 +201,7 @@ class SuiteRunner:
         problems: dict[int, list[Problem]] = {n: [] for n in members}
         not_evaluated: dict[int, list[str]] = {n: [] for n in members}
         records: dict[int, list[dict[str, Any]]] = {n: [] for n in members}
-        rows = {n: Rows(_tagged(requests[n], n), requests[n].part, requests[n].sources) for n in members}
+        rows = {n: Rows(requests[n].frame, requests[n].part, requests[n].sources) for n in members}
         for answer in answers:
             meta = answer.config.meta or {}
             by_request: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -349,11 +351,11 @@ def _rows_of(
     return found
 
 
-def _tagged(request: Request, number: int) -> pd.DataFrame:
-    """The request's frame with the columns that tell it apart in a bulk frame."""
-    frame = request.frame.copy(deep=False)
-    frame[REQUEST_COLUMN] = number
-    frame[CHANNEL_COLUMN] = request.channel
+def _tagged_many(requests: list[Request], members: list[int]) -> pd.DataFrame:
+    """The members' frames as one bulk frame, with the columns that tell each request apart."""
+    frame = stacked([(n, requests[n].frame) for n in members], REQUEST_COLUMN)
+    channels = [requests[n].channel for n in members]
+    frame[CHANNEL_COLUMN] = np.repeat(channels, [len(requests[n].frame) for n in members])
     return frame
 
 
@@ -385,10 +387,15 @@ class Rows:
     """Looks up, for a row of a validated frame, the field and cell the agency wrote."""
 
     def __init__(self, frame: pd.DataFrame, part: Part, sources: dict[str, str]) -> None:
+        """`frame`: the request's own (most requests have no problem: nothing is computed for them)."""
         self.every = frame
-        self.frame = frame.drop_duplicates("row_number").set_index("row_number")
         self.part = part
         self.sources = sources
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """One row per row number, by row number."""
+        return self.every.drop_duplicates("row_number").set_index("row_number")
 
     @cached_property
     def numbers(self) -> Any:

@@ -21,6 +21,7 @@ from mesa_tumbes.core import clock
 from mesa_tumbes.core.config import Review
 from mesa_tumbes.core.contract import MONTH_PERIOD, QUARTER_PERIOD, ROW_COUNTS
 from mesa_tumbes.core.faults import MachineError, interrupted, machine_fault
+from mesa_tumbes.core.frames import stacked, unstacked
 from mesa_tumbes.core.problems import Problem
 from mesa_tumbes.core.reference import load_reference
 from mesa_tumbes.core.settings import Settings
@@ -476,34 +477,30 @@ def coverage(outcome: Outcome) -> pd.DataFrame:
 def coverages(outcomes: list[Outcome]) -> list[pd.DataFrame]:
     """`coverage` of each outcome, counted for all of them at once."""
     read = [
-        pd.concat(frames)[COVERED].assign(**{OUTCOME: number})
+        (number, part.covers)
         for number, outcome in enumerate(outcomes)
-        if (frames := [part.covers for part in outcome.parts if not part.covers.empty])
+        for part in outcome.parts
+        if not part.covers.empty
     ]
-    empty = pd.DataFrame(columns=COVERAGE_COLUMNS)
     if not read:
-        return [empty for _ in outcomes]
+        return [pd.DataFrame(columns=COVERAGE_COLUMNS) for _ in outcomes]
     keys = [OUTCOME, "period", "indicator"]
-    rows = pd.concat(read, ignore_index=True).dropna().drop_duplicates()
+    rows = stacked(read, OUTCOME, COVERED).dropna().drop_duplicates()
     accepted = [
-        outcome.verdict.accepted[COVERED].assign(**{OUTCOME: number})
+        (number, outcome.verdict.accepted)
         for number, outcome in enumerate(outcomes)
         if {"period", "indicator"} <= set(outcome.verdict.accepted.columns)
     ]
     counts = rows.groupby(keys).size().rename("rows_read").to_frame()
     if accepted:
-        loaded = pd.concat(accepted, ignore_index=True).drop_duplicates()
+        loaded = stacked(accepted, OUTCOME, COVERED).drop_duplicates()
         counts["rows_loaded"] = loaded.groupby(keys).size()
     else:
         counts["rows_loaded"] = 0
     counts = counts.fillna({"rows_loaded": 0}).astype({"rows_loaded": "int64"}).reset_index()
     known = map_unique(counts["period"], lambda period: period_kind(period) is not None).astype(bool)
     counts = counts.loc[known & counts["indicator"].isin(load_reference().indicator_codes)]
-    by_outcome = {number: found for number, found in counts.groupby(OUTCOME, sort=False)}
-    return [
-        by_outcome[number][COVERAGE_COLUMNS].reset_index(drop=True) if number in by_outcome else empty
-        for number in range(len(outcomes))
-    ]
+    return unstacked(counts, OUTCOME, len(outcomes), COVERAGE_COLUMNS)
 
 
 def record_for(outcome: Outcome, feedback_path: str) -> store.SubmissionRecord:

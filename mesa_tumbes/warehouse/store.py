@@ -17,12 +17,14 @@ from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from functools import cache, partial
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from mesa_tumbes.core.contract import Loads, Status, loaded_columns
-from mesa_tumbes.core.frames import stacked
+from mesa_tumbes.core.frames import stacked, unstacked
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 QUERIES_DIR = Path(__file__).parent / "queries"
@@ -293,12 +295,7 @@ def series_histories(path: Path | None, frames: list[pd.DataFrame]) -> list[pd.D
             connection.register("incoming_rows", stacked(chunk, "request", [*SERIES, "period"]))
             found.append(table(connection, query("series_history")))
             connection.unregister("incoming_rows")
-    histories = pd.concat(found, ignore_index=True)
-    by_request = dict(tuple(histories.groupby("request", sort=False))) if not histories.empty else {}
-    return [
-        by_request[number].drop(columns="request").reset_index(drop=True) if number in by_request else empty
-        for number in range(len(frames))
-    ]
+    return unstacked(pd.concat(found, ignore_index=True), "request", len(frames), HISTORY_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -460,15 +457,14 @@ def _shaped(item: ToLoad) -> bool:
 def _apart(items: list[ToLoad]) -> bool:
     """Whether the submissions can load together: each has the columns of what it loads, and no
     slice is claimed by two of them (then the order they load in could change what each claims)."""
-    claimed: set[tuple[object, ...]] = set()
-    for item in items:
-        if not _shaped(item):
+    if not all(_shaped(item) for item in items):
+        return False
+    for loads, columns in CLAIMS.items():
+        numbered = [(number, item.rows) for number, item in enumerate(items) if item.loads == loads]
+        claims = stacked(numbered, "position", columns)
+        claims["claimant"] = _each(items, "agency")[claims["position"].to_numpy(dtype="int64")]
+        if claims.drop_duplicates().duplicated(subset=["claimant", *columns]).any():
             return False
-        slices = item.rows[CLAIMS[item.loads]].drop_duplicates().itertuples(index=False, name=None)
-        mine = {(item.loads, item.record.agency, *key) for key in slices}
-        if claimed & mine:
-            return False
-        claimed |= mine
     return True
 
 
@@ -577,14 +573,23 @@ def _timestamps(values: list[dt.datetime]) -> pd.Series:
 
 def _coverage(items: list[ToLoad]) -> pd.DataFrame | None:
     """The periods and indicators each submission covered, with its id and agency."""
-    frames = [
-        item.coverage[COVERAGE_COLUMNS].assign(
-            submission_id=item.record.submission_id, agency=item.record.agency
-        )
-        for item in items
+    numbered = [
+        (number, item.coverage)
+        for number, item in enumerate(items)
         if item.coverage is not None and not item.coverage.empty
     ]
-    return pd.concat(frames, ignore_index=True) if frames else None
+    if not numbered:
+        return None
+    rows = stacked(numbered, "position", COVERAGE_COLUMNS)
+    positions = rows.pop("position").to_numpy()
+    return rows.assign(
+        submission_id=_each(items, "submission_id")[positions], agency=_each(items, "agency")[positions]
+    )
+
+
+def _each(items: list[ToLoad], name: str) -> np.ndarray[Any, np.dtype[np.object_]]:
+    """A field of each submission's record, by the submission's place in `items`."""
+    return np.array([getattr(item.record, name) for item in items], dtype=object)
 
 
 def _used(statement: str, parameters: dict[str, object]) -> dict[str, object]:
