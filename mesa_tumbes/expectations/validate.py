@@ -354,8 +354,11 @@ def _rows_of(
 def _tagged_many(requests: list[Request], members: list[int]) -> pd.DataFrame:
     """The members' frames as one bulk frame, with the columns that tell each request apart."""
     frame = stacked([(n, requests[n].frame) for n in members], REQUEST_COLUMN)
-    channels = [requests[n].channel for n in members]
-    frame[CHANNEL_COLUMN] = np.repeat(channels, [len(requests[n].frame) for n in members])
+    channels = np.array([requests[n].channel for n in members], dtype=object)
+    # each row refers to its request's one string (numpy's own strings would copy it per row)
+    frame[CHANNEL_COLUMN] = channels[
+        np.repeat(np.arange(len(members)), [len(requests[n].frame) for n in members])
+    ]
     return frame
 
 
