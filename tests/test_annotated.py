@@ -250,3 +250,30 @@ def test_a_large_file_comes_back_with_only_its_rows_to_fix_where_they_were(
     assert "solo las filas que tienen algo que corregir" in data.cell(row=1, column=1).comment.text
     assert [data.cell(row=n, column=3).value for n in (2, 3, 4, 5)] == [None, None, "240103", None]
     assert data.cell(row=4, column=8).comment is not None  # the row to fix, marked, where it was
+
+
+def test_a_long_copy_streams_through_temporary_files_with_the_same_cells_and_marks(
+    tmp_path: Path, reference: Reference, runner: SuiteRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A short copy is put together in memory, a long one row by row: what the agency opens is the
+    same either way."""
+    source = tmp_path / "mimp.csv"
+    shutil.copyfile(ROOT / "examples" / "inbox" / "MIMP" / "mimp_cem_upe_octubre.csv", source)
+    outcome = outcome_for(source, "MIMP", reference, runner)
+
+    def seen(path: Path) -> list[list[tuple[object, object, object]]]:
+        workbook = load_workbook(path)
+        return [
+            [
+                (cell.value, cell.fill.fgColor.rgb, cell.comment.text if cell.comment else None)
+                for row in sheet.iter_rows()
+                for cell in row
+            ]
+            for sheet in workbook.worksheets
+        ]
+
+    assert annotated.write_annotated_copy(outcome, tmp_path / "short.xlsx", "es")
+    monkeypatch.setattr(annotated, "IN_MEMORY_UP_TO_ROWS", 0)  # as if the copy were long
+    assert annotated.write_annotated_copy(outcome, tmp_path / "long.xlsx", "es")
+    assert seen(tmp_path / "short.xlsx") == seen(tmp_path / "long.xlsx")
+    assert any(comment for sheet in seen(tmp_path / "long.xlsx") for _, _, comment in sheet)
