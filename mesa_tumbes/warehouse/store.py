@@ -435,14 +435,14 @@ CLAIMS: dict[Loads, list[str]] = {"values": ["agency", "period"], "need": ["year
 def _stage(connection: duckdb.DuckDBPyConnection, items: list[ToLoad]) -> dict[Loads, str]:
     staged: dict[Loads, str] = {}
     for loads, table_name in STAGED.items():
-        frames = [
-            item.rows.assign(**{STAGED_SUBMISSION: position})
+        numbered = [
+            (position, item.rows)
             for position, item in enumerate(items)
             if item.loads == loads and not item.rows.empty and _shaped(item)
         ]
-        if not frames:
+        if not numbered:
             continue
-        connection.register("round_rows", pd.concat(frames, ignore_index=True))
+        connection.register("round_rows", stacked(numbered, STAGED_SUBMISSION))
         connection.execute(f"create or replace temp table {table_name} as select * from round_rows")
         connection.unregister("round_rows")
         staged[loads] = table_name
