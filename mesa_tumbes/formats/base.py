@@ -17,7 +17,7 @@ from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.expectations.derived import Batched, comparisons, plausibility
 from mesa_tumbes.expectations.validate import Checked, History, Request
 from mesa_tumbes.transforms.header import Header, HeaderSpec
-from mesa_tumbes.transforms.model import Part
+from mesa_tumbes.transforms.model import Part, Reading
 
 if TYPE_CHECKING:
     from great_expectations.expectations import Expectation
@@ -86,10 +86,8 @@ class SubmissionFormat(Protocol):
 
     def header_spec(self, reference: Reference) -> HeaderSpec: ...
 
-    def read(
-        self, headers: list[Header], channel: str, reference: Reference
-    ) -> tuple[list[Part], list[Problem]]:
-        """The parts under its headers, and what reading found wrong."""
+    def read(self, headers: list[Header], channel: str, reference: Reference) -> Reading:
+        """The parts under its headers, and what reading found wrong, in steps (see Reading)."""
         ...
 
     def suites(self, reference: Reference) -> dict[str, list[Expectation]]:

@@ -5,9 +5,10 @@ FORMATS."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from functools import cache, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
@@ -32,7 +33,7 @@ from mesa_tumbes.formats import r4v_5w, rmrp, template
 from mesa_tumbes.formats.base import Checking, Context, PartCheck, SubmissionFormat
 from mesa_tumbes.formats.template.reading import handed_out_version
 from mesa_tumbes.transforms.header import find_headers
-from mesa_tumbes.transforms.model import Parsed, Part
+from mesa_tumbes.transforms.model import Parsed, Part, ToNormalise
 from mesa_tumbes.transforms.read import (
     TooLargeError,
     UnreadableFileError,
@@ -62,6 +63,14 @@ def read(
 ) -> Parsed:
     """Read one file into the parts of its format. Never raises for bad input: what is wrong
     becomes problems."""
+    return alone(begin(reading(file_name, content, channel, reference, limits)))
+
+
+def reading(
+    file_name: str, content: bytes, channel: str, reference: Reference, limits: ReadLimits = DEFAULT_LIMITS
+) -> Generator[list[ToNormalise], list[pd.DataFrame], Parsed]:
+    """`read` in steps: the cells its format wants normalised are yielded (see Reading), so that
+    many files' are normalised together (`begin`, `normalised`, `Suspended.resume`)."""
     if not content.strip():
         return Parsed(None, [], [Problem("structure.empty_file")])
     if len(content) > limits.max_file_bytes:
@@ -80,10 +89,51 @@ def read(
     if not headers:
         return Parsed(None, [], [*repair.problems(), Problem("structure.header_not_found")])
     kind = headers[0].format
-    parts, problems = FORMATS[kind].read(headers, channel, reference)
+    parts, problems = yield from FORMATS[kind].read(headers, channel, reference)
     if kind == "mesa_template" and (old := handed_out_version(tables)) is not None:
         problems.insert(0, old)
     return Parsed(kind, parts, [*repair.problems(), *problems], headers[0].table.encoding)
+
+
+@dataclass(frozen=True)
+class Suspended:
+    """A file's reading waiting for the cells it asked to be normalised."""
+
+    steps: Generator[list[ToNormalise], list[pd.DataFrame], Parsed]
+    asked: list[ToNormalise]
+
+    def resume(self, frames: list[pd.DataFrame]) -> Parsed | Suspended:
+        """On with the frames asked for (in the order asked), to the next request or the end."""
+        try:
+            return Suspended(self.steps, self.steps.send(frames))
+        except StopIteration as finished:
+            return cast(Parsed, finished.value)
+
+
+def begin(steps: Generator[list[ToNormalise], list[pd.DataFrame], Parsed]) -> Parsed | Suspended:
+    """A file's reading up to what it first asks (see `reading`), or to its end."""
+    try:
+        return Suspended(steps, next(steps))
+    except StopIteration as finished:
+        return cast(Parsed, finished.value)
+
+
+def alone(state: Parsed | Suspended) -> Parsed:
+    """A reading to its end, what it asks normalised on its own."""
+    while isinstance(state, Suspended):
+        state = state.resume(normalised(state.asked))
+    return state
+
+
+def normalised(asked: list[ToNormalise]) -> list[pd.DataFrame]:
+    """The frame of each request, in order: the requests one function normalises, together."""
+    together: dict[Callable[[list[ToNormalise]], list[pd.DataFrame]], list[int]] = {}
+    for number, request in enumerate(asked):
+        together.setdefault(request.many, []).append(number)
+    frames: dict[int, pd.DataFrame] = {}
+    for many, numbers in together.items():
+        frames.update(zip(numbers, many([asked[number] for number in numbers]), strict=True))
+    return [frames[number] for number in range(len(asked))]
 
 
 @dataclass(frozen=True)

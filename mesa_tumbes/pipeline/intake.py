@@ -140,11 +140,17 @@ def archive_all(files: list[InboxFile], archive: Path) -> list[Received] | Machi
 def read(received: Received, settings: Settings) -> Read:
     """The submission's bytes (as archived) read into its format's parts. Needs no warehouse: many
     are read at once, on the machine's cores or a cluster's workers."""
+    return Read(received, submission.alone(begin_reading(received, settings)))
+
+
+def begin_reading(received: Received, settings: Settings) -> Parsed | submission.Suspended:
+    """A submission's reading (its bytes as archived) up to the cells it asks to be normalised."""
     content = received.archived.path.read_bytes()
-    parsed = submission.read(
-        received.file.relative_path, content, received.agency, load_reference(), settings.limits
+    return submission.begin(
+        submission.reading(
+            received.file.relative_path, content, received.agency, load_reference(), settings.limits
+        )
     )
-    return Read(received, parsed)
 
 
 def judge(
@@ -338,11 +344,39 @@ def guarded(step: str, received: Received, work: Callable[[], T]) -> T | Fault:
 
 
 def read_all(received: list[Received], settings: Settings) -> list[Read | Fault | MachineError]:
-    """`read` for each (a chunk of a run's files, on one worker); a fault of the machine ends the
-    list there."""
-    return until_machine_fault(
-        [partial(guarded, "read", item, partial(read, item, settings)) for item in received]
+    """`read` for each (a chunk of a run's files, on one worker), the cells they ask to be normalised
+    normalised together (most of reading a small file was pandas' fixed cost per operation, paid once
+    per file); a fault of the machine ends the list there."""
+    states = until_machine_fault(
+        [partial(guarded, "read", item, partial(begin_reading, item, settings)) for item in received]
     )
+    while waiting := [n for n, state in enumerate(states) if isinstance(state, submission.Suspended)]:
+        suspended = [cast(submission.Suspended, states[n]) for n in waiting]
+        for n, state, frames in zip(waiting, suspended, _normalised(suspended), strict=True):
+            try:
+                states[n] = guarded("read", received[n], partial(_resume, state, frames))
+            except MachineError as fault:
+                states[n : len(states)] = [fault]  # the list ends there
+                break
+    return [
+        Read(item, state) if isinstance(state, Parsed) else cast(Fault | MachineError, state)
+        for item, state in zip(received, states, strict=False)  # none suspended any more
+    ]
+
+
+def _normalised(waiting: list[submission.Suspended]) -> list[list[pd.DataFrame] | None]:
+    """What each waiting reading asked for, normalised together; None for each if that fails."""
+    asked = [request for state in waiting for request in state.asked]
+    try:
+        frames = iter(submission.normalised(asked))
+    except Exception:  # found again file by file: only the file that fails it gets the fault
+        return [None for _ in waiting]
+    return [[next(frames) for _ in state.asked] for state in waiting]
+
+
+def _resume(state: submission.Suspended, frames: list[pd.DataFrame] | None) -> Parsed | submission.Suspended:
+    """A reading on with its frames (None: normalised on its own, its error its own)."""
+    return state.resume(submission.normalised(state.asked) if frames is None else frames)
 
 
 def answer_all(outcomes: list[Outcome], settings: Settings) -> list[Path | Fault | MachineError]:

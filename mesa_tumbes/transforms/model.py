@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from mesa_tumbes.core.contract import COVER_COLUMNS, Format
 from mesa_tumbes.core.problems import Problem
+from mesa_tumbes.core.reference import Reference
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,21 @@ class Parsed:
     @property
     def header_row(self) -> int | None:
         return self.parts[0].header_row if self.parts else None
+
+
+@dataclass(frozen=True, eq=False)
+class ToNormalise:
+    """A table's cells as written (by field, indexed by row number), for its format to turn into the
+    frame its suites validate (codes resolved, numbers parsed). `many` does it for many such
+    requests at once: a chunk of files then costs one pass of pandas, not one per file."""
+
+    source: pd.DataFrame
+    channel: str  # the agency whose folder the file came from
+    reference: Reference
+    many: Callable[[list[ToNormalise]], list[pd.DataFrame]]
+
+
+# A format reads a file's tables in steps, as it checks them: it yields the cells it wants
+# normalised, receives their frames (in the same order) and returns the parts and what reading found
+# wrong. Many files' steps then run together (formats/submission.py).
+Reading = Generator[list[ToNormalise], list[pd.DataFrame], tuple[list[Part], list[Problem]]]

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from mesa_tumbes.core.contract import Format, Loads
-from mesa_tumbes.core.problems import Problem
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.expectations.derived import plausibility
 from mesa_tumbes.formats.base import Checking, Context, PartCheck
@@ -28,7 +27,7 @@ from mesa_tumbes.formats.r4v_5w.reading import (
     totals,
 )
 from mesa_tumbes.transforms.header import Header, HeaderSpec
-from mesa_tumbes.transforms.model import Part
+from mesa_tumbes.transforms.model import Part, Reading
 
 if TYPE_CHECKING:
     from great_expectations.expectations import Expectation
@@ -42,9 +41,8 @@ class FiveWFormat:
     def header_spec(self, reference: Reference) -> HeaderSpec:
         return five_w_spec(reference)
 
-    def read(
-        self, headers: list[Header], channel: str, reference: Reference
-    ) -> tuple[list[Part], list[Problem]]:
+    def read(self, headers: list[Header], channel: str, reference: Reference) -> Reading:
+        yield from ()  # its rows are normalised as they are read: nothing asked
         part, problems = five_w_part(headers[0], reference)
         return ([] if part is None else [part]), problems
 

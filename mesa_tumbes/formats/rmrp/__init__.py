@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from mesa_tumbes.core.contract import Format, Loads
-from mesa_tumbes.core.problems import Problem
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.formats.base import Checking, Context, PartCheck
 from mesa_tumbes.formats.rmrp import suites
 from mesa_tumbes.formats.rmrp.reading import RmrpSpec, rmrp_parts
 from mesa_tumbes.transforms.header import Header, HeaderSpec
-from mesa_tumbes.transforms.model import Part
+from mesa_tumbes.transforms.model import Part, Reading
 
 if TYPE_CHECKING:
     from great_expectations.expectations import Expectation
@@ -29,9 +28,8 @@ class RmrpFormat:
     def header_spec(self, reference: Reference) -> HeaderSpec:
         return RmrpSpec()
 
-    def read(
-        self, headers: list[Header], channel: str, reference: Reference
-    ) -> tuple[list[Part], list[Problem]]:
+    def read(self, headers: list[Header], channel: str, reference: Reference) -> Reading:
+        yield from ()  # its rows are normalised as they are read: nothing asked
         return rmrp_parts(headers, reference)
 
     def suites(self, reference: Reference) -> dict[str, list[Expectation]]:

@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from mesa_tumbes.core.contract import Format, Loads
-from mesa_tumbes.core.problems import Problem
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.expectations.suite import comparison_expectations, value_expectations
 from mesa_tumbes.formats.base import Checking, Context, PartCheck
 from mesa_tumbes.formats.template.reading import template_part, template_spec
 from mesa_tumbes.transforms.header import Header, HeaderSpec
-from mesa_tumbes.transforms.model import Part
+from mesa_tumbes.transforms.model import Part, Reading
 
 if TYPE_CHECKING:
     from great_expectations.expectations import Expectation
@@ -29,10 +28,8 @@ class TemplateFormat:
     def header_spec(self, reference: Reference) -> HeaderSpec:
         return template_spec(reference)
 
-    def read(
-        self, headers: list[Header], channel: str, reference: Reference
-    ) -> tuple[list[Part], list[Problem]]:
-        part, problems = template_part(headers[0], channel, reference)
+    def read(self, headers: list[Header], channel: str, reference: Reference) -> Reading:
+        part, problems = yield from template_part(headers[0], channel, reference)
         return ([] if part is None else [part]), problems
 
     def suites(self, reference: Reference) -> dict[str, list[Expectation]]:
