@@ -196,12 +196,9 @@ def cells_frame(data: list[tuple[int, list[str]]]) -> pd.DataFrame:
     return frame.fillna("")
 
 
-def first_filled(grid: pd.DataFrame) -> pd.Series:
-    """Each row's first non-empty cell ("" for none)."""
-    if grid.empty:
-        return pd.Series("", index=grid.index, dtype=object)
-    filled = grid.where(grid != "")
-    return filled.bfill(axis=1).iloc[:, 0].fillna("")
+def first_filled(cells: list[str]) -> str:
+    """A row's first non-empty cell ("" for none)."""
+    return next((cell for cell in cells if cell), "")
 
 
 def total_words(labels: pd.DataFrame, first: pd.Series) -> pd.Series:
@@ -217,8 +214,7 @@ def total_words(labels: pd.DataFrame, first: pd.Series) -> pd.Series:
 def total_word(labels: Iterable[str], cells: list[str]) -> str | None:
     """The "TOTAL" that makes a row a totals row: written in one of its label cells, or as the row's
     first filled cell."""
-    first = next((cell for cell in cells if cell), "")
-    for written in (*labels, first):
+    for written in (*labels, first_filled(cells)):
         if written and fold(written) in TOTAL_WORDS:
             return written
     return None

@@ -30,6 +30,9 @@ from mesa_tumbes.transforms.values import (
 
 # A totals row says TOTAL where one of these goes.
 LABEL_FIELDS = ("agency", "period", "district", "indicator")
+# Asking which rows are totals rows: the row's first filled cell beside its label cells, and the
+# answer's column.
+FIRST, TOTAL = "first_filled", "total"
 # Columns the Mesa's template fills in before the agency writes (`mesa plantillas`): a row with
 # nothing else is a row the agency did not use.
 PREFILLED = ("agency", "period")
@@ -63,13 +66,16 @@ def template_part(
     prefilled = {columns.positions[name] for name in PREFILLED if name in columns.positions}
     grid = cells_frame(data)
     used = (grid.drop(columns=[p for p in prefilled if p in grid]) != "").any(axis=1)
+    firsts = pd.Series([first_filled(cells) for _, cells in data], index=grid.index, dtype=object)
     grid = grid.loc[used]
     fields = pd.DataFrame(
         {name: grid.get(position, "") for name, position in read.items()},
         index=grid.index,
         dtype=object,
     )
-    totals = total_words(fields.reindex(columns=list(LABEL_FIELDS), fill_value=""), first_filled(grid))
+    labels = fields.reindex(columns=list(LABEL_FIELDS), fill_value="").assign(**{FIRST: firsts.loc[used]})
+    (found,) = yield [ToNormalise(labels, channel, reference, totals_rows)]
+    totals = found[TOTAL]
     said = totals.dropna()
     problems += [
         Problem("structure.total_row", row_number=number, value=total, sheet=header.table.sheet)
@@ -153,6 +159,16 @@ def conflicts(
             for number in differ[differ].index
         ]
     return problems
+
+
+def totals_rows(asked: list[ToNormalise]) -> list[pd.DataFrame]:
+    """For the rows of each request (its label cells, and its first filled cell in FIRST), the
+    "TOTAL" that makes it a totals row or None (`total_words`), in TOTAL: for all at once."""
+    cells = pd.concat([request.source for request in asked]) if len(asked) > 1 else asked[0].source
+    labels = cells.drop(columns=[FIRST])
+    found = total_words(labels, cells[FIRST]).to_frame(TOTAL)
+    ends = np.cumsum([len(request.source) for request in asked])
+    return [found.iloc[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def canonical_frames(asked: list[ToNormalise]) -> list[pd.DataFrame]:
