@@ -135,6 +135,8 @@ def conflicts(
 ) -> list[Problem]:
     """Rows where two columns that name one field (ubigeo and distrito, valor and total) say different
     things: the row cannot be loaded without guessing which is right."""
+    if not columns.repeated:  # most tables: one column per field
+        return []
     problems = []
     by_row = frame.set_index("row_number")
     for repeated in columns.repeated:
