@@ -121,11 +121,19 @@ def answer_submissions(
     return intake.answer_all(outcomes, settings)
 
 
+@task(cache_policy=NONE, task_run_name="prepare loading {count} submissions")
+def prepare_loads(outcomes: list[Outcome], settings: Settings, count: int) -> list[store.ToLoad | Fault]:
+    return intake.prepare_loads(outcomes, settings)
+
+
 @task(cache_policy=NONE, task_run_name="load {count} submissions")
 def load_submissions(
-    outcomes: list[Outcome], settings: Settings, count: int
+    outcomes: list[Outcome],
+    settings: Settings,
+    count: int,
+    prepared: list[store.ToLoad | Fault] | None = None,
 ) -> list[Fault | MachineError | None]:
-    return intake.load_all(outcomes, settings)
+    return intake.load_all(outcomes, settings, prepared)
 
 
 @task(cache_policy=NONE, task_run_name="answer the failure on {fault.received.file.label}")
@@ -418,18 +426,24 @@ class Taking:
             )
             for part in parts
         ]
+        # the loads are prepared (nothing written) while the workers answer: the one writer loads
+        # only what was answered
+        prepared = prepare_loads(opaque(outcomes), self.settings, len(outcomes))
         folders = [folder for future in futures for folder in future.result()]
         machine = next((folder for folder in folders if isinstance(folder, MachineError)), None)
         if machine is not None:  # every chunk has ended: no answer about files the next run takes
             intake.withdraw(outcomes, self.settings)
             raise machine.located(str(self.settings.feedback))
-        answered = []
-        for outcome, folder in zip(outcomes, folders, strict=True):
+        answered, ready = [], []
+        for outcome, folder, item in zip(outcomes, folders, prepared, strict=True):
             if isinstance(folder, Fault):
                 self.failed(folder)
             else:
                 answered.append((outcome, folder))
-        loaded = load_submissions(opaque([outcome for outcome, _ in answered]), self.settings, len(answered))
+                ready.append(item)
+        loaded = load_submissions(
+            opaque([outcome for outcome, _ in answered]), self.settings, len(answered), opaque(ready)
+        )
         for number, ((outcome, folder), result) in enumerate(zip(answered, loaded, strict=False)):
             if isinstance(result, MachineError):
                 intake.withdraw([taken for taken, _ in answered[number:]], self.settings)

@@ -390,15 +390,24 @@ def answer_all(outcomes: list[Outcome], settings: Settings) -> list[Path | Fault
     )
 
 
-def load_all(outcomes: list[Outcome], settings: Settings) -> list[Fault | MachineError | None]:
-    """`load` for each, in order, each in its own transaction (the one writer), their rows staged
-    together. A fault of the machine ends the list there: the submissions after it are not tried
-    (nor loaded)."""
+def prepare_loads(outcomes: list[Outcome], settings: Settings) -> list[store.ToLoad | Fault]:
+    """What loading each takes (its record, rows and coverage, what the review rule makes of it),
+    counted for all at once. Nothing is written: the one writer prepares a round's loads while the
+    workers write its feedback, and loads those answered."""
     covered = coverages(outcomes)
-    prepared = [
+    return [
         guarded("load", outcome.received, partial(to_load, outcome, rows, settings.review))
         for outcome, rows in zip(outcomes, covered, strict=True)
     ]
+
+
+def load_all(
+    outcomes: list[Outcome], settings: Settings, prepared: list[store.ToLoad | Fault] | None = None
+) -> list[Fault | MachineError | None]:
+    """`load` for each, in order, each in its own transaction (the one writer), their rows staged
+    together; `prepared`: what `prepare_loads` gave for the same outcomes, if it was asked before. A
+    fault of the machine ends the list there: the submissions after it are not tried (nor loaded)."""
+    prepared = prepare_loads(outcomes, settings) if prepared is None else prepared
     loading = store.load_submissions(
         settings.working, [item for item in prepared if not isinstance(item, Fault)]
     )
