@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mesa_tumbes.core.frames import stacked, unstacked
+from mesa_tumbes.core.frames import sliced, stacked, unstacked
 
 
 def frame(*values: int) -> pd.DataFrame:
@@ -35,3 +35,13 @@ def test_a_round_trip_returns_each_frame() -> None:
             assert returned.empty
         else:
             pd.testing.assert_frame_equal(returned, original, check_dtype=False)
+
+
+def test_slicing_by_lengths_gives_back_the_frames_concatenated() -> None:
+    frames = [frame(5, 6), frame(9), frame(1, 2, 3)]
+    pieces = sliced(pd.concat(frames), [len(f) for f in frames])
+    assert len(pieces) == len(frames)
+    for piece, original in zip(pieces, frames, strict=True):
+        pd.testing.assert_frame_equal(piece, original)
+    assert [len(piece) for piece in sliced(frame(1, 2), [0, 2, 0])] == [0, 2, 0]
+    assert sliced(frame(), []) == []

@@ -37,3 +37,10 @@ def unstacked(rows: pd.DataFrame, tag: str, count: int, columns: list[str]) -> l
         body.iloc[start:end].reset_index(drop=True) if end > start else empty
         for start, end in zip(starts, ends, strict=True)
     ]
+
+
+def sliced(rows: pd.DataFrame, lengths: Sequence[int]) -> list[pd.DataFrame]:
+    """`rows` in consecutive pieces of these lengths: the frames they were concatenated from, in
+    order (slices, not copies)."""
+    ends = np.cumsum(lengths, dtype="int64")
+    return [rows.iloc[end - length : end] for length, end in zip(lengths, ends, strict=True)]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from functools import partial
 
-import numpy as np
 import pandas as pd
 
 from mesa_tumbes.core.contract import COVER_COLUMNS, KEY_COLUMNS, TEMPLATE_MARK, TEMPLATE_VERSION
+from mesa_tumbes.core.frames import sliced
 from mesa_tumbes.core.problems import Problem
 from mesa_tumbes.core.reference import CodedColumn, Reference
 from mesa_tumbes.transforms.columns import column_problems, formula_problems, personal_data
@@ -169,8 +169,7 @@ def totals_rows(asked: list[ToNormalise]) -> list[pd.DataFrame]:
     cells = pd.concat([request.source for request in asked]) if len(asked) > 1 else asked[0].source
     labels = cells.drop(columns=[FIRST])
     found = total_words(labels, cells[FIRST]).to_frame(TOTAL)
-    ends = np.cumsum([len(request.source) for request in asked])
-    return [found.iloc[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+    return sliced(found, [len(request.source) for request in asked])
 
 
 def canonical_frames(asked: list[ToNormalise]) -> list[pd.DataFrame]:
@@ -190,9 +189,8 @@ def canonical_frames(asked: list[ToNormalise]) -> list[pd.DataFrame]:
             continue
         sources = [asked[number].source for number in numbers]
         frame = canonical_frame(pd.concat(sources), first.channel, first.reference)
-        ends = np.cumsum([len(source) for source in sources])
-        for number, start, end in zip(numbers, [0, *ends[:-1]], ends, strict=True):
-            found[number] = frame.iloc[start:end].reset_index(drop=True)
+        for number, piece in zip(numbers, sliced(frame, [len(s) for s in sources]), strict=True):
+            found[number] = piece.reset_index(drop=True)
     return [found[number] for number in range(len(asked))]
 
 
