@@ -88,11 +88,14 @@ def reading(
         return Parsed(None, [], [too_large(error.size, error.limit)])
     if not headers:
         return Parsed(None, [], [*repair.problems(), Problem("structure.header_not_found")])
-    kind = headers[0].format
-    parts, problems = yield from FORMATS[kind].read(headers, channel, reference)
-    if kind == "mesa_template" and (old := handed_out_version(tables)) is not None:
+    kind, encoding = headers[0].format, headers[0].table.encoding
+    old = handed_out_version(tables) if kind == "mesa_template" else None
+    steps = FORMATS[kind].read(headers, channel, reference)
+    del content, tables, headers  # the cells go once read: a chunk's files wait together (read_all)
+    parts, problems = yield from steps
+    if old is not None:
         problems.insert(0, old)
-    return Parsed(kind, parts, [*repair.problems(), *problems], headers[0].table.encoding)
+    return Parsed(kind, parts, [*repair.problems(), *problems], encoding)
 
 
 @dataclass(frozen=True)

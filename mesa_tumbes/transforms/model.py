@@ -60,9 +60,10 @@ class Parsed:
 
 @dataclass(frozen=True, eq=False)
 class ToNormalise:
-    """A table's cells as written (by field, indexed by row number), for its format to turn into the
-    frame its suites validate (codes resolved, numbers parsed). `many` does it for many such
-    requests at once: a chunk of files then costs one pass of pandas, not one per file."""
+    """A table's cells as written (by field, indexed by row number), for its format to derive a
+    frame from: which rows are totals rows, the frame its suites validate (codes resolved, numbers
+    parsed). `many` does it for many such requests at once: a chunk of files then costs one pass of
+    pandas, not one per file."""
 
     source: pd.DataFrame
     channel: str  # the agency whose folder the file came from

@@ -29,7 +29,9 @@ class TemplateFormat:
         return template_spec(reference)
 
     def read(self, headers: list[Header], channel: str, reference: Reference) -> Reading:
-        part, problems = yield from template_part(headers[0], channel, reference)
+        steps = template_part(headers[0], channel, reference)
+        del headers  # their cells go once read: a chunk's files wait together (template_part)
+        part, problems = yield from steps
         return ([] if part is None else [part]), problems
 
     def suites(self, reference: Reference) -> dict[str, list[Expectation]]:

@@ -54,8 +54,9 @@ def template_spec(reference: Reference) -> AliasSpec:
 def template_part(
     header: Header, channel: str, reference: Reference
 ) -> Generator[list[ToNormalise], list[pd.DataFrame], tuple[Part | None, list[Problem]]]:
-    """Cells under the header -> the canonical frame (codes resolved) and the cells as written. The
-    canonical frame is asked for (see Reading): a chunk of files resolves its codes together."""
+    """Cells under the header -> the canonical frame (codes resolved) and the cells as written. Which
+    rows are totals rows, then the canonical frame, are asked for (see Reading): a chunk of files
+    finds them together."""
     columns = header.columns
     data = header.data()
     if months := months_across(columns):
@@ -74,25 +75,30 @@ def template_part(
         dtype=object,
     )
     labels = fields.reindex(columns=list(LABEL_FIELDS), fill_value="").assign(**{FIRST: firsts.loc[used]})
+    sheet, header_row = header.table.sheet, header.row_number
+    formulas = formula_problems(header, [number for number, _ in data])  # said of the rows written
+    # the file's cells are not needed past this point, and a chunk's files wait together for the
+    # steps below: each waits with the cells of its fields only (see TemplateFormat.read, reading)
+    del header, data, grid, firsts
     (found,) = yield [ToNormalise(labels, channel, reference, totals_rows)]
     totals = found[TOTAL]
     said = totals.dropna()
     problems += [
-        Problem("structure.total_row", row_number=number, value=total, sheet=header.table.sheet)
+        Problem("structure.total_row", row_number=number, value=total, sheet=sheet)
         for number, total in zip(said.index.tolist(), said.tolist(), strict=True)
     ]
     written = fields.loc[totals.isna()]
-    numbers = [int(number) for number in written.index]
+    numbers = {int(number) for number in written.index}
     problems += privacy.problems
     if written.empty:
         return None, [*problems, Problem("structure.no_data_rows")]
     source = written[list(columns.positions)]
     (frame,) = yield [ToNormalise(source, channel, reference, canonical_frames)]
-    problems += formula_problems(header, numbers)
-    problems += conflicts(written, frame, columns, channel, reference, header.table.sheet)
+    problems += [problem for problem in formulas if problem.row_number in numbers]
+    problems += conflicts(written, frame, columns, channel, reference, sheet)
     part = Part(
-        header.table.sheet,
-        header.row_number,
+        sheet,
+        header_row,
         columns.titles,
         frame,
         source,
