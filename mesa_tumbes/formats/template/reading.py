@@ -172,10 +172,11 @@ def conflicts(
 def totals_rows(asked: list[ToNormalise]) -> list[pd.DataFrame]:
     """For the rows of each request (its label cells, and its first filled cell in FIRST), the
     "TOTAL" that makes it a totals row or None (`total_words`), in TOTAL: for all at once."""
-    cells = pd.concat([request.source for request in asked]) if len(asked) > 1 else asked[0].source
-    labels = cells.drop(columns=[FIRST])
-    found = total_words(labels, cells[FIRST]).to_frame(TOTAL)
-    return sliced(found, [len(request.source) for request in asked])
+
+    def totals(cells: pd.DataFrame) -> pd.DataFrame:
+        return total_words(cells.drop(columns=[FIRST]), cells[FIRST]).to_frame(TOTAL)
+
+    return _at_once([request.source for request in asked], totals)
 
 
 def canonical_frames(asked: list[ToNormalise]) -> list[pd.DataFrame]:
@@ -190,14 +191,21 @@ def canonical_frames(asked: list[ToNormalise]) -> list[pd.DataFrame]:
     found: dict[int, pd.DataFrame] = {}
     for numbers in groups.values():
         first = asked[numbers[0]]
-        if len(numbers) == 1:
-            found[numbers[0]] = canonical_frame(first.source, first.channel, first.reference)
-            continue
-        sources = [asked[number].source for number in numbers]
-        frame = canonical_frame(pd.concat(sources), first.channel, first.reference)
-        for number, piece in zip(numbers, sliced(frame, [len(s) for s in sources]), strict=True):
+        derive = partial(canonical_frame, channel=first.channel, reference=first.reference)
+        pieces = _at_once([asked[number].source for number in numbers], derive)
+        for number, piece in zip(numbers, pieces, strict=True):
             found[number] = piece.reset_index(drop=True)
     return [found[number] for number in range(len(asked))]
+
+
+def _at_once(
+    sources: list[pd.DataFrame], derive: Callable[[pd.DataFrame], pd.DataFrame]
+) -> list[pd.DataFrame]:
+    """`derive` (row by row) of each source, computed once over all of them and cut back into each
+    one's rows; a lone source is derived as it is, without a copy."""
+    if len(sources) == 1:
+        return [derive(sources[0])]
+    return sliced(derive(pd.concat(sources)), [len(source) for source in sources])
 
 
 def canonical_frame(source: pd.DataFrame, channel: str, reference: Reference) -> pd.DataFrame:
