@@ -107,16 +107,20 @@ class Suspended:
 
     def resume(self, frames: list[pd.DataFrame]) -> Parsed | Suspended:
         """On with the frames asked for (in the order asked), to the next request or the end."""
-        try:
-            return Suspended(self.steps, self.steps.send(frames))
-        except StopIteration as finished:
-            return cast(Parsed, finished.value)
+        return _step(self.steps, frames)
 
 
 def begin(steps: Generator[list[ToNormalise], list[pd.DataFrame], Parsed]) -> Parsed | Suspended:
     """A file's reading up to what it first asks (see `reading`), or to its end."""
+    return _step(steps, None)
+
+
+def _step(
+    steps: Generator[list[ToNormalise], list[pd.DataFrame], Parsed], frames: list[pd.DataFrame] | None
+) -> Parsed | Suspended:
+    """One step of a reading (as `_advance` steps a check): started (None), or sent what it asked."""
     try:
-        return Suspended(steps, next(steps))
+        return Suspended(steps, next(steps) if frames is None else steps.send(frames))
     except StopIteration as finished:
         return cast(Parsed, finished.value)
 
