@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -104,9 +104,9 @@ def screen_submissions(received: list[Received], settings: Settings) -> list[Out
 
 @task(cache_policy=NONE, task_run_name="read {count} files")
 def read_submissions(
-    received: list[Received], settings: Settings, count: int
+    received: Sealed[list[Received]], settings: Settings, count: int
 ) -> list[intake.Read | Fault | MachineError]:
-    return intake.read_all(received, settings)
+    return intake.read_all(received.value, settings)
 
 
 @task(cache_policy=NONE, task_run_name="validate {count} submissions together")
@@ -116,9 +116,9 @@ def validate_round(batch: list[intake.Read], settings: Settings, count: int) -> 
 
 @task(cache_policy=NONE, task_run_name="feedback on {count} submissions")
 def answer_submissions(
-    outcomes: list[Outcome], settings: Settings, count: int
+    outcomes: Sealed[list[Outcome]], settings: Settings, count: int
 ) -> list[Path | Fault | MachineError]:
-    return intake.answer_all(outcomes, settings)
+    return intake.answer_all(outcomes.value, settings)
 
 
 @task(cache_policy=NONE, task_run_name="prepare loading {count} submissions")
@@ -284,8 +284,6 @@ def take_files(settings: Settings, files: list[InboxFile], report: RunReport) ->
     size = sum(item.archived.size_bytes for item in received)
     with workers(settings.execution, size) as runner:
         run.runner = runner
-        # a Dask cluster serialises a task's parameters its own way: Prefect's quote would not survive
-        run.unwalked = settings.execution.for_run(size) != "dask"
         batches = intake.batches(received)
         reading = run.start_reading(batches[0])
         for number, batch in enumerate(batches):
@@ -320,7 +318,6 @@ class Taking:
         self.unchanged = seen_files(settings)
         self.chunks = settings.execution.chunks
         self.runner: TaskRunner[Any] = ThreadPoolTaskRunner()  # the run's own, set by take_files
-        self.unwalked = True  # large parameters handed unwalked (not on a Dask cluster)
 
     def seen(self, file: InboxFile) -> bool:
         """The same file, unchanged since it was processed: not even read."""
@@ -373,7 +370,7 @@ class Taking:
         is then dropped."""
         readable = [item for item in batch if intake.screen(item, self.settings, trial=True) is None]
         futures = [
-            self.submit(read_submissions, received=self.hand(part), count=len(part))
+            self.submit(read_submissions, received=Sealed(part), count=len(part))
             for part in split(readable, self.chunks)
         ]
         return Reading(readable, futures)
@@ -422,7 +419,7 @@ class Taking:
         parts = split(outcomes, self.chunks)
         futures = [
             self.submit(
-                answer_submissions, outcomes=self.hand([o.for_feedback() for o in part]), count=len(part)
+                answer_submissions, outcomes=Sealed([o.for_feedback() for o in part]), count=len(part)
             )
             for part in parts
         ]
@@ -454,10 +451,6 @@ class Taking:
             log_outcome(outcome, self.lang)
             self.report.submissions.append(intake.report_entry(outcome, folder))
             self.progress.advance(outcome.received.file.label)
-
-    def hand(self, value: T) -> T:
-        """A large parameter for the run's task runner: unwalked where the runner keeps it so."""
-        return opaque(value) if self.unwalked else value
 
     def submit(self, work: Task[..., Any], **parameters: Any) -> PrefectFuture[Any]:
         """A task on the run's task runner (processes, threads or a Dask cluster)."""
@@ -491,6 +484,18 @@ def opaque(value: T) -> T:
     collection a task receives (futures could hide anywhere), which costs seconds for a run's frames
     and problems. Typed as the value itself, which the task receives."""
     return cast("T", quote(value))
+
+
+class Sealed(Generic[T]):
+    """A large parameter of a task on the run's task runner, handed over unwalked. Prefect's own
+    annotations (`opaque` above) are taken off before a parameter is pickled for a worker process or
+    a Dask cluster, and the worker's task engine then walks every element again (seconds of a
+    worker's time for a noisy round's problems); an object Prefect does not know it leaves whole."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: T) -> None:
+        self.value = value
 
 
 def split(items: list[T], chunks: int) -> list[list[T]]:
