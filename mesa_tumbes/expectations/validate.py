@@ -394,16 +394,12 @@ class Rows:
         self.every = frame
         self.part = part
         self.sources = sources
+        self.columns: dict[str, Any] = {}
 
     @cached_property
     def frame(self) -> pd.DataFrame:
         """One row per row number, by row number."""
         return self.every.drop_duplicates("row_number").set_index("row_number")
-
-    @cached_property
-    def numbers(self) -> Any:
-        """The frame rows' numbers as an array (a 5W row is several frame rows), compared at C speed."""
-        return self.every["row_number"].to_numpy()
 
     def field(self, number: int, meta: dict[str, Any]) -> str:
         if "column_from" in meta:
@@ -451,10 +447,26 @@ class Rows:
         compared = [name for name in item if name != "row_number" and name in self.every]
         if not compared:
             return self.value(number, column)
-        rows = self.every.loc[self.numbers == number]
-        for name in compared:
-            rows = rows.loc[rows[name] == item[name]]
-        return _shown(rows[column].iloc[0]) if not rows.empty else self.value(number, column)
+        for position in self.places.get(number, ()):
+            if all(self.column(name)[position] == item[name] for name in compared):
+                return _shown(self.column(column)[position])
+        return self.value(number, column)
+
+    def column(self, name: str) -> Any:
+        """A frame column's values by position, each as `iloc` gives it (kept for the next problem)."""
+        if name not in self.columns:
+            self.columns[name] = self.every[name].array
+        return self.columns[name]
+
+    @cached_property
+    def places(self) -> dict[int, list[int]]:
+        """The frame's positions of each row number, in order (a 5W row is several frame rows, a
+        total compared with several breakdowns is several): a noisy file's problems each find their
+        row without scanning the frame."""
+        places: dict[int, list[int]] = defaultdict(list)
+        for position, number in enumerate(self.every["row_number"].tolist()):
+            places[number].append(position)
+        return places
 
 
 def _shown(value: object) -> str:
