@@ -16,8 +16,10 @@ from mesa_tumbes.agency_feedback.answer import keep_validation_results, write_fe
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.expectations.validate import SuiteRunner
 from mesa_tumbes.formats.outcome import Outcome
-from mesa_tumbes.pipeline.intake import take
+from mesa_tumbes.pipeline.intake import answer, kept_cells_of, take
 from mesa_tumbes.reception.received import received_in_place
+from mesa_tumbes.transforms import kept
+from mesa_tumbes.transforms.read import Table
 from tests.builders import ods_bytes, settings_under, template_csv, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -260,20 +262,62 @@ def test_a_long_copy_streams_through_temporary_files_with_the_same_cells_and_mar
     source = tmp_path / "mimp.csv"
     shutil.copyfile(ROOT / "examples" / "inbox" / "MIMP" / "mimp_cem_upe_octubre.csv", source)
     outcome = outcome_for(source, "MIMP", reference, runner)
-
-    def seen(path: Path) -> list[list[tuple[object, object, object]]]:
-        workbook = load_workbook(path)
-        return [
-            [
-                (cell.value, cell.fill.fgColor.rgb, cell.comment.text if cell.comment else None)
-                for row in sheet.iter_rows()
-                for cell in row
-            ]
-            for sheet in workbook.worksheets
-        ]
-
     assert annotated.write_annotated_copy(outcome, tmp_path / "short.xlsx", "es")
     monkeypatch.setattr(annotated, "IN_MEMORY_UP_TO_ROWS", 0)  # as if the copy were long
     assert annotated.write_annotated_copy(outcome, tmp_path / "long.xlsx", "es")
     assert seen(tmp_path / "short.xlsx") == seen(tmp_path / "long.xlsx")
     assert any(comment for sheet in seen(tmp_path / "long.xlsx") for _, _, comment in sheet)
+
+
+def test_a_copy_is_written_from_the_cells_kept_when_its_file_was_read(
+    tmp_path: Path, reference: Reference, runner: SuiteRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large file's cells are kept when it is read, and its copy is written from them without
+    reading the file again: the same copy; answering the file then lets them go."""
+    monkeypatch.setattr(annotated, "KEEP_FORMATTING_ROWS", 1)  # as if the workbook were large
+    monkeypatch.setattr(kept, "WORKBOOK_ROWS_WORTH_KEEPING", 1)
+    source = tmp_path / "reporte.xlsx"
+    rows = [["Periodo", "Ubigeo", "Indicador", "Valor"], ["2026-10", "240101", "SAL-01", 5]]
+    source.write_bytes(
+        xlsx_bytes(("Portada", [["Reporte"]]), ("Datos", [*rows, ["2026-10", "230304", "SAL-01", -3]]))
+    )
+    settings = settings_under(tmp_path)
+    received = received_in_place(source, "DIRESA", "DIRESA")
+    outcome = take(received, settings, runner, trial=True)
+    cells = kept_cells_of(received, settings)
+    assert cells.is_file() and cells.is_relative_to(settings.working.parent)
+    assert annotated.write_annotated_copy(outcome, tmp_path / "read_again.xlsx", "es")
+
+    def unread(*_: object) -> None:
+        raise AssertionError("the file was read again")
+
+    monkeypatch.setattr(annotated, "read_tables", unread)
+    assert annotated.write_annotated_copy(outcome, tmp_path / "from_kept.xlsx", "es", cells)
+    assert seen(tmp_path / "from_kept.xlsx") == seen(tmp_path / "read_again.xlsx")
+    assert (
+        sum(comment is not None for sheet in seen(tmp_path / "from_kept.xlsx") for *_, comment in sheet) == 2
+    )
+    folder = answer(outcome, settings, trial=True)
+    assert (folder / "planilla_revisada.xlsx").is_file() and not cells.exists()
+
+
+def test_cells_kept_in_another_shape_are_not_used(tmp_path: Path) -> None:
+    table = Table(rows=[["a", "b"], ["1", "2"]], row_numbers=[1, 2], sheet="Datos")
+    kept.keep_cells([table], tmp_path / "cells")
+    assert kept.kept_cells(tmp_path / "cells") == [table]
+    (tmp_path / "cells").write_bytes(b"not cells")
+    assert kept.kept_cells(tmp_path / "cells") is None
+    assert kept.kept_cells(tmp_path / "missing") is None
+
+
+def seen(path: Path) -> list[list[tuple[object, object, object]]]:
+    """Every cell of every sheet of a copy: its text, its fill and its note."""
+    workbook = load_workbook(path)
+    return [
+        [
+            (cell.value, cell.fill.fgColor.rgb, cell.comment.text if cell.comment else None)
+            for row in sheet.iter_rows()
+            for cell in row
+        ]
+        for sheet in workbook.worksheets
+    ]

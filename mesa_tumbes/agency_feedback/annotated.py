@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from mesa_tumbes.agency_feedback.problems import PROBLEM_COLUMNS, problem_rows
 from mesa_tumbes.core.i18n import strings, text
 from mesa_tumbes.core.problems import Problem
+from mesa_tumbes.transforms.kept import kept_cells
 from mesa_tumbes.transforms.read import is_ooxml, read_tables
 
 if TYPE_CHECKING:
@@ -37,8 +38,9 @@ IN_MEMORY_UP_TO_ROWS = 5_000
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "excluded": "D9D9D9"}
 
 
-def write_annotated_copy(outcome: Outcome, target: Path, lang: str) -> bool:
-    """Write the copy to `target`; False when there is nothing to annotate or the file is too large."""
+def write_annotated_copy(outcome: Outcome, target: Path, lang: str, kept: Path | None = None) -> bool:
+    """Write the copy to `target`; False when there is nothing to annotate or the file is too large.
+    `kept`: the file's cells as read, if they were kept (else the file is read again)."""
     located = [problem for problem in outcome.problems if problem.row_number is not None]
     emptied = any(part.personal for part in outcome.parts)  # personal-data columns: their titles noted
     if not (located or emptied) or not outcome.parts or outcome.verdict.rows_read > MAX_ROWS:
@@ -55,7 +57,7 @@ def write_annotated_copy(outcome: Outcome, target: Path, lang: str) -> bool:
                 "The workbook cannot be loaded with its formatting (%s); copied from its cells", error
             )
             target.unlink(missing_ok=True)
-    _write_from_cells(outcome, content, located, target, lang)
+    _write_from_cells(outcome, content, located, target, lang, kept)
     return True
 
 
@@ -86,14 +88,16 @@ def _write_original(
 
 
 def _write_from_cells(
-    outcome: Outcome, content: bytes, located: list[Problem], target: Path, lang: str
+    outcome: Outcome, content: bytes, located: list[Problem], target: Path, lang: str, kept: Path | None
 ) -> None:
     """A workbook streamed from the file's cells, at the same rows and columns, all as text (a value
     starting with "=" never becomes a formula), with the problems sheet first and each marked cell
     filled and commented. XlsxWriter writes row by row (in memory for a short copy)."""
     import xlsxwriter
 
-    tables = list(read_tables(outcome.received.file.relative_path, content))
+    tables = (kept_cells(kept) if kept is not None else None) or list(
+        read_tables(outcome.received.file.relative_path, content)
+    )
     sheets = [table.sheet for table in tables]
     names = _sheet_names(sheets, text(lang, "annotated.problems_sheet"), text(lang, "template.data_sheet"))
     marks = _marks_by_cell(outcome, located, dict(zip(sheets, names, strict=True)), lang)

@@ -343,16 +343,22 @@ def write_failure_feedback(
 
 
 def write_feedback(
-    outcome: Outcome, feedback_root: Path, lang: str, timezone: str, trial: bool = False
+    outcome: Outcome,
+    feedback_root: Path,
+    lang: str,
+    timezone: str,
+    trial: bool = False,
+    kept: Path | None = None,
 ) -> Path:
     """Write the submission's feedback folder and return it, whole or not at all (core/files.py). A
-    trial's folder (`mesa validate`) has a name of its own: it never replaces a real submission's."""
+    trial's folder (`mesa validate`) has a name of its own: it never replaces a real submission's.
+    `kept`: where the file's cells may have been kept when it was read (transforms/kept.py)."""
     data = details(outcome, lang, timezone, trial)
     names = strings(lang)["files"]
     data["template"] = hand_template(outcome, feedback_root, lang)
 
     def write(folder: Path) -> None:
-        annotated = write_annotated_copy(outcome, folder / names["annotated"], lang)
+        annotated = write_annotated_copy(outcome, folder / names["annotated"], lang, kept)
         data["annotated"] = names["annotated"] if annotated else None
         data["technical"] = names["details"]
         rows = data.pop("every_problem")

@@ -94,6 +94,7 @@ DEFAULT_TIMEZONE = "America/Lima"
 ARCHIVE_NEXT_TO_WAREHOUSE = "archive"
 # The writer's own copy of the warehouse lives in this folder beside the published one.
 WORKING_FOLDER = ".mesa-trabajo"
+KEPT_CELLS_FOLDER = "celdas"  # in the working folder: files' cells kept for their annotated copy
 MAIL_SPOOL_FOLDER = "correo"
 UPLOAD_SPOOL_FOLDER = "subidas"
 SOURCES_SPOOL_FOLDER = "fuentes"
@@ -180,6 +181,12 @@ class Settings:
         """The DuckDB file the pipeline writes, private to the writer: analysts and read-only
         commands open the published copy (`warehouse`), which replaces itself after each build."""
         return self.warehouse.parent / WORKING_FOLDER / self.warehouse.name
+
+    @property
+    def kept_cells(self) -> Path:
+        """Where a run keeps the cells of the files it read, by SHA-256, until their annotated copy
+        is written (transforms/kept.py): private to the writer, emptied when the run ends."""
+        return self.warehouse.parent / WORKING_FOLDER / KEPT_CELLS_FOLDER
 
     @property
     def console_secret(self) -> Path:

@@ -286,16 +286,19 @@ def take_files(settings: Settings, files: list[InboxFile], report: RunReport) ->
         run.runner = runner
         batches = intake.batches(received)
         reading = run.start_reading(batches[0])
-        for number, batch in enumerate(batches):
-            screened = screen_submissions(batch, settings)
-            run.finish([answer for answer in screened if answer is not None])
-            read = run.read(
-                reading, [item for item, answer in zip(batch, screened, strict=True) if answer is None]
-            )
-            # the workers read the next batch while this one is validated (here) and loaded
-            reading = run.start_reading(batches[number + 1]) if number + 1 < len(batches) else Reading()
-            for round_ in intake.rounds(read):
-                run.finish(run.validate(round_))
+        try:
+            for number, batch in enumerate(batches):
+                screened = screen_submissions(batch, settings)
+                run.finish([answer for answer in screened if answer is not None])
+                read = run.read(
+                    reading, [item for item, answer in zip(batch, screened, strict=True) if answer is None]
+                )
+                # the workers read the next batch while this one is validated (here) and loaded
+                reading = run.start_reading(batches[number + 1]) if number + 1 < len(batches) else Reading()
+                for round_ in intake.rounds(read):
+                    run.finish(run.validate(round_))
+        finally:
+            intake.forget_kept_cells(settings)
     run.progress.close()
 
 

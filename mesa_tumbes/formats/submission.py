@@ -35,6 +35,7 @@ from mesa_tumbes.formats.template.reading import handed_out_version
 from mesa_tumbes.transforms.header import find_headers
 from mesa_tumbes.transforms.model import Parsed, Part, ToNormalise
 from mesa_tumbes.transforms.read import (
+    Table,
     TooLargeError,
     UnreadableFileError,
     UnsupportedFormatError,
@@ -67,10 +68,16 @@ def read(
 
 
 def reading(
-    file_name: str, content: bytes, channel: str, reference: Reference, limits: ReadLimits = DEFAULT_LIMITS
+    file_name: str,
+    content: bytes,
+    channel: str,
+    reference: Reference,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    keep: Callable[[list[Table]], None] | None = None,
 ) -> Generator[list[ToNormalise], list[pd.DataFrame], Parsed]:
     """`read` in steps: the cells its format wants normalised are yielded (see Reading), so that
-    many files' are normalised together (`begin`, `normalised`, `Suspended.resume`)."""
+    many files' are normalised together (`begin`, `normalised`, `Suspended.resume`). `keep` is
+    handed the cells as the agency wrote them, of a file whose format was found."""
     if not content.strip():
         return Parsed(None, [], [Problem("structure.empty_file")])
     if len(content) > limits.max_file_bytes:
@@ -78,7 +85,8 @@ def reading(
     repair = MojibakeRepair()
     specs = [fmt.header_spec(reference) for fmt in FORMATS.values()]
     try:
-        tables = list(repair.tables(read_tables(file_name, content, limits)))
+        written = list(read_tables(file_name, content, limits))
+        tables = list(repair.tables(written))
         headers = find_headers(tables, specs)
     except UnsupportedFormatError as error:
         return Parsed(None, [], [Problem("structure.unsupported_format", detail=str(error) or file_name)])
@@ -88,10 +96,12 @@ def reading(
         return Parsed(None, [], [too_large(error.size, error.limit)])
     if not headers:
         return Parsed(None, [], [*repair.problems(), Problem("structure.header_not_found")])
+    if keep is not None:
+        keep(written)
     kind, encoding = headers[0].format, headers[0].table.encoding
     old = handed_out_version(tables) if kind == "mesa_template" else None
     steps = FORMATS[kind].read(headers, channel, reference)
-    del content, tables, headers  # the cells go once read: a chunk's files wait together (read_all)
+    del content, written, tables, headers  # the cells go once read: a chunk's files wait together
     parts, problems = yield from steps
     if old is not None:
         problems.insert(0, old)

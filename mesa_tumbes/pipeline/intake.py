@@ -34,8 +34,9 @@ from mesa_tumbes.formats.submission import ToValidate
 from mesa_tumbes.pipeline.report import Entry
 from mesa_tumbes.reception.inbox import InboxFile
 from mesa_tumbes.reception.received import Received, receive
+from mesa_tumbes.transforms.kept import keep_cells, worth_keeping
 from mesa_tumbes.transforms.model import Parsed
-from mesa_tumbes.transforms.read import too_large
+from mesa_tumbes.transforms.read import Table, too_large
 from mesa_tumbes.transforms.values import map_unique, period_in_name, period_kind
 from mesa_tumbes.warehouse import store
 from mesa_tumbes.warehouse.bookkeeping import FailureRecord, record_failure
@@ -148,9 +149,30 @@ def begin_reading(received: Received, settings: Settings) -> Parsed | submission
     content = received.archived.path.read_bytes()
     return submission.begin(
         submission.reading(
-            received.file.relative_path, content, received.agency, load_reference(), settings.limits
+            received.file.relative_path,
+            content,
+            received.agency,
+            load_reference(),
+            settings.limits,
+            partial(_keep, target=kept_cells_of(received, settings)),
         )
     )
+
+
+def _keep(tables: list[Table], target: Path) -> None:
+    """The cells of a file read, kept for its annotated copy when reading it again costs more."""
+    if worth_keeping(tables):
+        keep_cells(tables, target)
+
+
+def kept_cells_of(received: Received, settings: Settings) -> Path:
+    """Where the run keeps the cells of a file it read (by its bytes), until its feedback is written."""
+    return settings.kept_cells / received.archived.sha256
+
+
+def forget_kept_cells(settings: Settings) -> None:
+    """The cells a run kept and did not use (a file not answered: a duplicate, a failure), gone."""
+    shutil.rmtree(settings.kept_cells, ignore_errors=True)
 
 
 def judge(
@@ -270,9 +292,15 @@ def rounds(batch: list[Read]) -> list[list[Read]]:
 def answer(outcome: Outcome, settings: Settings, trial: bool = False) -> Path:
     """The agency's feedback folder; Great Expectations' own results kept for the officer (not for a
     trial, which leaves nothing behind but its feedback)."""
-    if not trial:
-        feedback.keep_validation_results(outcome, settings.validations)
-    return feedback.write_feedback(outcome, settings.feedback, settings.lang, settings.timezone, trial)
+    kept = kept_cells_of(outcome.received, settings)
+    try:
+        if not trial:
+            feedback.keep_validation_results(outcome, settings.validations)
+        return feedback.write_feedback(
+            outcome, settings.feedback, settings.lang, settings.timezone, trial, kept
+        )
+    finally:
+        kept.unlink(missing_ok=True)
 
 
 def withdraw(outcomes: list[Outcome], settings: Settings) -> None:
