@@ -3,9 +3,22 @@
 -- district x sex x age_group x population_type, over its current values in the periods that
 -- request's rows do not cover: how many periods, their median, their median absolute deviation and
 -- their mean absolute deviation from the median.
+-- Each series is numbered once: the history, the statistics and the deviations are grouped and
+-- joined on that number, not on the six text columns (half the query's time at a million rows).
 with series as (
-    select distinct request, agency, indicator, district, sex, age_group, population_type
-    from incoming_rows
+    select
+        row_number() over () as series_id,
+        request,
+        agency,
+        indicator,
+        district,
+        sex,
+        age_group,
+        population_type
+    from (
+        select distinct request, agency, indicator, district, sex, age_group, population_type
+        from incoming_rows
+    )
 ),
 
 covered as (
@@ -15,13 +28,8 @@ covered as (
 
 history as (
     select
+        series.series_id,
         series.request,
-        indicator_values.agency,
-        indicator_values.indicator,
-        indicator_values.district,
-        indicator_values.sex,
-        indicator_values.age_group,
-        indicator_values.population_type,
         indicator_values.period,
         indicator_values.value
     from indicator_values
@@ -35,7 +43,7 @@ history as (
 ),
 
 earlier as (
-    select history.*
+    select history.series_id, history.value
     from history
     anti join covered
         on history.request = covered.request
@@ -44,37 +52,35 @@ earlier as (
 
 stats as (
     select
-        request,
-        agency,
-        indicator,
-        district,
-        sex,
-        age_group,
-        population_type,
+        series_id,
         count(*) as periods,
         median(value) as median_value,
         mad(value) as mad_value
     from earlier
-    group by request, agency, indicator, district, sex, age_group, population_type
+    group by series_id
 ),
 
-final as (
+deviations as (
     select
-        stats.request,
-        stats.agency,
-        stats.indicator,
-        stats.district,
-        stats.sex,
-        stats.age_group,
-        stats.population_type,
-        stats.periods,
-        stats.median_value,
-        stats.mad_value,
+        stats.series_id,
         avg(abs(earlier.value - stats.median_value)) as mean_deviation
     from earlier
-    inner join stats
-        using (request, agency, indicator, district, sex, age_group, population_type)
-    group by all
+    inner join stats using (series_id)
+    group by stats.series_id
 )
 
-select * from final
+select
+    series.request,
+    series.agency,
+    series.indicator,
+    series.district,
+    series.sex,
+    series.age_group,
+    series.population_type,
+    stats.periods,
+    stats.median_value,
+    stats.mad_value,
+    deviations.mean_deviation
+from stats
+inner join deviations using (series_id)
+inner join series using (series_id)
