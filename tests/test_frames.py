@@ -18,6 +18,14 @@ def test_stacking_tags_each_row_with_its_frames_number_and_keeps_the_order() -> 
     assert list(stacked([], "request", ["value"]).columns) == ["value", "request"]
 
 
+def test_frames_with_exactly_the_columns_are_stacked_as_they_are_and_left_alone() -> None:
+    exact = frame(5, 6)[["row_number", "value"]]
+    rows = stacked([(0, exact), (1, frame(9))], "request", ["row_number", "value"])
+    assert rows.to_dict("list") == {"row_number": [2, 3, 2], "value": [5, 6, 9], "request": [0, 0, 1]}
+    rows.loc[0, "value"] = 50
+    assert exact["value"].tolist() == [5, 6]
+
+
 def test_unstacking_gives_each_number_its_rows_in_order_and_the_others_an_empty_frame() -> None:
     derived = pd.DataFrame({"request": [2, 0, 2, 0], "value": [1, 2, 3, 4], "extra": 0})
     found = unstacked(derived, "request", 4, ["value"])

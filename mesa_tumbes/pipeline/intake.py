@@ -19,7 +19,7 @@ import pandas as pd
 from mesa_tumbes.agency_feedback import answer as feedback
 from mesa_tumbes.core import clock
 from mesa_tumbes.core.config import Review
-from mesa_tumbes.core.contract import MONTH_PERIOD, QUARTER_PERIOD, ROW_COUNTS
+from mesa_tumbes.core.contract import COVER_COLUMNS, MONTH_PERIOD, QUARTER_PERIOD, ROW_COUNTS
 from mesa_tumbes.core.faults import MachineError, interrupted, machine_fault
 from mesa_tumbes.core.frames import stacked, unstacked
 from mesa_tumbes.core.problems import Problem
@@ -534,7 +534,6 @@ def named_period(received: Received) -> str | None:
 
 
 COVERAGE_COLUMNS = ["period", "indicator", "rows_read", "rows_loaded"]
-COVERED = ["period", "indicator", "row_number"]
 # In a round's rows counted together: which outcome (its place in the list) they are of.
 OUTCOME = "outcome"
 
@@ -556,7 +555,7 @@ def coverages(outcomes: list[Outcome]) -> list[pd.DataFrame]:
     if not read:
         return [pd.DataFrame(columns=COVERAGE_COLUMNS) for _ in outcomes]
     keys = [OUTCOME, "period", "indicator"]
-    rows = stacked(read, OUTCOME, COVERED).dropna().drop_duplicates()
+    rows = stacked(read, OUTCOME, COVER_COLUMNS).dropna().drop_duplicates()
     accepted = [
         (number, outcome.verdict.accepted)
         for number, outcome in enumerate(outcomes)
@@ -564,7 +563,7 @@ def coverages(outcomes: list[Outcome]) -> list[pd.DataFrame]:
     ]
     counts = rows.groupby(keys).size().rename("rows_read").to_frame()
     if accepted:
-        loaded = stacked(accepted, OUTCOME, COVERED).drop_duplicates()
+        loaded = stacked(accepted, OUTCOME, COVER_COLUMNS).drop_duplicates()
         counts["rows_loaded"] = loaded.groupby(keys).size()
     else:
         counts["rows_loaded"] = 0
