@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import cast
 
 import pytest
 from openpyxl import load_workbook
@@ -16,7 +17,7 @@ from mesa_tumbes.agency_feedback.answer import keep_validation_results, write_fe
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.expectations.validate import SuiteRunner
 from mesa_tumbes.formats.outcome import Outcome
-from mesa_tumbes.pipeline.intake import answer, kept_cells_of, take
+from mesa_tumbes.pipeline.intake import Read, answer, judge, kept_cells_of, read_all, take
 from mesa_tumbes.reception.received import received_in_place
 from mesa_tumbes.transforms import kept
 from mesa_tumbes.transforms.read import Table
@@ -283,8 +284,10 @@ def test_a_copy_is_written_from_the_cells_kept_when_its_file_was_read(
     )
     settings = settings_under(tmp_path)
     received = received_in_place(source, "DIRESA", "DIRESA")
-    outcome = take(received, settings, runner, trial=True)
+    take(received, settings, runner, trial=True)
     cells = kept_cells_of(received, settings)
+    assert not cells.exists()  # a trial (mesa validate) keeps nothing: it reads one file
+    (outcome,) = judge(cast(list[Read], read_all([received], settings)), settings, runner, trial=True)
     assert cells.is_file() and cells.is_relative_to(settings.working.parent)
     assert annotated.write_annotated_copy(outcome, tmp_path / "read_again.xlsx", "es")
 

@@ -144,8 +144,11 @@ def read(received: Received, settings: Settings) -> Read:
     return Read(received, submission.alone(begin_reading(received, settings)))
 
 
-def begin_reading(received: Received, settings: Settings) -> Parsed | submission.Suspended:
-    """A submission's reading (its bytes as archived) up to the cells it asks to be normalised."""
+def begin_reading(
+    received: Received, settings: Settings, keep: bool = False
+) -> Parsed | submission.Suspended:
+    """A submission's reading (its bytes as archived) up to the cells it asks to be normalised;
+    `keep`: its cells kept for its annotated copy (a run's reading, not a trial's)."""
     content = received.archived.path.read_bytes()
     return submission.begin(
         submission.reading(
@@ -154,7 +157,7 @@ def begin_reading(received: Received, settings: Settings) -> Parsed | submission
             received.agency,
             load_reference(),
             settings.limits,
-            partial(_keep, target=kept_cells_of(received, settings)),
+            partial(_keep, target=kept_cells_of(received, settings)) if keep else None,
         )
     )
 
@@ -376,7 +379,10 @@ def read_all(received: list[Received], settings: Settings) -> list[Read | Fault 
     normalised together (most of reading a small file was pandas' fixed cost per operation, paid once
     per file); a fault of the machine ends the list there."""
     states = until_machine_fault(
-        [partial(guarded, "read", item, partial(begin_reading, item, settings)) for item in received]
+        [
+            partial(guarded, "read", item, partial(begin_reading, item, settings, keep=True))
+            for item in received
+        ]
     )
     while waiting := [n for n, state in enumerate(states) if isinstance(state, submission.Suspended)]:
         suspended = [cast(submission.Suspended, states[n]) for n in waiting]
