@@ -294,8 +294,9 @@ def rounds(batch: list[Read]) -> list[list[Read]]:
 
 def answer(outcome: Outcome, settings: Settings, trial: bool = False) -> Path:
     """The agency's feedback folder; Great Expectations' own results kept for the officer (not for a
-    trial, which leaves nothing behind but its feedback)."""
-    kept = kept_cells_of(outcome.received, settings)
+    trial, which leaves nothing behind but its feedback). A trial keeps no cells, so it neither uses
+    nor removes those a run may be keeping for the same bytes."""
+    kept = None if trial else kept_cells_of(outcome.received, settings)
     try:
         if not trial:
             feedback.keep_validation_results(outcome, settings.validations)
@@ -303,7 +304,8 @@ def answer(outcome: Outcome, settings: Settings, trial: bool = False) -> Path:
             outcome, settings.feedback, settings.lang, settings.timezone, trial, kept
         )
     finally:
-        kept.unlink(missing_ok=True)
+        if kept is not None:
+            kept.unlink(missing_ok=True)
 
 
 def withdraw(outcomes: list[Outcome], settings: Settings) -> None:
