@@ -133,6 +133,25 @@ def test_a_value_far_from_its_series_history_is_a_warning_with_the_usual_range(
     assert "lo habitual está entre 66–136" in problem.message("es")
 
 
+def test_a_value_is_judged_against_its_own_series_only(
+    tmp_path: Path, reference: Reference, runner: SuiteRunner
+) -> None:
+    """Rows of other districts, groups or indicators beside it are not judged on its history, and
+    the warning names the row whose series it is, wherever it sits in the file."""
+    for month, content in enumerate(monthly("DIRESA", [96, 104, 99, 101, 95, 103]), start=1):
+        submit(tmp_path, f"m{month}.csv", content, T0 + month, reference, runner, agency="DIRESA")
+    mixed = template_csv(
+        ["DIRESA", "2026-07", "240102", "SAL-01", "F", "18-59", "", "1000"],
+        ["DIRESA", "2026-07", "240101", "SAL-01", "M", "18-59", "", "1000"],
+        ["DIRESA", "2026-07", "240101", "SAL-02", "F", "18-59", "", "1000"],
+        ["DIRESA", "2026-07", "240101", "SAL-01", "F", "18-59", "", "1000"],
+    )
+    outcome = submit(tmp_path, "julio.csv", mixed, T0 + 7, reference, runner, agency="DIRESA")
+    assert [(p.check_id, p.row_number, p.expected) for p in outcome.problems] == [
+        ("plausibility.unusual_value", 5, "65–135")
+    ]
+
+
 def test_short_histories_are_not_judged(tmp_path: Path, reference: Reference, runner: SuiteRunner) -> None:
     for month, content in enumerate(monthly("DIRESA", [96, 104, 99]), start=1):
         submit(tmp_path, f"m{month}.csv", content, T0 + month, reference, runner, agency="DIRESA")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -22,7 +24,7 @@ def judge(value: float, periods: int, median: float, mad: float, mean_deviation:
     history = pd.DataFrame(
         [
             {
-                **SERIES,
+                "position": 0,
                 "periods": periods,
                 "median_value": median,
                 "mad_value": mad,
@@ -56,10 +58,18 @@ def test_values_inside_the_range_pass_and_outside_fail() -> None:
     assert low <= 3 <= high and not high >= 10
 
 
-def test_short_histories_and_other_series_are_not_judged() -> None:
+def test_short_histories_and_rows_without_one_are_not_judged() -> None:
     assert judge(500.0, 3, 20.0, 2.0, 2.0).empty
-    frame = pd.DataFrame([{**SERIES, "district": "240101", "row_number": 2, "value": 500.0}])
+    frame = pd.DataFrame([{**SERIES, "row_number": n, "value": 500.0} for n in (2, 3)])
     history = pd.DataFrame(
-        [{**SERIES, "periods": 6, "median_value": 20.0, "mad_value": 2.0, "mean_deviation": 2.0}]
+        [{"position": 1, "periods": 6, "median_value": 20.0, "mad_value": 2.0, "mean_deviation": 2.0}]
     )
-    assert plausibility(frame, history).empty
+    judged = plausibility(frame, history)
+    assert list(judged["row_number"]) == [3]  # the history given is the second row's only
+    assert plausibility(frame, history.iloc[:0]).empty
+
+
+def test_whole_ranges_are_written_as_whole_numbers_however_large() -> None:
+    assert list(judge(1.0, 6, 2.0**60, 0.0, 0.0)["usual"]) == [
+        f"{math.ceil(2.0**60 - 3.5 * 2.0**30):.0f}–{math.floor(2.0**60 + 3.5 * 2.0**30):.0f}"
+    ]

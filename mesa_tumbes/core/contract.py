@@ -24,6 +24,8 @@ ROW_COUNTS = ("rows_read", "rows_loaded", "rows_rejected", "rows_warned", "rows_
 
 # The key of an indicator value: one row per agency x period x district x indicator x group.
 KEY_COLUMNS = ["agency", "period", "district", "indicator", "sex", "age_group", "population_type"]
+# A series: the key without the period (a value's history is its series' other periods).
+SERIES = ["agency", "indicator", "district", "sex", "age_group", "population_type"]
 # What loads, by what a file holds: indicator values (Mesa template, R4V 5W) or need and targets (RMRP).
 LOADED_COLUMNS = ["row_number", *KEY_COLUMNS, "admin_level", "r4v_group", "value"]
 NEED_LOADED_COLUMNS = [

@@ -7,6 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+# A row's place in its own frame (0 for the first), where rows of a frame are named apart from it.
+POSITION = "position"
+
 
 def stacked(
     numbered: Sequence[tuple[int, pd.DataFrame]], tag: str, columns: list[str] | None = None

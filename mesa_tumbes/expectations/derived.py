@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
-from mesa_tumbes.core.contract import KEY_COLUMNS
-from mesa_tumbes.core.frames import stacked, unstacked
+from mesa_tumbes.core.contract import KEY_COLUMNS, SERIES
+from mesa_tumbes.core.frames import POSITION, stacked, unstacked
 from mesa_tumbes.core.reference import Reference
 
 # One row per comparison: `row_number` is the row the feedback points at; the rule is a >= b, and
@@ -145,16 +145,16 @@ MIN_PERIODS = 4
 MAD_TO_SIGMA = 0.6745
 MEAN_DEVIATION_TO_SIGMA = 1.2533
 PLAUSIBILITY_COLUMNS = ["row_number", "value", "low", "high", "usual"]
-SERIES = ["agency", "indicator", "district", "sex", "age_group", "population_type"]
 
 
 def plausibility(frame: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
-    """Each row with a judged history, and the range its series usually stays in."""
+    """Each row with a judged history, and the range its series usually stays in. `history`: the
+    rows whose series has one, by their `position` in `frame` (warehouse.store.series_history)."""
     return plausibility_many([frame], [history])[0]
 
 
 def plausibility_many(frames: list[pd.DataFrame], histories: list[pd.DataFrame]) -> list[pd.DataFrame]:
-    """`plausibility` of each frame against its own series' history, computed for all at once."""
+    """`plausibility` of each frame against its own rows' histories, computed for all at once."""
     empty = pd.DataFrame(columns=PLAUSIBILITY_COLUMNS)
     judged = ["row_number", "value", *SERIES]
     usable = [  # a required column missing: reported already
@@ -162,9 +162,15 @@ def plausibility_many(frames: list[pd.DataFrame], histories: list[pd.DataFrame])
     ]
     if not usable:
         return [empty for _ in frames]
-    rows = stacked([(n, frames[n]) for n in usable], REQUEST, judged).dropna(subset=["value", *SERIES])
+    rows = stacked([(n, frames[n]) for n in usable], REQUEST, ["row_number", "value"])
     history = stacked([(n, histories[n]) for n in usable], REQUEST)
-    joined = rows.merge(history.loc[history["periods"] >= MIN_PERIODS], on=[REQUEST, *SERIES])
+    history = history.loc[history["periods"] >= MIN_PERIODS]
+    starts = np.cumsum([0, *(len(frames[n]) for n in usable)])[:-1]
+    first_row = pd.Series(starts, index=usable)
+    at = history[POSITION].to_numpy(dtype="int64") + first_row.loc[history[REQUEST]].to_numpy()
+    joined = pd.concat(
+        [rows.iloc[at].reset_index(drop=True), history.drop(columns=REQUEST).reset_index(drop=True)], axis=1
+    ).dropna(subset=["value"])
     if joined.empty:
         return [empty for _ in frames]
     median = joined["median_value"].astype("float64")
@@ -179,7 +185,7 @@ def plausibility_many(frames: list[pd.DataFrame], histories: list[pd.DataFrame])
     ).max(axis=1)
     low = (median - THRESHOLD * scale).clip(lower=0)
     high = median + THRESHOLD * scale
-    usual = [f"{math.ceil(a):.0f}–{math.floor(b):.0f}" for a, b in zip(low, high, strict=True)]
+    usual = _ranges(low.to_numpy(), high.to_numpy())
     derived = pd.DataFrame(
         {
             REQUEST: joined[REQUEST],
@@ -191,3 +197,14 @@ def plausibility_many(frames: list[pd.DataFrame], histories: list[pd.DataFrame])
         }
     )
     return _split(derived, len(frames), PLAUSIBILITY_COLUMNS)
+
+
+def _ranges(low: np.ndarray, high: np.ndarray) -> list[str]:
+    """The range "low–high" in whole people: the first whole number at or above `low`, the last at or below
+    `high`. Whole numbers go through integers (a third of formatting each float), the rest as floats."""
+    first, last = np.ceil(low), np.floor(high)
+    exact = (np.abs(first) < 2**53) & (np.abs(last) < 2**53)
+    if exact.all():
+        first, last = first.astype("int64"), last.astype("int64")
+        return [f"{a}–{b}" for a, b in zip(first.tolist(), last.tolist(), strict=True)]
+    return [f"{a:.0f}–{b:.0f}" for a, b in zip(first.tolist(), last.tolist(), strict=True)]

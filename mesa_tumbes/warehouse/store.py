@@ -23,8 +23,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from mesa_tumbes.core.contract import Loads, Status, loaded_columns
-from mesa_tumbes.core.frames import stacked, unstacked
+from mesa_tumbes.core.contract import SERIES, Loads, Status, loaded_columns
+from mesa_tumbes.core.frames import POSITION, stacked, unstacked
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 QUERIES_DIR = Path(__file__).parent / "queries"
@@ -251,8 +251,8 @@ def readable(path: Path) -> Path | None:
         return None
 
 
-SERIES = ["agency", "indicator", "district", "sex", "age_group", "population_type"]
-HISTORY_COLUMNS = [*SERIES, "periods", "median_value", "mad_value", "mean_deviation"]
+# A row (by its place in its frame) and its series' history.
+HISTORY_COLUMNS = [POSITION, "periods", "median_value", "mad_value", "mean_deviation"]
 
 
 # Incoming rows asked about in one query: each brings its series' every earlier period, and the
@@ -274,13 +274,15 @@ def _chunks(items: list[tuple[int, pd.DataFrame]], rows: int) -> list[list[tuple
 
 
 def series_history(path: Path | None, rows: pd.DataFrame) -> pd.DataFrame:
-    """For each series of `rows`: its current values' count, median and deviations in other periods.
-    Rows without every key column (a required column was missing: reported already) have none."""
+    """Each row of `rows` whose series has current values in other periods (by its `position` in
+    `rows`, in order): their count, median and deviations. Rows without every key column (a required
+    column was missing: reported already) have none."""
     return series_histories(path, [rows])[0]
 
 
 def series_histories(path: Path | None, frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
-    """`series_history` of each frame (each its own submission's rows), in one query."""
+    """`series_history` of each frame (each its own submission's rows), in one query. Each row is
+    given its series' figures where the data is: no series' key goes back and forth as text."""
     empty = pd.DataFrame(columns=HISTORY_COLUMNS)
     usable = [
         (number, frame)
@@ -292,10 +294,19 @@ def series_histories(path: Path | None, frames: list[pd.DataFrame]) -> list[pd.D
     found = []
     with connect(path, read_only=True) as connection:
         for chunk in _chunks(usable, HISTORY_CHUNK_ROWS):  # a history joins every earlier period: bounded
-            connection.register("incoming_rows", stacked(chunk, "request", [*SERIES, "period"]))
+            rows = stacked(chunk, "request", [*SERIES, "period"])
+            connection.register("incoming_rows", rows.assign(**{POSITION: _positions(chunk)}))
             found.append(table(connection, query("series_history")))
             connection.unregister("incoming_rows")
     return unstacked(pd.concat(found, ignore_index=True), "request", len(frames), HISTORY_COLUMNS)
+
+
+def _positions(chunk: list[tuple[int, pd.DataFrame]]) -> np.ndarray:
+    """Each stacked row's place in its own frame."""
+    lengths = np.array([len(frame) for _, frame in chunk], dtype="int64")
+    starts = np.cumsum(lengths) - lengths
+    positions: np.ndarray = np.arange(int(lengths.sum()), dtype="int64") - np.repeat(starts, lengths)
+    return positions
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
--- The history of each series the incoming rows (view `incoming_rows`, each tagged with its `request`:
--- several submissions are asked about at once) belong to: one row per request x agency x indicator x
--- district x sex x age_group x population_type, over its current values in the periods that
--- request's rows do not cover: how many periods, their median, their median absolute deviation and
--- their mean absolute deviation from the median.
+-- The history of the series each incoming row (view `incoming_rows`, each tagged with its `request`:
+-- several submissions are asked about at once, and its `position` in its own) belongs to: one row
+-- per incoming row whose series (agency x indicator x district x sex x age_group x population_type)
+-- has current values in periods that row's request does not cover: how many periods, their median,
+-- their median absolute deviation and their mean absolute deviation from the median. Rows come in
+-- order of request and position.
 -- Each series is numbered once: the history, the statistics and the deviations are grouped and
--- joined on that number, not on the six text columns (half the query's time at a million rows).
+-- joined on that number, not on the six text columns (half the query's time at a million rows), and
+-- no key goes back as text: each row is given its series' figures here.
 with series as (
     select
         row_number() over () as series_id,
@@ -70,17 +72,21 @@ deviations as (
 )
 
 select
-    series.request,
-    series.agency,
-    series.indicator,
-    series.district,
-    series.sex,
-    series.age_group,
-    series.population_type,
+    incoming_rows.request,
+    incoming_rows.position,
     stats.periods,
     stats.median_value,
     stats.mad_value,
     deviations.mean_deviation
-from stats
-inner join deviations using (series_id)
-inner join series using (series_id)
+from incoming_rows
+inner join series
+    on incoming_rows.request = series.request
+    and incoming_rows.agency = series.agency
+    and incoming_rows.indicator = series.indicator
+    and incoming_rows.district = series.district
+    and incoming_rows.sex = series.sex
+    and incoming_rows.age_group = series.age_group
+    and incoming_rows.population_type = series.population_type
+inner join stats on series.series_id = stats.series_id
+inner join deviations on series.series_id = deviations.series_id
+order by incoming_rows.request, incoming_rows.position
