@@ -4,6 +4,7 @@ file; assertions through SQL and on the feedback files an agency would read."""
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
 import shutil
@@ -18,9 +19,11 @@ from prefect import flow, task
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner
 
-from mesa_tumbes.core.config import Review
+from mesa_tumbes.core.collector import YOUNG_ALLOCATIONS
+from mesa_tumbes.core.config import Execution, Review
 from mesa_tumbes.core.settings import Settings, resolve_settings
 from mesa_tumbes.flows.common import one_off_run
+from mesa_tumbes.flows.execution import workers
 from mesa_tumbes.pipeline import intake
 from mesa_tumbes.pipeline.report import RunReport
 from mesa_tumbes.reception.archive import archive_path, sha256_of
@@ -419,6 +422,28 @@ def test_a_runs_worker_processes_report_to_its_own_server() -> None:
             started = get_current_settings().api.url
             assert started is not None and started.startswith("http://127.0.0.1:")
             assert ask_a_worker() == started
+
+
+@task
+def collector_threshold() -> tuple[int, ...]:
+    return tuple(gc.get_threshold())
+
+
+@flow
+def thresholds_during_a_run() -> tuple[tuple[int, ...], tuple[int, ...]]:
+    with workers(Execution(runner="processes", workers=1), 0) as runner:
+        in_worker: tuple[int, ...] = runner.submit(collector_threshold, {}).result()
+        return tuple(gc.get_threshold()), in_worker
+
+
+def test_a_runs_processes_collect_garbage_less_often(prefect_api: str) -> None:
+    """For a run's length the writer and its worker processes collect the youngest generation less
+    often (core/collector.py); the writer collects as before once the run is over."""
+    before = gc.get_threshold()
+    assert before[0] != YOUNG_ALLOCATIONS
+    writer, worker = thresholds_during_a_run()
+    assert writer[0] == worker[0] == YOUNG_ALLOCATIONS and writer[1:] == worker[1:] == before[1:]
+    assert gc.get_threshold() == before
 
 
 def test_a_run_in_many_batches_answers_as_in_one(
