@@ -7,6 +7,9 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
 from mesa_tumbes.core.config import Review
 from mesa_tumbes.core.reference import Reference
 from mesa_tumbes.expectations.validate import SuiteRunner
@@ -150,6 +153,26 @@ def test_a_value_is_judged_against_its_own_series_only(
     assert [(p.check_id, p.row_number, p.expected) for p in outcome.problems] == [
         ("plausibility.unusual_value", 5, "65–135")
     ]
+
+
+def test_histories_asked_in_chunks_are_those_asked_at_once(
+    tmp_path: Path, reference: Reference, runner: SuiteRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each row gets its own series' history by its place in its own frame, however the round's
+    frames are split into queries."""
+    for month, content in enumerate(monthly("DIRESA", [96, 104, 99, 101, 95, 103]), start=1):
+        submit(tmp_path, f"m{month}.csv", content, T0 + month, reference, runner, agency="DIRESA")
+    row = {"agency": "DIRESA", "district": "240101", "indicator": "SAL-01", "sex": "F"}
+    row |= {"age_group": "18-59", "population_type": "total", "period": "2026-07"}
+    other = {**row, "district": "240102"}
+    frames = [pd.DataFrame([other, row]), pd.DataFrame([row]), pd.DataFrame([other])]
+    warehouse = settings_under(tmp_path).working
+    at_once = store.series_histories(warehouse, frames)
+    monkeypatch.setattr(store, "HISTORY_CHUNK_ROWS", 1)
+    in_chunks = store.series_histories(warehouse, frames)
+    assert [list(f["position"]) for f in at_once] == [[1], [0], []]
+    assert [f.to_dict("records") for f in in_chunks] == [f.to_dict("records") for f in at_once]
+    assert at_once[0].loc[0, "periods"] == 6 and at_once[0].loc[0, "median_value"] == 100
 
 
 def test_short_histories_are_not_judged(tmp_path: Path, reference: Reference, runner: SuiteRunner) -> None:

@@ -60,7 +60,8 @@ def comparisons_many(frames: list[pd.DataFrame], reference: Reference) -> list[p
     if not usable:
         return [empty for _ in frames]
     rows = stacked(usable, REQUEST, compared).dropna(subset=["value", *KEY_COLUMNS])
-    pieces = [*_totals(rows, reference), *_pairs(rows, reference)]
+    coded = _Coded(rows)
+    pieces = [*_totals(rows, reference, coded), *_pairs(rows, reference, coded)]
     if not pieces:
         return [empty for _ in frames]
     derived = pd.concat(pieces, ignore_index=True)
@@ -72,20 +73,39 @@ def _split(derived: pd.DataFrame, count: int, columns: list[str]) -> list[pd.Dat
     return unstacked(derived, REQUEST, count, columns)
 
 
-def _totals(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:
+class _Coded:
+    """Which rows of a frame hold some values in a text column, each column coded once: a round's
+    frame is matched against every breakdown's total and parts and every pair's indicators, and
+    comparing text row by row each time cost more than the rest of the comparisons."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.coded: dict[str, tuple[np.ndarray, pd.Index]] = {}
+
+    def rows(self, column: str, values: list[str]) -> np.ndarray:
+        if column not in self.coded:
+            codes, uniques = pd.factorize(self.frame[column])
+            self.coded[column] = (codes, pd.Index(uniques))
+        codes, uniques = self.coded[column]
+        wanted = uniques.get_indexer(pd.Index(values))
+        return np.isin(codes, wanted[wanted >= 0])
+
+
+def _totals(frame: pd.DataFrame, reference: Reference, coded: _Coded) -> list[pd.DataFrame]:
     pieces = []
     for breakdown in reference.breakdowns:
         others = [REQUEST, *(column for column in KEY_COLUMNS if column != breakdown.column)]
-        totals = frame.loc[frame[breakdown.column] == breakdown.total, [*others, "row_number", "value"]]
-        parts = frame.loc[frame[breakdown.column].isin(breakdown.parts)]
+        totals = frame.loc[coded.rows(breakdown.column, [breakdown.total]), [*others, "row_number", "value"]]
+        among_parts = coded.rows(breakdown.column, list(breakdown.parts))
+        parts = frame.loc[among_parts]
         if totals.empty or parts.empty:
             continue
         summed = parts.groupby(others, sort=False).agg(
             b=("value", "sum"), present=(breakdown.column, "nunique")
         )
         if breakdown.unknown is not None:
-            recorded = frame[breakdown.column].isin([p for p in breakdown.parts if p != breakdown.unknown])
-            known = parts.loc[recorded].groupby(others, sort=False)[breakdown.column].nunique()
+            recorded = coded.rows(breakdown.column, [p for p in breakdown.parts if p != breakdown.unknown])
+            known = parts.loc[recorded[among_parts]].groupby(others, sort=False)[breakdown.column].nunique()
             summed = summed.join(known.rename("known"))
         joined = totals.merge(summed.reset_index(), on=others)
         kind = pd.Series("total", index=joined.index)
@@ -108,14 +128,14 @@ def _totals(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:
     return pieces
 
 
-def _pairs(frame: pd.DataFrame, reference: Reference) -> list[pd.DataFrame]:
+def _pairs(frame: pd.DataFrame, reference: Reference, coded: _Coded) -> list[pd.DataFrame]:
     others = [REQUEST, *(column for column in KEY_COLUMNS if column != "indicator")]
     pieces = []
     for indicator in reference.indicators:
         if indicator.pairs_with is None:
             continue
-        attended = frame.loc[frame["indicator"] == indicator.code, [*others, "row_number", "value"]]
-        identified = frame.loc[frame["indicator"] == indicator.pairs_with, [*others, "value"]]
+        attended = frame.loc[coded.rows("indicator", [indicator.code]), [*others, "row_number", "value"]]
+        identified = frame.loc[coded.rows("indicator", [indicator.pairs_with]), [*others, "value"]]
         joined = attended.merge(identified, on=others, suffixes=("", "_identified"))
         if joined.empty:
             continue
