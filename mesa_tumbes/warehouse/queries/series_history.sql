@@ -79,14 +79,7 @@ select
     stats.mad_value,
     deviations.mean_deviation
 from incoming_rows
-inner join series
-    on incoming_rows.request = series.request
-    and incoming_rows.agency = series.agency
-    and incoming_rows.indicator = series.indicator
-    and incoming_rows.district = series.district
-    and incoming_rows.sex = series.sex
-    and incoming_rows.age_group = series.age_group
-    and incoming_rows.population_type = series.population_type
+inner join series using (request, agency, indicator, district, sex, age_group, population_type)
 inner join stats on series.series_id = stats.series_id
 inner join deviations on series.series_id = deviations.series_id
 order by incoming_rows.request, incoming_rows.position
